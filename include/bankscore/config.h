@@ -1,0 +1,113 @@
+// The validated bankscore configuration.
+//
+// The YAML file is parsed exactly once, by LoadConfig, into a Config value. Every key is checked
+// (unknown keys, wrong types, out-of-range numbers, invalid SQL identifiers); the first problem is
+// thrown as ConfigError naming the key, the file and the line. After that, code reads the struct and
+// never the YAML. A Config is a plain value: copy it freely.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bankscore {
+
+struct DatabaseConfig {
+  enum class Backend { kSqlite, kPostgres };
+  Backend backend = Backend::kSqlite;
+  std::string path;           // sqlite: database file
+  std::string dsn;            // postgres: libpq connection string or URI
+  std::string password_file;  // postgres: optional file holding the password
+  std::string schema;         // postgres: optional schema for all tables
+  int connect_attempts = 5;   // attempts per operation on a transient failure
+  std::chrono::milliseconds retry_backoff{500};  // doubled after every failed attempt
+};
+
+struct SourceConfig {
+  std::string table = "bank_clients";
+  std::string key = "client_id";
+  std::string label = "y";
+  std::string positive_label = "yes";  // the label value that counts as class 1
+  std::vector<std::string> categorical;
+  std::vector<std::string> numeric;
+  // Numeric values that mean "no value" (pdays = 999): the encoder adds a flag column and treats
+  // the value as missing.
+  std::map<std::string, double> sentinels;
+
+  std::vector<std::string> FeatureColumns() const;  // categorical then numeric
+};
+
+struct ResultsConfig {
+  std::string table = "predictions";
+  std::string runs_table = "scoring_runs";
+  std::string rejected_table = "rejected_rows";
+  std::string latest_view = "latest_predictions";
+};
+
+struct ModelConfig {
+  std::string path = "models/current";
+};
+
+struct ThresholdPolicy {
+  enum class Kind { kFixed, kMaxF1, kMinRecall, kTopFraction };
+  Kind kind = Kind::kMaxF1;
+  double value = 0.0;  // R for kMinRecall, F for kTopFraction
+};
+
+struct ScoringConfig {
+  std::optional<double> threshold;  // when set, overrides the model bundle's threshold
+  ThresholdPolicy threshold_policy;
+  std::size_t batch_size = 10000;
+  std::chrono::seconds interval{300};      // daemon: time between cycles
+  std::optional<std::string> daily_at;     // daemon: "HH:MM" (UTC) instead of interval
+};
+
+struct TrainingConfig {
+  enum class Split { kStratified, kTime };
+  enum class Imbalance { kNone, kScalePosWeight, kRandomOversample, kSmote };
+  double test_fraction = 0.2;
+  double validation_fraction = 0.15;  // carved from the training part, for early stopping
+  std::uint64_t seed = 42;
+  Split split = Split::kStratified;
+  int cv_folds = 0;  // 0: no cross-validation
+  Imbalance imbalance = Imbalance::kScalePosWeight;
+  int smote_neighbors = 5;
+  int num_boost_round = 1000;
+  int early_stopping_rounds = 50;
+  bool include_duration = false;  // informational: set when `duration` is among the features
+  std::map<std::string, std::string> xgboost;  // passed to XGBoosterSetParam as is
+};
+
+struct LoggingConfig {
+  std::string level = "info";  // trace, debug, info, warn, error
+  bool json = false;           // one JSON object per line
+};
+
+struct Config {
+  std::string file;  // where it was loaded from, for messages
+  DatabaseConfig database;
+  SourceConfig source;
+  ResultsConfig results;
+  ModelConfig model;
+  ScoringConfig scoring;
+  TrainingConfig training;
+  LoggingConfig logging;
+};
+
+// Reads and validates a YAML file. Throws ConfigError naming the key (and file:line) on any problem.
+Config LoadConfig(const std::string& path);
+
+// Same, from text; `source_name` stands in for the file name in messages.
+Config ParseConfig(const std::string& yaml_text, const std::string& source_name);
+
+// True when `name` is acceptable as a table or column name: letters, digits, '_' and '.', not
+// starting with a digit, at most 63 characters. Names are always quoted in SQL as well.
+bool IsValidIdentifier(const std::string& name);
+
+// Parses "90s", "5m", "1h", "300" (seconds). Throws ConfigError mentioning `key`.
+std::chrono::seconds ParseDuration(const std::string& text, const std::string& key);
+
+}  // namespace bankscore

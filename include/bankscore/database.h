@@ -1,0 +1,142 @@
+// The database interface: everything bankscore reads from or writes to a bank's database.
+//
+// Two implementations exist (SQLite and PostgreSQL, created by OpenDatabase); loading, training and
+// scoring only ever talk to this interface. All table and column names come from a validated Config
+// and are quoted; all values are bound parameters. Each write method is one transaction: it either
+// commits completely or leaves nothing behind, and throws DatabaseError. A DatabaseError with
+// transient() == true (lost connection) may be retried by the caller after reconnecting, which the
+// implementation does by itself on the next call.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bankscore/config.h"
+#include "bankscore/value.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace bankscore {
+
+// Source-table rows handed to the scorer: the key of each row (never NULL) and its feature values,
+// in the order of `columns`.
+struct SourceBatch {
+  std::vector<std::string> columns;
+  std::vector<std::int64_t> keys;
+  std::vector<std::vector<Value>> rows;
+};
+
+struct Prediction {
+  std::int64_t key = 0;
+  double probability = 0.0;
+  int label = 0;
+};
+
+struct Rejection {
+  std::int64_t key = 0;
+  std::string reason;
+};
+
+// What one committed batch changed. Counts are rows actually inserted (a row already present for
+// the model version is skipped, never duplicated).
+struct BatchWriteResult {
+  std::int64_t predictions_inserted = 0;
+  std::int64_t rejections_inserted = 0;
+};
+
+struct RunRecord {
+  std::string kind = "score";  // "score" or "relabel"
+  std::string model_version;
+  double threshold = 0.5;
+  std::string status = "running";  // running, succeeded, failed, interrupted, abandoned
+  std::int64_t rows_read = 0;
+  std::int64_t rows_scored = 0;
+  std::int64_t rows_rejected = 0;
+  std::int64_t rows_positive = 0;
+  std::string message;  // failure reason or a note
+};
+
+// An exclusive "one scorer at a time" lock; released when destroyed or when the process dies.
+class ScorerLock {
+ public:
+  virtual ~ScorerLock() = default;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // "sqlite" or "postgres", for logs.
+  virtual std::string BackendName() const = 0;
+
+  // --- Source table --------------------------------------------------------------------------
+  virtual bool TableExists(const std::string& table) = 0;
+  // Column names of `table` in table order. Throws DatabaseError if it does not exist.
+  virtual std::vector<std::string> TableColumns(const std::string& table) = 0;
+  // Creates the source table if it does not exist; `key` becomes its primary key.
+  virtual void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
+                                 const std::string& key) = 0;
+  // Inserts all rows in one transaction (bulk, not one round trip per row).
+  virtual void InsertRows(const std::string& table, const RowBatch& batch) = 0;
+  // Number of rows in `table`.
+  virtual std::int64_t CountRows(const std::string& table) = 0;
+  // Largest value of the integer column `key` in `table`, nullopt when the table is empty.
+  virtual std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key) = 0;
+  // Calls `sink` with successive batches of at most `batch_size` rows of `columns` (the key column
+  // first, then the others), ordered by key, optionally only rows where `where_not_null` is not
+  // NULL. Used for training and reports.
+  virtual void ScanTable(const std::string& table, const std::string& key,
+                         const std::vector<std::string>& columns,
+                         const std::optional<std::string>& where_not_null, std::size_t batch_size,
+                         const std::function<void(const RowBatch&)>& sink) = 0;
+
+  // --- Results tables --------------------------------------------------------------------------
+  // Applies the DDL from sql/<backend>/ for the configured result tables (idempotent).
+  virtual void EnsureResultsSchema() = 0;
+  // Up to `limit` source rows, ordered by key, with key > after_key, that have neither a prediction
+  // nor a rejection for `model_version`. Rows with a NULL key are never returned.
+  virtual SourceBatch ReadUnscored(const std::string& model_version,
+                                   std::optional<std::int64_t> after_key, std::size_t limit) = 0;
+  // Number of source rows whose key is NULL (they cannot be scored and are reported).
+  virtual std::int64_t CountNullKeys() = 0;
+  // Writes predictions and rejections of one batch and the run's running totals, in one
+  // transaction.
+  virtual BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
+                                      double threshold, const std::vector<Prediction>& predictions,
+                                      const std::vector<Rejection>& rejections) = 0;
+
+  // --- Runs ----------------------------------------------------------------------------------
+  // Inserts a run row (committed at once, so a crash leaves a trace) and returns its id.
+  virtual std::int64_t BeginRun(const RunRecord& run) = 0;
+  // Sets status, counts, message and finished_at of a run.
+  virtual void FinishRun(std::int64_t run_id, const RunRecord& run) = 0;
+  // Marks runs still 'running' as 'abandoned' (their process died). Call only while holding the
+  // scorer lock. Returns how many were marked.
+  virtual std::int64_t MarkAbandonedRuns() = 0;
+  // Relabels the stored predictions of `model_version` whose threshold differs, from their stored
+  // probability, and returns how many changed. One transaction.
+  virtual std::int64_t Relabel(const std::string& model_version, double threshold) = 0;
+
+  // Takes the scorer lock. With `wait`, blocks up to `timeout`; returns nullptr if not acquired.
+  virtual std::unique_ptr<ScorerLock> TryLockScorer(bool wait,
+                                                    std::chrono::milliseconds timeout) = 0;
+
+  // Runs a read-only query for display (the demo's "show results"); values as text.
+  virtual RowBatch Query(const std::string& sql) = 0;
+};
+
+// Opens the configured backend. Throws DatabaseError (message names the file, or host/port/dbname,
+// never the password) if it cannot connect.
+std::unique_ptr<Database> OpenDatabase(const Config& config, spdlog::logger& log);
+
+// Quotes an identifier for SQL ("name", with embedded quotes doubled).
+std::string QuoteIdentifier(const std::string& name);
+
+}  // namespace bankscore

@@ -1,0 +1,49 @@
+// Scoring: one batch run over the source rows not yet scored by the current model version.
+//
+// A run is recorded in the runs table before the first batch. Each batch is read (keyset order),
+// encoded, predicted in one XGBoost call and written in one transaction with the run's totals, so a
+// crash loses at most the batch in flight and nothing is ever half-written; the unique key
+// (source key, model version) makes a replayed batch a no-op. Rows that cannot be encoded go to the
+// rejected table with a reason. Invariant per run: rows_read = rows_scored + rows_rejected.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "bankscore/config.h"
+#include "bankscore/database.h"
+#include "bankscore/model_bundle.h"
+
+namespace bankscore {
+
+struct ScoreOptions {
+  double threshold = 0.5;
+  // Polled between batches; returning true ends the run as "interrupted" after the current batch.
+  std::function<bool()> should_stop;
+  // Called before each batch; returns the threshold to use from that batch on (live reload).
+  std::function<double()> current_threshold;
+};
+
+struct RunSummary {
+  std::int64_t run_id = 0;
+  std::string status;  // succeeded, failed, interrupted
+  std::string message;
+  std::string model_version;
+  double threshold = 0.5;
+  std::int64_t rows_read = 0;
+  std::int64_t rows_scored = 0;
+  std::int64_t rows_rejected = 0;
+  std::int64_t rows_positive = 0;
+  std::int64_t null_keys = 0;
+  std::chrono::milliseconds duration{0};
+};
+
+// Scores every unscored row. Database failures are retried per batch (config.database
+// .connect_attempts, with backoff); when retries run out the run is recorded as failed and the
+// DatabaseError is rethrown. The caller must hold the scorer lock.
+RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& model,
+                        const ScoreOptions& options, spdlog::logger& log);
+
+}  // namespace bankscore

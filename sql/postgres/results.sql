@@ -1,0 +1,91 @@
+-- bankscore results schema for PostgreSQL.
+--
+-- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
+-- it is idempotent. Names in {{double braces}} are replaced by the configured names
+-- (results.table, results.runs_table, results.rejected_table, results.latest_view); with the
+-- default config they are predictions, scoring_runs, rejected_rows and latest_predictions.
+-- `bankscore schema --config FILE` prints this file with the names filled in, ready for psql.
+-- Tables are created in the first schema of search_path (database.schema in the config).
+
+CREATE TABLE IF NOT EXISTS "{{scoring_runs}}" (
+  run_id        BIGSERIAL PRIMARY KEY,
+  kind          TEXT             NOT NULL DEFAULT 'score' CHECK (kind IN ('score', 'relabel')),
+  model_version TEXT             NOT NULL,
+  threshold     DOUBLE PRECISION NOT NULL CHECK (threshold BETWEEN 0 AND 1),
+  status        TEXT             NOT NULL CHECK (status IN ('running', 'succeeded', 'failed',
+                                                            'interrupted', 'abandoned')),
+  started_at    TIMESTAMPTZ      NOT NULL DEFAULT clock_timestamp(),
+  finished_at   TIMESTAMPTZ,
+  rows_read     BIGINT           NOT NULL DEFAULT 0,
+  rows_scored   BIGINT           NOT NULL DEFAULT 0,
+  rows_rejected BIGINT           NOT NULL DEFAULT 0,
+  rows_positive BIGINT           NOT NULL DEFAULT 0,
+  message       TEXT,
+  pid           INTEGER
+);
+CREATE INDEX IF NOT EXISTS "{{scoring_runs}}_started_idx" ON "{{scoring_runs}}" (started_at);
+COMMENT ON TABLE "{{scoring_runs}}" IS
+  'One row per bankscore scoring run or relabel; inserted at start, updated at the end.';
+COMMENT ON COLUMN "{{scoring_runs}}".run_id IS 'Run identifier, referenced by predictions.run_id.';
+COMMENT ON COLUMN "{{scoring_runs}}".kind IS 'score: predictions written; relabel: labels recomputed for a new threshold.';
+COMMENT ON COLUMN "{{scoring_runs}}".model_version IS 'Version of the model bundle used.';
+COMMENT ON COLUMN "{{scoring_runs}}".threshold IS 'Decision threshold in force (the last one if it changed during the run).';
+COMMENT ON COLUMN "{{scoring_runs}}".status IS 'running, succeeded, failed, interrupted (SIGTERM) or abandoned (process died).';
+COMMENT ON COLUMN "{{scoring_runs}}".started_at IS 'When the run started.';
+COMMENT ON COLUMN "{{scoring_runs}}".finished_at IS 'When the run ended; NULL while running or if the process died.';
+COMMENT ON COLUMN "{{scoring_runs}}".rows_read IS 'Source rows read; always rows_scored + rows_rejected.';
+COMMENT ON COLUMN "{{scoring_runs}}".rows_scored IS 'Predictions written by this run.';
+COMMENT ON COLUMN "{{scoring_runs}}".rows_rejected IS 'Rows written to the rejected table by this run.';
+COMMENT ON COLUMN "{{scoring_runs}}".rows_positive IS 'Predictions with label 1 (for relabel: rows whose label or threshold changed).';
+COMMENT ON COLUMN "{{scoring_runs}}".message IS 'Failure reason or note.';
+COMMENT ON COLUMN "{{scoring_runs}}".pid IS 'Operating-system process id of the bankscore process.';
+
+CREATE TABLE IF NOT EXISTS "{{predictions}}" (
+  source_key    BIGINT           NOT NULL,
+  model_version TEXT             NOT NULL,
+  probability   DOUBLE PRECISION NOT NULL CHECK (probability BETWEEN 0 AND 1),
+  label         SMALLINT         NOT NULL CHECK (label IN (0, 1)),
+  threshold     DOUBLE PRECISION NOT NULL CHECK (threshold BETWEEN 0 AND 1),
+  run_id        BIGINT           NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
+  scored_at     TIMESTAMPTZ      NOT NULL DEFAULT clock_timestamp(),
+  relabeled_at  TIMESTAMPTZ,
+  PRIMARY KEY (source_key, model_version)
+);
+CREATE INDEX IF NOT EXISTS "{{predictions}}_run_idx" ON "{{predictions}}" (run_id);
+CREATE INDEX IF NOT EXISTS "{{predictions}}_version_label_idx"
+  ON "{{predictions}}" (model_version, label);
+COMMENT ON TABLE "{{predictions}}" IS
+  'bankscore predictions: one row per source row and model version.';
+COMMENT ON COLUMN "{{predictions}}".source_key IS 'Key of the scored row in the source table (source.key).';
+COMMENT ON COLUMN "{{predictions}}".model_version IS 'Version of the model bundle that produced the probability.';
+COMMENT ON COLUMN "{{predictions}}".probability IS 'Predicted probability that the client subscribes (y = yes).';
+COMMENT ON COLUMN "{{predictions}}".label IS '1 when probability >= threshold, else 0.';
+COMMENT ON COLUMN "{{predictions}}".threshold IS 'Decision threshold that produced label.';
+COMMENT ON COLUMN "{{predictions}}".run_id IS 'Scoring run that wrote the row (scoring_runs.run_id).';
+COMMENT ON COLUMN "{{predictions}}".scored_at IS 'When the prediction was written.';
+COMMENT ON COLUMN "{{predictions}}".relabeled_at IS 'When bankscore relabel last changed threshold and label; NULL if never.';
+
+CREATE TABLE IF NOT EXISTS "{{rejected_rows}}" (
+  source_key    BIGINT      NOT NULL,
+  model_version TEXT        NOT NULL,
+  run_id        BIGINT      NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
+  reason        TEXT        NOT NULL,
+  rejected_at   TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (source_key, model_version)
+);
+CREATE INDEX IF NOT EXISTS "{{rejected_rows}}_run_idx" ON "{{rejected_rows}}" (run_id);
+COMMENT ON TABLE "{{rejected_rows}}" IS
+  'Source rows bankscore could not score, once per model version, with the reason.';
+COMMENT ON COLUMN "{{rejected_rows}}".source_key IS 'Key of the rejected row in the source table.';
+COMMENT ON COLUMN "{{rejected_rows}}".model_version IS 'Model version that could not score it.';
+COMMENT ON COLUMN "{{rejected_rows}}".run_id IS 'Run that rejected it.';
+COMMENT ON COLUMN "{{rejected_rows}}".reason IS 'Why the row could not be scored (column and value).';
+COMMENT ON COLUMN "{{rejected_rows}}".rejected_at IS 'When it was rejected.';
+
+CREATE OR REPLACE VIEW "{{latest_predictions}}" AS
+SELECT DISTINCT ON (source_key)
+       source_key, model_version, probability, label, threshold, run_id, scored_at, relabeled_at
+FROM "{{predictions}}"
+ORDER BY source_key, run_id DESC;
+COMMENT ON VIEW "{{latest_predictions}}" IS
+  'Each source key''s most recent prediction (newest run), whatever the model version.';

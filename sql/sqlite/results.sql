@@ -1,0 +1,65 @@
+-- bankscore results schema for SQLite.
+--
+-- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
+-- it is idempotent. Names in {{double braces}} are replaced by the configured names
+-- (results.table, results.runs_table, results.rejected_table, results.latest_view); with the
+-- default config they are predictions, scoring_runs, rejected_rows and latest_predictions.
+-- `bankscore schema --config FILE` prints this file with the names filled in.
+--
+-- Times are ISO 8601 UTC text ("2026-11-22T10:15:00.123Z"), which sorts chronologically.
+
+-- One row per scoring run (and per relabel), written when the run starts and updated when it ends,
+-- so a crashed run still leaves a trace (status 'running', later marked 'abandoned').
+CREATE TABLE IF NOT EXISTS "{{scoring_runs}}" (
+  run_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind          TEXT    NOT NULL DEFAULT 'score' CHECK (kind IN ('score', 'relabel')),
+  model_version TEXT    NOT NULL,
+  threshold     REAL    NOT NULL CHECK (threshold BETWEEN 0 AND 1),
+  status        TEXT    NOT NULL CHECK (status IN ('running', 'succeeded', 'failed',
+                                                   'interrupted', 'abandoned')),
+  started_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  finished_at   TEXT,
+  rows_read     INTEGER NOT NULL DEFAULT 0,  -- = rows_scored + rows_rejected
+  rows_scored   INTEGER NOT NULL DEFAULT 0,
+  rows_rejected INTEGER NOT NULL DEFAULT 0,
+  rows_positive INTEGER NOT NULL DEFAULT 0,  -- predictions with label 1 (for relabel: rows changed)
+  message       TEXT,                        -- failure reason or note
+  pid           INTEGER                      -- process that ran it
+);
+CREATE INDEX IF NOT EXISTS "{{scoring_runs}}_started_idx" ON "{{scoring_runs}}" (started_at);
+
+-- One prediction per source row and model version. The primary key makes re-scoring a no-op.
+CREATE TABLE IF NOT EXISTS "{{predictions}}" (
+  source_key    INTEGER NOT NULL,  -- the source table's key (source.key, e.g. client_id)
+  model_version TEXT    NOT NULL,  -- model bundle version that produced the probability
+  probability   REAL    NOT NULL CHECK (probability BETWEEN 0 AND 1),
+  label         INTEGER NOT NULL CHECK (label IN (0, 1)),  -- 1 when probability >= threshold
+  threshold     REAL    NOT NULL CHECK (threshold BETWEEN 0 AND 1),
+  run_id        INTEGER NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
+  scored_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  relabeled_at  TEXT,              -- set when `bankscore relabel` changed threshold/label
+  PRIMARY KEY (source_key, model_version)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS "{{predictions}}_run_idx" ON "{{predictions}}" (run_id);
+CREATE INDEX IF NOT EXISTS "{{predictions}}_version_label_idx"
+  ON "{{predictions}}" (model_version, label);
+
+-- Rows that could not be scored (text in a numeric column, ...), once per model version.
+CREATE TABLE IF NOT EXISTS "{{rejected_rows}}" (
+  source_key    INTEGER NOT NULL,
+  model_version TEXT    NOT NULL,
+  run_id        INTEGER NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
+  reason        TEXT    NOT NULL,
+  rejected_at   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  PRIMARY KEY (source_key, model_version)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS "{{rejected_rows}}_run_idx" ON "{{rejected_rows}}" (run_id);
+
+-- Each key's most recent prediction (the newest run that scored it), whatever the model version.
+CREATE VIEW IF NOT EXISTS "{{latest_predictions}}" AS
+SELECT source_key, model_version, probability, label, threshold, run_id, scored_at, relabeled_at
+FROM (
+  SELECT p.*, ROW_NUMBER() OVER (PARTITION BY source_key ORDER BY run_id DESC) AS recency
+  FROM "{{predictions}}" AS p
+)
+WHERE recency = 1;

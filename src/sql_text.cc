@@ -1,0 +1,37 @@
+#include "sql_text.h"
+
+#include <stdexcept>
+
+namespace bankscore::internal {
+
+std::string RenderTemplate(const std::string& text,
+                           const std::map<std::string, std::string>& names) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    std::size_t close = text.find("}}", open);
+    if (close == std::string::npos) break;
+    std::string name = text.substr(open + 2, close - open - 2);
+    auto it = names.find(name);
+    if (it == names.end()) throw std::logic_error("unknown template name {{" + name + "}}");
+    out.append(text, pos, open - pos);
+    out += it->second;
+    pos = close + 2;
+  }
+  out.append(text, pos, std::string::npos);
+  return out;
+}
+
+std::string ResultsDdl(const std::string& backend, const ResultsConfig& results) {
+  const char* text = EmbeddedSql("sql/" + backend + "/results.sql");
+  if (text == nullptr) throw std::logic_error("no embedded DDL for backend " + backend);
+  return RenderTemplate(text, {{"predictions", results.table},
+                               {"scoring_runs", results.runs_table},
+                               {"rejected_rows", results.rejected_table},
+                               {"latest_predictions", results.latest_view}});
+}
+
+}  // namespace bankscore::internal
