@@ -1,1 +1,126 @@
-// placeholder; being written
+#include "bankscore/scorer.h"
+
+#include <spdlog/spdlog.h>
+#include <exception>
+#include <thread>
+
+#include "bankscore/error.h"
+
+namespace bankscore {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Runs `op`, retrying transient database failures with exponential backoff.
+template <typename Op>
+auto WithRetry(const DatabaseConfig& dbc, spdlog::logger& log, const char* what, Op op)
+    -> decltype(op()) {
+  auto backoff = dbc.retry_backoff;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return op();
+    } catch (const DatabaseError& e) {
+      if (!e.transient() || attempt >= dbc.connect_attempts) throw;
+      log.warn("{} failed (attempt {} of {}): {}; retrying in {} ms", what, attempt,
+               dbc.connect_attempts, e.what(), backoff.count());
+      std::this_thread::sleep_for(backoff);
+      backoff *= 2;
+    }
+  }
+}
+
+}  // namespace
+
+RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& model,
+                        const ScoreOptions& options, spdlog::logger& log) {
+  const auto started = Clock::now();
+  const std::string& version = model.metadata.version;
+  RunSummary summary;
+  summary.model_version = version;
+  summary.threshold = options.threshold;
+  summary.null_keys = db.CountNullKeys();
+  if (summary.null_keys > 0) {
+    log.warn("{} rows of {} have a NULL {} and cannot be scored; give them a key",
+             summary.null_keys, config.source.table, config.source.key);
+  }
+
+  RunRecord record;
+  record.model_version = version;
+  record.threshold = options.threshold;
+  summary.run_id = WithRetry(config.database, log, "recording the run start",
+                             [&] { return db.BeginRun(record); });
+
+  std::optional<std::int64_t> after_key;
+  std::exception_ptr failure;
+  try {
+    while (true) {
+      if (options.should_stop && options.should_stop()) {
+        summary.status = "interrupted";
+        summary.message = "stopped by signal";
+        break;
+      }
+      if (options.current_threshold) summary.threshold = options.current_threshold();
+      SourceBatch batch = WithRetry(config.database, log, "reading source rows", [&] {
+        return db.ReadUnscored(version, after_key, config.scoring.batch_size);
+      });
+      if (batch.keys.empty()) {
+        summary.status = "succeeded";
+        break;
+      }
+      after_key = batch.keys.back();
+
+      EncodedRows encoded = model.encoder.Transform(batch.columns, batch.rows);
+      std::vector<double> probabilities = model.booster.Predict(encoded.matrix);
+      std::vector<Prediction> predictions(encoded.accepted.size());
+      std::int64_t positives = 0;
+      for (std::size_t i = 0; i < predictions.size(); ++i) {
+        Prediction& p = predictions[i];
+        p.key = batch.keys[encoded.accepted[i]];
+        p.probability = probabilities[i];
+        p.label = probabilities[i] >= summary.threshold ? 1 : 0;
+        positives += p.label;
+      }
+      std::vector<Rejection> rejections(encoded.rejected.size());
+      for (std::size_t i = 0; i < rejections.size(); ++i) {
+        rejections[i] = {batch.keys[encoded.rejected[i]], encoded.reasons[i]};
+      }
+      WithRetry(config.database, log, "writing a batch", [&] {
+        return db.WriteBatch(summary.run_id, version, summary.threshold, predictions, rejections);
+      });
+      summary.rows_read += static_cast<std::int64_t>(batch.keys.size());
+      summary.rows_scored += static_cast<std::int64_t>(predictions.size());
+      summary.rows_rejected += static_cast<std::int64_t>(rejections.size());
+      summary.rows_positive += positives;
+      log.debug("run {}: batch of {} rows up to key {} ({} rejected)", summary.run_id,
+                batch.keys.size(), *after_key, rejections.size());
+      if (batch.keys.size() < config.scoring.batch_size) {
+        summary.status = "succeeded";
+        break;
+      }
+    }
+  } catch (const Error& e) {
+    summary.status = "failed";
+    summary.message = e.what();
+    failure = std::current_exception();
+  }
+
+  summary.duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  record.status = summary.status;
+  record.message = summary.message;
+  record.threshold = summary.threshold;
+  record.rows_read = summary.rows_read;
+  record.rows_scored = summary.rows_scored;
+  record.rows_rejected = summary.rows_rejected;
+  record.rows_positive = summary.rows_positive;
+  try {
+    WithRetry(config.database, log, "recording the run end",
+              [&] { db.FinishRun(summary.run_id, record); return 0; });
+  } catch (const Error& e) {
+    log.error("could not record the end of run {}: {}", summary.run_id, e.what());
+  }
+  if (failure) std::rethrow_exception(failure);
+  return summary;
+}
+
+}  // namespace bankscore

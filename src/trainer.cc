@@ -1,1 +1,255 @@
-// placeholder; being written
+#include "bankscore/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <algorithm>
+#include <functional>
+#include <numeric>
+#include <spdlog/spdlog.h>
+
+#include "bankscore/error.h"
+#include "bankscore/loader.h"
+#include "bankscore/metrics.h"
+#include "imbalance.h"
+
+namespace bankscore {
+namespace {
+
+using internal::OneHotGroup;
+
+// Labelled rows of the source table in key order.
+struct LabelledData {
+  std::vector<std::string> columns;  // feature columns
+  std::vector<std::int64_t> keys;
+  std::vector<std::vector<Value>> rows;
+  std::vector<int> labels;
+};
+
+std::string LabelText(const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  return DescribeValue(v);
+}
+
+LabelledData ReadLabelled(Database& db, const Config& config) {
+  const SourceConfig& src = config.source;
+  LabelledData data;
+  data.columns = src.FeatureColumns();
+  std::vector<std::string> columns = data.columns;
+  columns.push_back(src.label);
+  db.ScanTable(src.table, src.key, columns, src.label, config.scoring.batch_size,
+               [&](const RowBatch& batch) {
+                 for (const auto& row : batch.rows) {
+                   if (IsNull(row[0])) continue;  // a row without key cannot be traced back
+                   auto key = AsNumber(row[0]);
+                   if (!key) continue;
+                   data.keys.push_back(static_cast<std::int64_t>(*key));
+                   data.labels.push_back(LabelText(row.back()) == src.positive_label ? 1 : 0);
+                   data.rows.emplace_back(row.begin() + 1, row.end() - 1);
+                 }
+               });
+  return data;
+}
+
+// Splits `candidates` (indices into the data) into (kept, held out). Stratified: each class
+// shuffled with `seed` and `fraction` of it held out. Time: the last `fraction` in key order.
+std::pair<std::vector<std::size_t>, std::vector<std::size_t>> Split(
+    const std::vector<std::size_t>& candidates, const std::vector<int>& labels, double fraction,
+    TrainingConfig::Split method, std::uint64_t seed) {
+  std::vector<std::size_t> kept, held;
+  if (method == TrainingConfig::Split::kTime) {
+    auto n_held = static_cast<std::size_t>(std::llround(fraction * candidates.size()));
+    std::size_t cut = candidates.size() - n_held;
+    kept.assign(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(cut));
+    held.assign(candidates.begin() + static_cast<std::ptrdiff_t>(cut), candidates.end());
+    return {kept, held};
+  }
+  for (int cls = 0; cls <= 1; ++cls) {
+    std::vector<std::size_t> members;
+    for (std::size_t i : candidates) {
+      if (labels[i] == cls) members.push_back(i);
+    }
+    std::vector<std::size_t> order = internal::ShuffledIndices(members.size(), seed + cls);
+    auto n_held = static_cast<std::size_t>(std::llround(fraction * members.size()));
+    for (std::size_t j = 0; j < order.size(); ++j) {
+      (j < n_held ? held : kept).push_back(members[order[j]]);
+    }
+  }
+  // Back to key order, so the training data does not depend on the shuffle beyond membership.
+  std::sort(kept.begin(), kept.end());
+  std::sort(held.begin(), held.end());
+  return {kept, held};
+}
+
+// Encoded rows of one split; rows the encoder rejects are dropped and counted.
+struct EncodedSplit {
+  FeatureMatrix features;
+  std::vector<float> labels;
+  std::vector<int> int_labels;
+  std::vector<std::int64_t> keys;
+  std::size_t rejected = 0;
+};
+
+EncodedSplit EncodeSplit(const FeatureEncoder& encoder, const LabelledData& data,
+                         const std::vector<std::size_t>& indices) {
+  std::vector<std::vector<Value>> rows;
+  rows.reserve(indices.size());
+  for (std::size_t i : indices) rows.push_back(data.rows[i]);
+  EncodedRows encoded = encoder.Transform(data.columns, rows);
+  EncodedSplit out;
+  out.features = std::move(encoded.matrix);
+  out.rejected = encoded.rejected.size();
+  for (std::size_t r : encoded.accepted) {
+    std::size_t i = indices[r];
+    out.labels.push_back(static_cast<float>(data.labels[i]));
+    out.int_labels.push_back(data.labels[i]);
+    out.keys.push_back(data.keys[i]);
+  }
+  return out;
+}
+
+std::string UtcNow(const char* format) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+std::string ImbalanceName(TrainingConfig::Imbalance m) {
+  switch (m) {
+    case TrainingConfig::Imbalance::kNone: return "none";
+    case TrainingConfig::Imbalance::kScalePosWeight: return "scale_pos_weight";
+    case TrainingConfig::Imbalance::kRandomOversample: return "random_oversample";
+    case TrainingConfig::Imbalance::kSmote: return "smote";
+  }
+  return "none";
+}
+
+std::map<std::string, std::string> XgboostParams(const TrainingConfig& training) {
+  std::map<std::string, std::string> params = {
+      {"objective", "binary:logistic"}, {"eval_metric", "auc"}, {"tree_method", "hist"},
+      {"max_depth", "5"},  {"eta", "0.05"}, {"subsample", "0.8"},
+      {"colsample_bytree", "0.8"}, {"min_child_weight", "1"}, {"nthread", "2"}};
+  params["seed"] = std::to_string(training.seed);
+  for (const auto& [k, v] : training.xgboost) params[k] = v;
+  return params;
+}
+
+}  // namespace
+
+ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log) {
+  const auto started = std::chrono::steady_clock::now();
+  const TrainingConfig& tc = config.training;
+  ValidateSourceTable(db, config);
+  LabelledData data = ReadLabelled(db, config);
+  const std::int64_t positives =
+      std::count(data.labels.begin(), data.labels.end(), 1);
+  log.info("read {} labelled rows from {} ({} positive, label {} = '{}')", data.rows.size(),
+           config.source.table, positives, config.source.label, config.source.positive_label);
+  if (data.rows.size() < 50) {
+    throw DataError("too few labelled rows to train on: " + std::to_string(data.rows.size()) +
+                    " (at least 50 needed)");
+  }
+  if (positives == 0 || positives == static_cast<std::int64_t>(data.rows.size())) {
+    throw DataError("the labelled rows contain only one class (source.positive_label is '" +
+                    config.source.positive_label + "'); both classes are needed to train");
+  }
+
+  std::vector<std::size_t> all(data.rows.size());
+  std::iota(all.begin(), all.end(), 0);
+  auto [rest, test_idx] = Split(all, data.labels, tc.test_fraction, tc.split, tc.seed);
+  auto [train_idx, valid_idx] =
+      Split(rest, data.labels, tc.validation_fraction, tc.split, tc.seed + 1000);
+
+  // The encoder learns its vocabularies from training rows only.
+  std::vector<std::vector<Value>> train_rows;
+  train_rows.reserve(train_idx.size());
+  for (std::size_t i : train_idx) train_rows.push_back(data.rows[i]);
+  FeatureEncoder encoder = FeatureEncoder::Fit(config.source, data.columns, train_rows);
+  train_rows.clear();
+
+  EncodedSplit train = EncodeSplit(encoder, data, train_idx);
+  EncodedSplit valid = EncodeSplit(encoder, data, valid_idx);
+  EncodedSplit test = EncodeSplit(encoder, data, test_idx);
+  const std::size_t dropped = train.rejected + valid.rejected + test.rejected;
+  if (dropped > 0) log.warn("{} labelled rows could not be encoded and were left out", dropped);
+
+  std::vector<OneHotGroup> groups;
+  int offset = 0;
+  for (const auto& vocabulary : encoder.vocabularies()) {
+    groups.push_back({offset, static_cast<int>(vocabulary.size())});
+    offset += static_cast<int>(vocabulary.size());
+  }
+  internal::ResampledTraining resampled = internal::ApplyImbalance(
+      tc.imbalance, train.features, train.labels, groups, tc.smote_neighbors, tc.seed);
+
+  BoosterTrainOptions options;
+  options.params = XgboostParams(tc);
+  if (resampled.scale_pos_weight > 0) {
+    options.params["scale_pos_weight"] = std::to_string(resampled.scale_pos_weight);
+  }
+  options.num_boost_round = tc.num_boost_round;
+  options.early_stopping_rounds = tc.early_stopping_rounds;
+  BoosterTrainResult trained = Booster::Train(resampled.features, resampled.labels, {},
+                                              valid.features, valid.labels, options);
+  log.info("trained {} rounds (best validation {} = {:.4f})", trained.best_iteration + 1,
+           trained.eval_metric, trained.best_score);
+
+  ModelBundle bundle{ModelMetadata{}, std::move(encoder), std::move(trained.booster), {}, {}};
+  bundle.validation = {valid.keys, valid.int_labels, bundle.booster.Predict(valid.features)};
+  bundle.test = {test.keys, test.int_labels, bundle.booster.Predict(test.features)};
+
+  // The threshold is chosen on validation data, never on the test split.
+  const ThresholdPolicy& policy = config.scoring.threshold_policy;
+  double threshold = policy.kind == ThresholdPolicy::Kind::kFixed
+                         ? config.scoring.threshold.value_or(0.5)
+                         : ChooseThreshold(policy, bundle.validation.labels,
+                                           bundle.validation.scores);
+  BinaryMetrics metrics = ComputeMetrics(bundle.test.labels, bundle.test.scores, threshold);
+
+  ModelMetadata& m = bundle.metadata;
+  m.created_at = UtcNow("%Y-%m-%dT%H:%M:%SZ");
+  std::string model_json = bundle.booster.ToJson();
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%08zx",
+                std::hash<std::string>{}(model_json + bundle.encoder.ToJson()) & 0xffffffffu);
+  m.version = UtcNow("%Y%m%dT%H%M%SZ") + "-" + hash;
+  m.source_table = config.source.table;
+  m.label_column = config.source.label;
+  m.positive_label = config.source.positive_label;
+  m.feature_columns = config.source.FeatureColumns();
+  m.training_rows = resampled.features.rows();
+  m.original_training_rows = train.features.rows();
+  m.synthetic_rows = resampled.synthetic_rows;
+  m.validation_rows = valid.features.rows();
+  m.test_rows = test.features.rows();
+  m.threshold = threshold;
+  m.threshold_policy = PolicyName(policy);
+  m.best_iteration = trained.best_iteration;
+  m.training = {{"split", tc.split == TrainingConfig::Split::kTime ? "time" : "stratified"},
+                {"test_fraction", tc.test_fraction},
+                {"validation_fraction", tc.validation_fraction},
+                {"seed", tc.seed},
+                {"imbalance", ImbalanceName(tc.imbalance)},
+                {"scale_pos_weight", resampled.scale_pos_weight},
+                {"num_boost_round", tc.num_boost_round},
+                {"early_stopping_rounds", tc.early_stopping_rounds},
+                {"eval_metric", trained.eval_metric},
+                {"best_validation_score", trained.best_score},
+                {"xgboost", options.params},
+                {"include_duration", tc.include_duration},
+                {"rows_dropped_unencodable", dropped}};
+  m.test_metrics = ToJson(metrics);
+  m.extra = nlohmann::json::object();
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  m.extra["training_seconds"] = elapsed.count() / 1000.0;
+  log.info("model {}: test ROC AUC {:.4f}, PR AUC {:.4f}, F1 {:.4f} at threshold {:.4f} ({})",
+           m.version, metrics.roc_auc, metrics.pr_auc, metrics.f1, threshold, m.threshold_policy);
+  return bundle;
+}
+
+}  // namespace bankscore

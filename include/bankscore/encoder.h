@@ -7,7 +7,8 @@
 //     follows its learned default branch). A category never seen in training sets the whole group to
 //     0 ("none of the known categories"); it is counted, not fatal.
 //   - numeric column: its value as float; NULL is NaN. Integers and reals both accepted; text that
-//     parses as a number is accepted (SQLite may store "1.5" as text), other text rejects the row.
+//     parses as a number is accepted (SQLite may store "1.5" as text); other text, infinity and
+//     NaN reject the row.
 //   - sentinel (e.g. pdays = 999): an extra 0/1 flag column "<name>_is_<value>" and the value
 //     itself becomes NaN.
 // Transform never throws for bad rows: it reports them as rejections with a reason.
@@ -52,6 +53,8 @@ class FeatureEncoder {
   std::vector<std::string> input_columns() const;
   const std::vector<std::string>& categorical() const { return categorical_; }
   const std::vector<std::string>& numeric() const { return numeric_; }
+  // Categories of each categorical column, in one-hot order; the groups come first in the matrix.
+  const std::vector<std::vector<std::string>>& vocabularies() const { return vocabularies_; }
 
   std::string ToJson() const;
   // Throws ModelError if the text is not a valid encoder.

@@ -1,7 +1,7 @@
 -- bankscore results schema for SQLite.
 --
 -- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
--- it is idempotent. Names in {{double braces}} are replaced by the configured names
+-- it is idempotent. Table names written in double curly braces are replaced by the configured names
 -- (results.table, results.runs_table, results.rejected_table, results.latest_view); with the
 -- default config they are predictions, scoring_runs, rejected_rows and latest_predictions.
 -- `bankscore schema --config FILE` prints this file with the names filled in.
