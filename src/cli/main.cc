@@ -8,8 +8,10 @@
 
 #include "bankscore/commands.h"
 #include "bankscore/config.h"
+#include "bankscore/daemon.h"
 #include "bankscore/error.h"
 #include "bankscore/logging.h"
+#include "bankscore/signals.h"
 
 namespace {
 
@@ -61,6 +63,15 @@ int main(int argc, char** argv) {
                       "Threshold to apply (default: the effective scoring threshold)")
       ->check(CLI::Range(0.0, 1.0));
 
+  bool once = false;
+  auto* run = app.add_subcommand(
+      "run", "Run as a service: score new rows now and on schedule (scoring.interval or "
+             "scoring.daily_at); SIGHUP reloads the config, SIGTERM stops after the current batch");
+  add_config(run);
+  run->add_flag("--once", once, "Run one scoring cycle, then exit");
+  bool json_logs = false;
+  run->add_flag("--json-logs", json_logs, "Log one JSON object per line (overrides logging.json)");
+
   auto* init_db = app.add_subcommand("init-db", "Create the results tables, indexes and view");
   add_config(init_db);
 
@@ -79,9 +90,14 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
 
+  // Signals are received by a dedicated thread; it must exist before any other thread does.
+  std::unique_ptr<bankscore::SignalWatcher> signals;
+  if (*run) signals = std::make_unique<bankscore::SignalWatcher>();
+
   std::shared_ptr<spdlog::logger> log;
   try {
     bankscore::Config config = bankscore::LoadConfig(config_path);
+    if (json_logs) config.logging.json = true;
     log = bankscore::MakeLogger(config.logging, "bankscore");
     bankscore::CommandContext ctx{config, *log, std::cout};
     if (*load) return bankscore::LoadCommand(ctx, csv_path);
@@ -89,6 +105,9 @@ int main(int argc, char** argv) {
     if (*evaluate) return bankscore::EvaluateCommand(ctx, json);
     if (*score) return bankscore::ScoreCommand(ctx, wait);
     if (*relabel) return bankscore::RelabelCommand(ctx, relabel_threshold);
+    if (*run) {
+      return bankscore::RunDaemon(config, {config_path, once}, *signals, *log);
+    }
     if (*init_db) return bankscore::InitDbCommand(ctx);
     if (*schema) return bankscore::SchemaCommand(ctx);
     if (*show) return bankscore::ShowCommand(ctx, limit);

@@ -1,0 +1,34 @@
+// The scoring daemon behind `bankscore run`: a scoring cycle at start, then one per interval (or
+// daily at a fixed UTC time), until SIGTERM/SIGINT.
+//
+// Each cycle takes the scorer lock, scores the rows that have no prediction for the current model
+// version and logs one summary line. SIGHUP re-reads the config file: a valid file takes effect
+// (a new threshold from the next batch, a new model at the next cycle); an invalid one is logged
+// with the offending key and the daemon keeps the last good config. A model bundle retrained in
+// place at model.path is picked up at the next cycle. Database failures are logged and retried
+// with backoff; the daemon does not exit because the database is down.
+#pragma once
+
+#include <string>
+
+#include "bankscore/config.h"
+#include "bankscore/signals.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace bankscore {
+
+struct DaemonOptions {
+  std::string config_path;  // re-read on SIGHUP
+  bool once = false;        // one cycle, then return
+};
+
+// Runs until a stop is requested through `signals` (returns 0) or, with `once`, after one cycle
+// (returns 0 if it succeeded, 1 otherwise). Throws ConfigError / ModelError only for problems
+// found before the first cycle (bad model bundle at start).
+int RunDaemon(const Config& initial_config, const DaemonOptions& options, SignalWatcher& signals,
+              spdlog::logger& log);
+
+}  // namespace bankscore
