@@ -105,7 +105,7 @@ TEST(ShippedConfigTest, SqliteDemoConfigLoadsWithDocumentedValues) {
   EXPECT_EQ(training.early_stopping_rounds, 50);
   EXPECT_FALSE(training.include_duration);  // duration leaks the outcome; it is left out
   EXPECT_THAT(training.xgboost, ElementsAre(Pair("colsample_bytree", "0.8"), Pair("eta", "0.05"),
-                                            Pair("eval_metric", "auc"), Pair("max_depth", "5"),
+                                            Pair("eval_metric", "auc"), Pair("max_depth", "4"),
                                             Pair("min_child_weight", "1"), Pair("nthread", "2"),
                                             Pair("objective", "binary:logistic"),
                                             Pair("subsample", "0.8"), Pair("tree_method", "hist")));
