@@ -123,11 +123,13 @@ BoosterTrainResult Booster::Train(const FeatureMatrix& features, const std::vect
           "XGBoosterEvalOneIter");
     double score = ParseEvalScore(eval_out);
     bool improved = higher_better ? score > best_score : score < best_score;
-    if (improved) {
+    if (options.early_stopping_rounds <= 0) {  // no early stopping: keep every round
+      best_iteration = iter;
+      best_score = score;
+    } else if (improved) {
       best_score = score;
       best_iteration = iter;
-    } else if (options.early_stopping_rounds > 0 &&
-               iter - best_iteration >= options.early_stopping_rounds) {
+    } else if (iter - best_iteration >= options.early_stopping_rounds) {
       break;
     }
   }
