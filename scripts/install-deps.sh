@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything bankscore needs to build, test and run, from Debian bookworm packages.
 # Safe to run again: apt-get skips what is already there. Needs root (or sudo).
+# Usage: scripts/install-deps.sh [--with-test-tools]
 set -euo pipefail
 
 packages=(
@@ -10,7 +11,8 @@ packages=(
   libgtest-dev libgmock-dev
   postgresql postgresql-client
 )
-if [[ "${BANKSCORE_WITH_BROWSER:-0}" == 1 ]]; then packages+=(chromium); fi
+# The tests also render the HTML reports in headless Chromium.
+if [[ "${1:-}" == "--with-test-tools" ]]; then packages+=(chromium fonts-dejavu-core); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh --with-test-tools
 
 build_dir=${BANKSCORE_TEST_BUILD_DIR:-build-test}
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBANKSCORE_SANITIZE=ON \
