@@ -106,20 +106,33 @@ int TrainCommand(const CommandContext& ctx) {
 int EvaluateCommand(const CommandContext& ctx, bool json) {
   ModelBundle bundle = LoadCurrentModel(ctx.config);
   const double threshold = EffectiveThreshold(bundle, ctx.config.scoring);
-  BinaryMetrics metrics = ComputeMetrics(bundle.test.labels, bundle.test.scores, threshold);
+  const ScoredSet& test = bundle.test;
   if (json) {
-    nlohmann::json j = ToJson(metrics);
+    nlohmann::json j = EvaluationJson(test.labels, test.scores, threshold);
     j["model_version"] = bundle.metadata.version;
     j["threshold_source"] = ctx.config.scoring.threshold ? "config" : "model";
     ctx.out << j.dump(2) << "\n";
     return 0;
   }
   ctx.out << fmt::format("model {} (trained {}), holdout of {} rows, threshold from {}\n",
-                         bundle.metadata.version, bundle.metadata.created_at,
-                         bundle.test.labels.size(),
-                         ctx.config.scoring.threshold ? "config (scoring.threshold)"
-                                                      : "model (" + bundle.metadata.threshold_policy + ")");
-  PrintMetrics(ctx.out, metrics);
+                         bundle.metadata.version, bundle.metadata.created_at, test.labels.size(),
+                         ctx.config.scoring.threshold
+                             ? "config (scoring.threshold)"
+                             : "model (" + bundle.metadata.threshold_policy + ")");
+  PrintMetrics(ctx.out, ComputeMetrics(test.labels, test.scores, threshold));
+  ctx.out << "\n  cumulative gains and lift by decile (highest scores first)\n"
+             "  decile   rows  positives  cum. rows  cum. gain   lift  cum. lift\n";
+  for (const GainsRow& g : GainsTable(test.labels, test.scores, 10)) {
+    ctx.out << fmt::format("  {:>6}  {:>5}  {:>9}  {:>8.0f}%  {:>8.1f}%  {:>5.2f}  {:>9.2f}\n",
+                           g.group, g.rows, g.positives, 100 * g.cumulative_fraction,
+                           100 * g.cumulative_gain, g.lift, g.cumulative_lift);
+  }
+  ctx.out << "\n  calibration (predicted probability bins)\n"
+             "  bin           rows  mean predicted  observed rate\n";
+  for (const CalibrationBin& b : CalibrationTable(test.labels, test.scores, 10)) {
+    ctx.out << fmt::format("  [{:.1f}, {:.1f})  {:>6}  {:>14.3f}  {:>13.3f}\n", b.lower, b.upper,
+                           b.rows, b.mean_predicted, b.observed_rate);
+  }
   return 0;
 }
 

@@ -457,6 +457,30 @@ nlohmann::json ToJson(const BinaryMetrics& metrics) {
   };
 }
 
+nlohmann::json EvaluationJson(const std::vector<int>& labels, const std::vector<double>& scores,
+                              double threshold) {
+  nlohmann::json out = ToJson(ComputeMetrics(labels, scores, threshold));
+  out["gains"] = nlohmann::json::array();
+  for (const GainsRow& g : GainsTable(labels, scores, 10)) {
+    out["gains"].push_back({{"decile", g.group},
+                            {"rows", g.rows},
+                            {"positives", g.positives},
+                            {"cumulative_fraction", g.cumulative_fraction},
+                            {"cumulative_gain", g.cumulative_gain},
+                            {"lift", g.lift},
+                            {"cumulative_lift", g.cumulative_lift}});
+  }
+  out["calibration"] = nlohmann::json::array();
+  for (const CalibrationBin& b : CalibrationTable(labels, scores, 10)) {
+    out["calibration"].push_back({{"lower", b.lower},
+                                  {"upper", b.upper},
+                                  {"rows", b.rows},
+                                  {"mean_predicted", b.mean_predicted},
+                                  {"observed_rate", b.observed_rate}});
+  }
+  return out;
+}
+
 std::string PolicyName(const ThresholdPolicy& policy) {
   using Kind = ThresholdPolicy::Kind;
   switch (policy.kind) {

@@ -354,7 +354,7 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log) 
                 {"include_duration", tc.include_duration},
                 {"cv_folds", tc.cv_folds},
                 {"rows_dropped_unencodable", fit.dropped}};
-  m.test_metrics = ToJson(fit.test_metrics);
+  m.test_metrics = EvaluationJson(bundle.test.labels, bundle.test.scores, fit.threshold);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   extra["training_seconds"] = elapsed.count() / 1000.0;

@@ -94,6 +94,12 @@ double ChooseThreshold(const ThresholdPolicy& policy, const std::vector<int>& la
                        const std::vector<double>& scores);
 
 nlohmann::json ToJson(const BinaryMetrics& metrics);
+
+// The full evaluation `bankscore evaluate` prints and the bundle stores: ToJson(ComputeMetrics)
+// plus "gains" (GainsTable by decile) and "calibration" (CalibrationTable, 10 bins).
+nlohmann::json EvaluationJson(const std::vector<int>& labels, const std::vector<double>& scores,
+                              double threshold);
+
 std::string PolicyName(const ThresholdPolicy& policy);  // "max_f1", "min_recall: 0.8", ...
 
 }  // namespace bankscore
