@@ -11,6 +11,7 @@
 #include "bankscore/daemon.h"
 #include "bankscore/error.h"
 #include "bankscore/logging.h"
+#include "bankscore/reports.h"
 #include "bankscore/signals.h"
 
 namespace {
@@ -83,6 +84,16 @@ int main(int argc, char** argv) {
   add_config(show);
   show->add_option("--limit", limit, "Rows per table")->check(CLI::PositiveNumber);
 
+  std::string out_dir;
+  auto* profile = app.add_subcommand(
+      "profile", "Write the data profile of the source table: DIR/profile.html and profile.md");
+  add_config(profile);
+  profile->add_option("--out", out_dir, "Output directory (created if missing)")->required();
+  auto* report = app.add_subcommand(
+      "report", "Write the report of the current model: DIR/report.html and report.md");
+  add_config(report);
+  report->add_option("--out", out_dir, "Output directory (created if missing)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,6 +122,8 @@ int main(int argc, char** argv) {
     if (*init_db) return bankscore::InitDbCommand(ctx);
     if (*schema) return bankscore::SchemaCommand(ctx);
     if (*show) return bankscore::ShowCommand(ctx, limit);
+    if (*profile) return bankscore::ProfileCommand(ctx, out_dir);
+    if (*report) return bankscore::ReportCommand(ctx, out_dir);
   } catch (const bankscore::ConfigError& e) {
     std::cerr << "bankscore: error: " << e.what() << "\n";
     return kExitUsage;
