@@ -1,7 +1,9 @@
 #include "bankscore/scorer.h"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <exception>
+#include <functional>
 #include <thread>
 
 #include "bankscore/error.h"
@@ -11,19 +13,32 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Runs `op`, retrying transient database failures with exponential backoff.
+// Sleeps `duration` in short slices, returning early once `stop` says so.
+void InterruptibleSleep(std::chrono::milliseconds duration, const std::function<bool()>& stop) {
+  const auto deadline = Clock::now() + duration;
+  while (Clock::now() < deadline) {
+    if (stop && stop()) return;
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(100),
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) +
+            std::chrono::milliseconds(1)));
+  }
+}
+
+// Runs `op`, retrying transient database failures with exponential backoff. A stop request cuts
+// the backoff short and gives up.
 template <typename Op>
-auto WithRetry(const DatabaseConfig& dbc, spdlog::logger& log, const char* what, Op op)
-    -> decltype(op()) {
+auto WithRetry(const DatabaseConfig& dbc, spdlog::logger& log, const char* what,
+               const std::function<bool()>& stop, Op op) -> decltype(op()) {
   auto backoff = dbc.retry_backoff;
   for (int attempt = 1;; ++attempt) {
     try {
       return op();
     } catch (const DatabaseError& e) {
-      if (!e.transient() || attempt >= dbc.connect_attempts) throw;
+      if (!e.transient() || attempt >= dbc.connect_attempts || (stop && stop())) throw;
       log.warn("{} failed (attempt {} of {}): {}; retrying in {} ms", what, attempt,
                dbc.connect_attempts, e.what(), backoff.count());
-      std::this_thread::sleep_for(backoff);
+      InterruptibleSleep(backoff, stop);
       backoff *= 2;
     }
   }
@@ -47,7 +62,7 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
   RunRecord record;
   record.model_version = version;
   record.threshold = options.threshold;
-  summary.run_id = WithRetry(config.database, log, "recording the run start",
+  summary.run_id = WithRetry(config.database, log, "recording the run start", options.should_stop,
                              [&] { return db.BeginRun(record); });
 
   std::optional<std::int64_t> after_key;
@@ -60,7 +75,7 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
         break;
       }
       if (options.current_threshold) summary.threshold = options.current_threshold();
-      SourceBatch batch = WithRetry(config.database, log, "reading source rows", [&] {
+      SourceBatch batch = WithRetry(config.database, log, "reading source rows", options.should_stop, [&] {
         return db.ReadUnscored(version, after_key, config.scoring.batch_size);
       });
       if (batch.keys.empty()) {
@@ -84,7 +99,7 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
       for (std::size_t i = 0; i < rejections.size(); ++i) {
         rejections[i] = {batch.keys[encoded.rejected[i]], encoded.reasons[i]};
       }
-      WithRetry(config.database, log, "writing a batch", [&] {
+      WithRetry(config.database, log, "writing a batch", options.should_stop, [&] {
         return db.WriteBatch(summary.run_id, version, summary.threshold, predictions, rejections);
       });
       summary.rows_read += static_cast<std::int64_t>(batch.keys.size());
@@ -114,7 +129,7 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
   record.rows_rejected = summary.rows_rejected;
   record.rows_positive = summary.rows_positive;
   try {
-    WithRetry(config.database, log, "recording the run end",
+    WithRetry(config.database, log, "recording the run end", nullptr,
               [&] { db.FinishRun(summary.run_id, record); return 0; });
   } catch (const Error& e) {
     log.error("could not record the end of run {}: {}", summary.run_id, e.what());

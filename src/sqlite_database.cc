@@ -243,6 +243,7 @@ class SqliteDatabase : public Database {
                               double threshold, const std::vector<Prediction>& predictions,
                               const std::vector<Rejection>& rejections) override {
     BatchWriteResult result;
+    std::int64_t positives = 0;
     Transaction tx(*this);
     {
       Statement s(db_,
@@ -258,7 +259,10 @@ class SqliteDatabase : public Database {
         s.Bind(5, threshold);
         s.Bind(6, run_id);
         s.Step("insert predictions");
-        result.predictions_inserted += sqlite3_changes(db_);
+        if (sqlite3_changes(db_) > 0) {
+          ++result.predictions_inserted;
+          positives += p.label;
+        }
         s.Reset();
       }
     }
@@ -278,8 +282,8 @@ class SqliteDatabase : public Database {
         s.Reset();
       }
     }
-    std::int64_t positives = 0;
-    for (const auto& p : predictions) positives += p.label;
+    // Totals count what this transaction inserted: a batch replayed after a lost COMMIT
+    // acknowledgement inserts nothing and adds nothing.
     {
       Statement s(db_,
                   "UPDATE " + QuoteIdentifier(config_.results.runs_table) +
@@ -287,9 +291,9 @@ class SqliteDatabase : public Database {
                       " rows_rejected = rows_rejected + ?3, rows_positive = rows_positive + ?4,"
                       " threshold = ?5 WHERE run_id = ?6",
                   "update run totals");
-      s.Bind(1, static_cast<std::int64_t>(predictions.size() + rejections.size()));
-      s.Bind(2, static_cast<std::int64_t>(predictions.size()));
-      s.Bind(3, static_cast<std::int64_t>(rejections.size()));
+      s.Bind(1, result.predictions_inserted + result.rejections_inserted);
+      s.Bind(2, result.predictions_inserted);
+      s.Bind(3, result.rejections_inserted);
       s.Bind(4, positives);
       s.Bind(5, threshold);
       s.Bind(6, run_id);

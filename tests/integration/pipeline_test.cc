@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "integration/test_support.h"
 
@@ -129,7 +131,30 @@ TEST_P(PipelineTest, ScoreBeforeLoadIsAConfigErrorNamingTheTable) {
   EXPECT_THAT(score.err, HasSubstr("bank_clients"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, PipelineTest, ::testing::Values(Backend::kSqlite),
+TEST_P(PipelineTest, ModelTrainedOnOtherFeaturesIsRefusedBeforeAnythingIsWritten) {
+  LoadAndTrain();
+  // Drop a feature from the config: the saved bundle no longer matches it.
+  std::string yaml;
+  {
+    std::ifstream in(env_.config_path());
+    std::ostringstream text;
+    text << in.rdbuf();
+    yaml = text.str();
+  }
+  const std::string from = "euribor3m, nr.employed]";
+  ASSERT_NE(yaml.find(from), std::string::npos);
+  yaml.replace(yaml.find(from), from.size(), "euribor3m]");
+  std::ofstream(env_.config_path(), std::ios::trunc) << yaml;
+
+  CommandResult score = Bankscore("score");
+  EXPECT_EQ(score.exit_code, 2) << score.err;
+  EXPECT_THAT(score.err, HasSubstr("source.features"));
+  EXPECT_THAT(score.err, HasSubstr("nr.employed"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PipelineTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const ::testing::TestParamInfo<Backend>& p) { return BackendName(p.param); });
 
 }  // namespace

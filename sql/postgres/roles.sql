@@ -1,0 +1,89 @@
+-- bankscore roles for PostgreSQL: a scoring role that can read the source table and write the
+-- results tables, and nothing else.
+--
+-- Run it with psql as the owner of the tables (or a superuser), AFTER the results tables exist:
+--
+--   bankscore init-db --config owner.yaml          # or: bankscore schema --config ... | psql
+--   psql "dbname=bank" -v ON_ERROR_STOP=1 -v scorer_password='...' -v schema=public \
+--        -f sql/postgres/roles.sql
+--
+-- psql variables (all optional):
+--   scorer_password   password of the LOGIN role bankscore; omit it for peer, cert or trust auth
+--                     (also never put it on a shared command line: `\set scorer_password` from a
+--                     file, or set it afterwards with `\password bankscore`)
+--   schema            schema holding the tables (default public; database.schema in the config)
+--   source_table      the source table (default bank_clients; source.table)
+--   predictions, scoring_runs, rejected_rows, latest_predictions
+--                     the results names if the config's `results:` section renames them
+--
+-- It is idempotent: run it again after re-creating the tables. Roles are cluster-wide; the grants
+-- are per database and schema. The config for the scoring role then names it in the DSN
+-- (user=bankscore), with password_file or ~/.pgpass for the password. Loading data (`bankscore
+-- load`) and creating or changing tables stays with the owner.
+
+\set ON_ERROR_STOP on
+\if :{?schema} \else \set schema public \endif
+\if :{?source_table} \else \set source_table bank_clients \endif
+\if :{?predictions} \else \set predictions predictions \endif
+\if :{?scoring_runs} \else \set scoring_runs scoring_runs \endif
+\if :{?rejected_rows} \else \set rejected_rows rejected_rows \endif
+\if :{?latest_predictions} \else \set latest_predictions latest_predictions \endif
+
+BEGIN;
+
+-- The group role holding the privileges. NOLOGIN: nobody connects as it directly.
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bankscore_scorer') AS create_group
+\gset
+\if :create_group
+CREATE ROLE bankscore_scorer NOLOGIN;
+\endif
+COMMENT ON ROLE bankscore_scorer IS
+  'bankscore scoring: reads the source table, writes predictions, scoring_runs, rejected_rows.';
+
+-- The role bankscore logs in as; it inherits the group's privileges and has none of its own.
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bankscore') AS create_login
+\gset
+\if :create_login
+CREATE ROLE bankscore LOGIN INHERIT;
+\endif
+\if :{?scorer_password}
+ALTER ROLE bankscore PASSWORD :'scorer_password';
+\endif
+SELECT NOT pg_has_role('bankscore', 'bankscore_scorer', 'MEMBER') AS grant_membership
+\gset
+\if :grant_membership
+GRANT bankscore_scorer TO bankscore;
+\endif
+
+-- Look up table names in the schema (no CREATE: the scorer never creates tables there).
+GRANT USAGE ON SCHEMA :"schema" TO bankscore_scorer;
+
+-- Read the rows to score (and to train on, if the scorer also trains). No INSERT: `bankscore
+-- load` runs as the owner.
+GRANT SELECT ON TABLE :"schema".:"source_table" TO bankscore_scorer;
+
+-- predictions: SELECT for the "not yet scored" anti-join, INSERT for new predictions, UPDATE for
+-- `bankscore relabel`. No DELETE: predictions are never removed by bankscore.
+GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"predictions" TO bankscore_scorer;
+-- scoring_runs: INSERT ... RETURNING run_id (needs SELECT) at the start of a run, UPDATE of its
+-- counts after every batch and at the end, and of crashed runs to 'abandoned'.
+GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"scoring_runs" TO bankscore_scorer;
+-- rejected_rows: SELECT for the anti-join (a rejected row is not read again), INSERT of new ones;
+-- UPDATE is not used today and is granted like on the other two results tables.
+GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"rejected_rows" TO bankscore_scorer;
+
+-- The run_id default draws from the BIGSERIAL's sequence.
+SELECT pg_get_serial_sequence(format('%I.%I', :'schema', :'scoring_runs'), 'run_id')
+  AS runs_sequence
+\gset
+GRANT USAGE ON SEQUENCE :runs_sequence TO bankscore_scorer;
+
+-- `bankscore show` reads each key's newest prediction from the view.
+GRANT SELECT ON TABLE :"schema".:"latest_predictions" TO bankscore_scorer;
+
+-- Every batch is copied into TEMP staging tables (dropped with the session) and merged from
+-- there with INSERT ... ON CONFLICT DO NOTHING. PUBLIC has TEMPORARY by default; this grant keeps
+-- bankscore working where the DBA has revoked that.
+GRANT TEMPORARY ON DATABASE :"DBNAME" TO bankscore_scorer;
+
+COMMIT;

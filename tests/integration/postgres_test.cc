@@ -1,0 +1,529 @@
+// PostgreSQL-specific behaviour, against the real test server: the full data set on both backends,
+// the restricted scoring role from sql/postgres/roles.sql, connection errors, a connection cut in
+// the middle of a run, and the adapter's own contracts (types, COPY, locks, reconnects). What both
+// backends share is tested once, in pipeline_test.cc.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "bankscore/error.h"
+#include "integration/test_support.h"
+
+extern char** environ;
+
+namespace bankscore::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::int64_t kSampleRows = 4119;
+constexpr std::int64_t kFullRows = 41188;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Writes a copy of env's config with another `database:` section and returns its path.
+std::string ConfigWithDatabase(const TestEnvironment& env, const std::string& file_name,
+                               const std::string& database_yaml) {
+  std::string text = ReadFile(env.config_path());
+  const std::size_t begin = text.find("database:\n");
+  const std::size_t end = text.find("\nsource:\n");
+  EXPECT_NE(begin, std::string::npos);
+  EXPECT_NE(end, std::string::npos);
+  text.replace(begin, end + 1 - begin, database_yaml);
+  const std::string path = (env.dir() / file_name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string PostgresDatabaseYaml(const std::string& dsn, const std::string& schema) {
+  return "database:\n  backend: postgres\n  dsn: \"" + dsn + "\"\n  schema: " + schema +
+         "\n  connect_attempts: 3\n  retry_backoff: 100ms\n";
+}
+
+CommandResult Bankscore(const std::string& command, const std::string& config,
+                        std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {command, "--config", config};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return RunBankscore(args);
+}
+
+spdlog::logger& NullLogger() {
+  static auto logger = std::make_shared<spdlog::logger>(
+      "postgres_test", std::make_shared<spdlog::sinks::null_sink_mt>());
+  return *logger;
+}
+
+// The bankscore binary running in the background with PGAPPNAME set, so the test can find its
+// connections in pg_stat_activity without touching other tests' processes. Killed if still running
+// when destroyed.
+class BackgroundBankscore {
+ public:
+  BackgroundBankscore(const std::vector<std::string>& args, const std::string& application_name,
+                      const fs::path& dir)
+      : out_(dir / "background.out"), err_(dir / "background.err") {
+    std::vector<std::string> argv_text = {BANKSCORE_BINARY};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<std::string> env_text;
+    for (char** e = environ; *e; ++e) {
+      if (std::string(*e).rfind("PGAPPNAME=", 0) != 0) env_text.emplace_back(*e);
+    }
+    env_text.push_back("PGAPPNAME=" + application_name);
+    std::vector<char*> argv, envp;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env_text) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(rc, 0) << "cannot start " << argv[0];
+    if (rc != 0) pid_ = -1;
+  }
+  ~BackgroundBankscore() {
+    if (pid_ > 0 && !exit_code_) {
+      kill(pid_, SIGKILL);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+  }
+  BackgroundBankscore(const BackgroundBankscore&) = delete;
+  BackgroundBankscore& operator=(const BackgroundBankscore&) = delete;
+
+  // The exit code once the process has ended.
+  std::optional<int> Poll() {
+    if (exit_code_ || pid_ <= 0) return exit_code_;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return exit_code_;
+  }
+
+  // Waits for the end; -1 on timeout.
+  int Wait(std::chrono::seconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!Poll() && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return exit_code_.value_or(-1);
+  }
+
+  std::string Out() const { return ReadFile(out_); }
+  std::string Err() const { return ReadFile(err_); }
+
+ private:
+  fs::path out_, err_;
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+};
+
+// ---- End to end through the CLI ----------------------------------------------------------------
+
+TEST(PostgresTest, FullDataSetScoresAndMatchesSqliteMetrics) {
+  TestSettings settings;
+  settings.batch_size = 10000;
+  TestEnvironment sqlite(Backend::kSqlite, settings);
+  TestEnvironment postgres(Backend::kPostgres, settings);
+
+  std::map<std::string, nlohmann::json> metrics;
+  for (const TestEnvironment* env : {&sqlite, &postgres}) {
+    const std::string name = BackendName(env->backend());
+    SCOPED_TRACE(name);
+    CommandResult load = Bankscore("load", env->config_path(), {"--csv", FullCsv()});
+    ASSERT_EQ(load.exit_code, 0) << load.err;
+    EXPECT_THAT(load.out, HasSubstr("loaded 41188 rows"));
+    CommandResult train = Bankscore("train", env->config_path());
+    ASSERT_EQ(train.exit_code, 0) << train.err;
+    CommandResult score = Bankscore("score", env->config_path());
+    ASSERT_EQ(score.exit_code, 0) << score.err;
+    EXPECT_EQ(env->QueryInt("SELECT COUNT(*) FROM predictions"), kFullRows);
+    EXPECT_EQ(env->QueryInt("SELECT COUNT(DISTINCT source_key) FROM predictions"), kFullRows);
+    CommandResult eval = Bankscore("evaluate", env->config_path(), {"--json"});
+    ASSERT_EQ(eval.exit_code, 0) << eval.err;
+    metrics[name] = nlohmann::json::parse(eval.out);
+  }
+
+  const nlohmann::json& s = metrics["sqlite"];
+  const nlohmann::json& p = metrics["postgres"];
+  for (const char* key : {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss",
+                          "brier", "threshold"}) {
+    EXPECT_NEAR(s.at(key).get<double>(), p.at(key).get<double>(), 1e-9) << key;
+  }
+  EXPECT_EQ(s.at("rows"), p.at("rows"));
+  EXPECT_EQ(s.at("confusion_matrix"), p.at("confusion_matrix"));
+  // Same data and seed give the same model, so the stored predictions agree as well.
+  EXPECT_EQ(sqlite.QueryInt("SELECT COUNT(*) FROM predictions WHERE label = 1"),
+            postgres.QueryInt("SELECT COUNT(*) FROM predictions WHERE label = 1"));
+  const std::string sample =
+      "SELECT source_key, probability FROM predictions WHERE source_key IN (1, 777, 20000, 41188) "
+      "ORDER BY source_key";
+  RowBatch from_sqlite = sqlite.Open()->Query(sample);
+  RowBatch from_postgres = postgres.Open()->Query(sample);
+  ASSERT_EQ(from_sqlite.rows.size(), 4u);
+  EXPECT_EQ(from_sqlite.rows, from_postgres.rows);
+}
+
+TEST(PostgresTest, RestrictedRoleScoresAndPermissionErrorWritesNothing) {
+  TestEnvironment env(Backend::kPostgres);
+  const std::string& schema = env.schema();
+  // The owner (the admin) loads the data and creates the results tables; then the DBA's script.
+  ASSERT_EQ(Bankscore("load", env.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
+  CommandResult init = Bankscore("init-db", env.config_path());
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const std::string psql = "psql " + ShellQuote(PostgresDsn()) +
+                           " -X -q -v ON_ERROR_STOP=1 -v schema=" + schema + " -f " +
+                           ShellQuote(SourceDir() + "/sql/postgres/roles.sql") + " 2>&1";
+  ASSERT_EQ(std::system(psql.c_str()), 0) << psql;
+
+  // The scorer logs in as bankscore (trust auth on the test server: no password needed).
+  const std::string scorer = ConfigWithDatabase(
+      env, "scorer.yaml", PostgresDatabaseYaml(PostgresDsn() + " user=bankscore", schema));
+  CommandResult train = Bankscore("train", scorer);  // reading the source is enough to train
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  CommandResult score = Bankscore("score", scorer);
+  ASSERT_EQ(score.exit_code, 0) << score.err;
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), kSampleRows);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE status = 'succeeded'"), 1);
+  CommandResult show = Bankscore("show", scorer);
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+
+  // Nothing else: the scorer cannot load rows into the source table.
+  CommandResult load = Bankscore("load", scorer, {"--csv", SampleCsv()});
+  EXPECT_EQ(load.exit_code, 1);
+  EXPECT_THAT(load.err, HasSubstr("permission denied for table bank_clients"));
+
+  // New rows arrive, and the scorer loses INSERT on predictions.
+  ASSERT_EQ(Bankscore("load", env.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
+  PsqlAdmin("REVOKE INSERT ON " + schema + ".predictions FROM bankscore_scorer");
+  CommandResult denied = Bankscore("score", scorer);
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_THAT(denied.err, AllOf(HasSubstr("permission denied for table predictions"),
+                                HasSubstr("INSERT"), HasSubstr("sql/postgres/roles.sql")));
+  EXPECT_EQ(std::count(denied.err.begin(), denied.err.end(), '\n'), 1) << denied.err;
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), kSampleRows);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM rejected_rows"), 0);
+  // The run itself was recorded (the scorer may still write scoring_runs), as failed, with the
+  // reason and no rows.
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs"), 2);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE status = 'failed' AND "
+                         "rows_read = 0 AND rows_scored = 0 AND finished_at IS NOT NULL AND "
+                         "message LIKE '%permission denied for table predictions%'"),
+            1);
+}
+
+TEST(PostgresTest, DbaSourceTableWithOtherNumericTypesIsLoadedAndScored) {
+  TestEnvironment env(Backend::kPostgres);
+  // The DBA's script, then the other types the issue lists for source columns.
+  const std::string psql = "PGOPTIONS='-c search_path=" + env.schema() + "' psql " +
+                           ShellQuote(PostgresDsn()) + " -X -q -v ON_ERROR_STOP=1 -f " +
+                           ShellQuote(SourceDir() + "/sql/postgres/source_bank_clients.sql") +
+                           " 2>&1";
+  ASSERT_EQ(std::system(psql.c_str()), 0) << psql;
+  PsqlAdmin("ALTER TABLE " + env.schema() +
+            ".bank_clients ALTER age TYPE bigint, ALTER campaign TYPE numeric, "
+            "ALTER \"cons.price.idx\" TYPE numeric(8, 3), ALTER euribor3m TYPE real, "
+            "ALTER job TYPE varchar(20), ALTER month TYPE char(3)");
+  CommandResult load = Bankscore("load", env.config_path(), {"--csv", SampleCsv()});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_THAT(load.out, Not(HasSubstr("table created")));
+  CommandResult train = Bankscore("train", env.config_path());
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  CommandResult score = Bankscore("score", env.config_path());
+  ASSERT_EQ(score.exit_code, 0) << score.err;
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), kSampleRows);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM rejected_rows"), 0);
+  // A numeric NaN is a value the model cannot use: that row is rejected, not scored.
+  PsqlAdmin("UPDATE " + env.schema() + ".bank_clients SET campaign = 'NaN' WHERE client_id = 9");
+  PsqlAdmin("DELETE FROM " + env.schema() + ".predictions WHERE source_key = 9");
+  ASSERT_EQ(Bankscore("score", env.config_path()).exit_code, 0);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM rejected_rows WHERE source_key = 9"), 1);
+}
+
+TEST(PostgresTest, UnreachableServerGivesOneLineErrorWithoutPassword) {
+  TestEnvironment env(Backend::kPostgres);
+  const std::string password = "s3cr3t-Pa55w0rd";
+  const fs::path password_file = env.dir() / "pg-password";
+  std::ofstream(password_file) << password << "\n";
+  struct Case {
+    std::string dsn, host, port, database;
+  };
+  const std::vector<Case> cases = {
+      {"host=/nonexistent/bankscore-socket port=5999 dbname=bank user=scorer",
+       "/nonexistent/bankscore-socket", "5999", "bank"},
+      {"postgresql://scorer@127.0.0.1:1/bank_db", "127.0.0.1", "1", "bank_db"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.dsn);
+    const std::string config =
+        ConfigWithDatabase(env, "unreachable.yaml",
+                           "database:\n  backend: postgres\n  dsn: \"" + c.dsn +
+                               "\"\n  password_file: " + password_file.string() +
+                               "\n  connect_attempts: 2\n  retry_backoff: 10ms\n");
+    for (const char* command : {"score", "load"}) {
+      std::vector<std::string> extra;
+      if (std::string(command) == "load") extra = {"--csv", SampleCsv()};
+      CommandResult result = Bankscore(command, config, extra);
+      EXPECT_EQ(result.exit_code, 1) << result.err;
+      EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+      EXPECT_THAT(result.err, AllOf(HasSubstr("cannot connect to PostgreSQL at host " + c.host +
+                                              " port " + c.port + " database " + c.database + ": "),
+                                    Not(HasSubstr(password))));
+      EXPECT_THAT(result.out, Not(HasSubstr(password)));
+    }
+  }
+}
+
+TEST(PostgresTest, ConnectionCutMidRunRecoversAndInvariantsHold) {
+  TestSettings settings;
+  settings.batch_size = 500;
+  TestEnvironment env(Backend::kPostgres, settings);
+  ASSERT_EQ(Bankscore("load", env.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
+  CommandResult train = Bankscore("train", env.config_path());
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(Bankscore("load", env.config_path(), {"--csv", FullCsv()}).exit_code, 0);
+  }
+  const std::int64_t rows = env.QueryInt("SELECT COUNT(*) FROM bank_clients");
+  ASSERT_EQ(rows, kSampleRows + 2 * kFullRows);
+  ASSERT_EQ(Bankscore("init-db", env.config_path()).exit_code, 0);  // so progress can be polled
+
+  const std::string application_name = "bankscore-test-" + env.schema();
+  const std::string kill =
+      "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
+      "current_database() AND pid <> pg_backend_pid() AND application_name = '" +
+      application_name + "'";
+  auto predictions = [&] {
+    return std::stoll(PsqlAdmin("SELECT COUNT(*) FROM " + env.schema() + ".predictions"));
+  };
+  // Waits until at least `n` predictions are committed or the run has ended.
+  auto wait_for = [&](BackgroundBankscore& run, std::int64_t n) {
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (!run.Poll() && predictions() < n && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return !run.Poll();
+  };
+
+  {
+    BackgroundBankscore run({"score", "--config", env.config_path()}, application_name, env.dir());
+    // Cut the connection twice: after the first batches, and again after the reconnect.
+    ASSERT_TRUE(wait_for(run, 1000)) << "the run ended before the first cut: " << run.Err();
+    EXPECT_GE(std::stoll(PsqlAdmin(kill)), 1);
+    const std::int64_t after_first_cut = predictions();
+    if (wait_for(run, after_first_cut + 2000)) PsqlAdmin(kill);
+    const int exit_code = run.Wait(std::chrono::seconds(60));
+    // Either the retries carried the run through, or it failed cleanly with the reason.
+    EXPECT_THAT(exit_code, ::testing::AnyOf(0, 1)) << run.Err();
+    EXPECT_THAT(run.Err(), HasSubstr("lost the connection to PostgreSQL"));
+    if (exit_code == 0) {
+      EXPECT_THAT(run.Err(), HasSubstr("reconnected to PostgreSQL"));
+      EXPECT_THAT(run.Out(), HasSubstr("succeeded"));
+    } else {
+      EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE status = 'failed' AND "
+                             "message LIKE '%lost the connection%'"),
+                1);
+    }
+  }
+
+  // The next run picks up whatever is left; then every row has exactly one prediction.
+  CommandResult again = Bankscore("score", env.config_path());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), rows);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(DISTINCT source_key) FROM predictions"), rows);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM bank_clients c WHERE NOT EXISTS "
+                         "(SELECT 1 FROM predictions p WHERE p.source_key = c.client_id)"),
+            0);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM rejected_rows"), 0);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE status = 'running'"), 0);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE "
+                         "rows_read <> rows_scored + rows_rejected"),
+            0);
+  // A succeeded run counted exactly the predictions it wrote, even across retried batches.
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs r WHERE status = 'succeeded' AND "
+                         "rows_scored <> (SELECT COUNT(*) FROM predictions p "
+                         "WHERE p.run_id = r.run_id)"),
+            0);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions WHERE label <> "
+                         "CASE WHEN probability >= threshold THEN 1 ELSE 0 END"),
+            0);
+}
+
+// ---- The adapter directly ----------------------------------------------------------------------
+
+class PostgresAdapterTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Database> Open() { return env_.Open(); }
+
+  TestEnvironment env_{Backend::kPostgres};
+};
+
+TEST_F(PostgresAdapterTest, SessionIsNamedAndUsesTheConfiguredSchema) {
+  RowBatch r = Open()->Query(
+      "SELECT current_setting('application_name') AS app, current_schema() AS schema");
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.columns, (std::vector<std::string>{"app", "schema"}));
+  EXPECT_EQ(r.rows[0][0], Value(std::string("bankscore")));
+  EXPECT_EQ(r.rows[0][1], Value(env_.schema()));
+}
+
+TEST_F(PostgresAdapterTest, ColumnTypesMapToValues) {
+  auto db = Open();
+  db->Query(
+      "CREATE TABLE typed (k BIGINT PRIMARY KEY, a SMALLINT, b INTEGER, c REAL, d DOUBLE "
+      "PRECISION, e NUMERIC(12, 3), f VARCHAR(10), g CHAR(3), h TEXT, i NUMERIC)");
+  db->Query(
+      "INSERT INTO typed VALUES (1, 2, 3, 1.5, 0.1, 12.345, 'var', 'ch', 'text', 'NaN'), "
+      "(2, NULL, NULL, NULL, 'Infinity', NULL, NULL, NULL, NULL, NULL)");
+  RowBatch r = db->Query("SELECT a, b, c, d, e, f, g, h, i FROM typed ORDER BY k");
+  ASSERT_EQ(r.rows.size(), 2u);
+  const auto& row = r.rows[0];
+  EXPECT_EQ(row[0], Value(std::int64_t{2}));
+  EXPECT_EQ(row[1], Value(std::int64_t{3}));
+  EXPECT_EQ(row[2], Value(1.5));
+  EXPECT_EQ(row[3], Value(0.1));  // exact: the session prints doubles in full precision
+  EXPECT_EQ(row[4], Value(12.345));
+  EXPECT_EQ(row[5], Value(std::string("var")));
+  EXPECT_EQ(row[6], Value(std::string("ch ")));  // bpchar pads
+  EXPECT_EQ(row[7], Value(std::string("text")));
+  ASSERT_TRUE(std::holds_alternative<double>(row[8]));
+  EXPECT_TRUE(std::isnan(std::get<double>(row[8])));
+  const auto& nulls = r.rows[1];
+  EXPECT_TRUE(IsNull(nulls[0]));
+  EXPECT_TRUE(IsNull(nulls[8]));
+  EXPECT_EQ(nulls[3], Value(HUGE_VAL));
+  EXPECT_EQ(db->TableColumns("typed"),
+            (std::vector<std::string>{"k", "a", "b", "c", "d", "e", "f", "g", "h", "i"}));
+  EXPECT_TRUE(db->TableExists("typed"));
+  EXPECT_FALSE(db->TableExists("pg_class"));  // only the configured schema counts
+  EXPECT_THROW(db->TableColumns("missing"), DatabaseError);
+}
+
+TEST_F(PostgresAdapterTest, CopyRoundTripsValuesExactly) {
+  auto db = Open();
+  db->CreateSourceTable("odd table",
+                        {{"id", ColumnType::kInteger},
+                         {"int col", ColumnType::kInteger},
+                         {"real.col", ColumnType::kReal},
+                         {"Text\"Col", ColumnType::kText}},
+                        "id");
+  RowBatch batch;
+  batch.columns = {"id", "int col", "real.col", "Text\"Col"};
+  const std::vector<std::string> texts = {"tab\there", "new\nline", "back\\slash\\N", "\\N",
+                                          "quote'\"",  "",          "ünïcødé €",      "cr\rlf"};
+  const std::vector<double> reals = {0.1,    -0.0,  1e-300, 5e-324, 1.7976931348623157e308,
+                                     92.893, -46.2, 1.0 / 3};
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    batch.rows.push_back({Value(static_cast<std::int64_t>(i + 1)),
+                          Value(std::int64_t{-9223372036854775807LL + static_cast<long long>(i)}),
+                          Value(reals[i]), Value(texts[i])});
+  }
+  batch.rows.push_back({Value(std::int64_t{100}), Value(), Value(), Value()});
+  db->InsertRows("odd table", batch);
+  EXPECT_EQ(db->CountRows("odd table"), 9);
+  EXPECT_EQ(db->MaxKey("odd table", "id"), 100);
+
+  std::vector<RowBatch> seen;
+  db->ScanTable("odd table", "id", {"int col", "real.col", "Text\"Col"}, std::nullopt, 4,
+                [&](const RowBatch& b) { seen.push_back(b); });
+  ASSERT_EQ(seen.size(), 3u);  // 4 + 4 + 1
+  std::vector<std::vector<Value>> all;
+  for (const auto& b : seen) all.insert(all.end(), b.rows.begin(), b.rows.end());
+  EXPECT_EQ(all, batch.rows);
+  EXPECT_EQ(seen[0].columns, batch.columns);
+
+  std::size_t scanned = 0;
+  db->ScanTable("odd table", "id", {"Text\"Col"}, std::string("Text\"Col"), 100,
+                [&](const RowBatch& b) { scanned += b.rows.size(); });
+  EXPECT_EQ(scanned, 8u);  // the NULL row is left out
+}
+
+TEST_F(PostgresAdapterTest, LostConnectionIsTransientAndNextCallReconnects) {
+  auto db = Open();
+  const Value pid = db->Query("SELECT pg_backend_pid()").rows.at(0).at(0);
+  PsqlAdmin("SELECT pg_terminate_backend(" + DescribeValue(pid) + ")");
+  try {
+    db->Query("SELECT 1");
+    ADD_FAILURE() << "no error after the connection was terminated";
+  } catch (const DatabaseError& e) {
+    EXPECT_TRUE(e.transient()) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr("lost the connection to PostgreSQL at host"));
+  }
+  // Reconnected, with the session set up again (the schema in particular).
+  RowBatch r = db->Query("SELECT pg_backend_pid(), current_schema()");
+  EXPECT_NE(r.rows.at(0).at(0), pid);
+  EXPECT_EQ(r.rows.at(0).at(1), Value(env_.schema()));
+}
+
+TEST_F(PostgresAdapterTest, ErrorsNameTheOperationAndTheServerMessage) {
+  auto db = Open();
+  try {
+    db->Query("SELECT * FROM no_such_table");
+    ADD_FAILURE() << "no error";
+  } catch (const DatabaseError& e) {
+    EXPECT_FALSE(e.transient());
+    EXPECT_THAT(e.what(), HasSubstr("relation \"no_such_table\" does not exist"));
+    EXPECT_THAT(std::string(e.what()), Not(HasSubstr("\n")));
+  }
+  // A text value in a typed column fails the whole COPY, naming the column and the value.
+  db->CreateSourceTable("numbers", {{"id", ColumnType::kInteger}, {"x", ColumnType::kReal}}, "id");
+  RowBatch batch;
+  batch.columns = {"id", "x"};
+  batch.rows = {{Value(std::int64_t{1}), Value(1.0)},
+                {Value(std::int64_t{2}), Value(std::string("forty"))}};
+  try {
+    db->InsertRows("numbers", batch);
+    ADD_FAILURE() << "no error";
+  } catch (const DatabaseError& e) {
+    EXPECT_THAT(e.what(), AllOf(HasSubstr("load rows into numbers"), HasSubstr("\"forty\""),
+                                HasSubstr("column x")));
+  }
+  EXPECT_EQ(db->CountRows("numbers"), 0);  // nothing half-written
+}
+
+TEST(PostgresOpenTest, MissingPasswordFileIsReportedWithoutConnecting) {
+  TestEnvironment env(Backend::kPostgres);
+  Config config = env.config();
+  config.database.password_file = (env.dir() / "missing").string();
+  try {
+    OpenDatabase(config, NullLogger());
+    ADD_FAILURE() << "no error";
+  } catch (const DatabaseError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("database.password_file"));
+  }
+}
+
+}  // namespace
+}  // namespace bankscore::testing
