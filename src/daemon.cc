@@ -20,6 +20,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr milliseconds kMaxRetryBackoff = std::chrono::minutes(5);
+constexpr milliseconds kLockPollSlice{200};
 
 // The version recorded in model.path/bundle.json, without loading the whole bundle; empty if it
 // cannot be read (a retrain may be swapping the directory right now).
@@ -100,13 +101,12 @@ class Daemon {
         CheckBundleMatchesSource(*next_model, next.source, next.model.path);
       }
       const double old_threshold = Threshold();
-      const bool database_changed = next.database.path != config_.database.path ||
-                                    next.database.dsn != config_.database.dsn ||
-                                    next.database.schema != config_.database.schema ||
-                                    next.database.backend != config_.database.backend;
       config_ = std::move(next);
+      if (options_.json_logs) config_.logging.json = true;
       if (next_model) model_ = std::move(next_model);
-      if (database_changed) reconnect_ = true;  // not now: a run may be using the connection
+      // The adapter holds a copy of the old config (table names, DSN): reconnect and re-validate
+      // at the next cycle, not now, because a run may be using the connection.
+      reconnect_ = true;
       ConfigureLogger(log_, config_.logging);
       log_.info("configuration reloaded from {}: threshold {:.4f} -> {:.4f}, model {}",
                 options_.config_path, old_threshold, Threshold(), model_->metadata.version);
@@ -154,7 +154,13 @@ class Daemon {
       auto lock = db_->TryLockScorer(false, milliseconds(0));
       if (!lock) {
         log_.info("another bankscore scorer is working on this database; waiting for it");
-        lock = db_->TryLockScorer(true, UntilNextCycle(config_.scoring));
+        // Wait in short slices so SIGTERM is honoured while waiting.
+        const auto deadline = std::chrono::steady_clock::now() + UntilNextCycle(config_.scoring);
+        while (!lock && !signals_.stop_requested() &&
+               std::chrono::steady_clock::now() < deadline) {
+          lock = db_->TryLockScorer(true, kLockPollSlice);
+        }
+        if (signals_.stop_requested()) return true;
         if (!lock) {
           log_.warn("the other scorer still holds the lock; skipping this cycle");
           return true;

@@ -23,6 +23,7 @@ namespace bankscore {
 struct DaemonOptions {
   std::string config_path;  // re-read on SIGHUP
   bool once = false;        // one cycle, then return
+  bool json_logs = false;   // --json-logs: JSON lines whatever logging.json says, also on reload
 };
 
 // Runs until a stop is requested through `signals` (returns 0) or, with `once`, after one cycle

@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
     if (*score) return bankscore::ScoreCommand(ctx, wait);
     if (*relabel) return bankscore::RelabelCommand(ctx, relabel_threshold);
     if (*run) {
-      return bankscore::RunDaemon(config, {config_path, once}, *signals, *log);
+      return bankscore::RunDaemon(config, {config_path, once, json_logs}, *signals, *log);
     }
     if (*init_db) return bankscore::InitDbCommand(ctx);
     if (*schema) return bankscore::SchemaCommand(ctx);
