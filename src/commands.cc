@@ -139,17 +139,15 @@ int EvaluateCommand(const CommandContext& ctx, bool json) {
 int ScoreCommand(const CommandContext& ctx, bool wait) {
   auto db = OpenForScoring(ctx);
   ModelBundle bundle = LoadCurrentModel(ctx.config);
-  auto lock = db->TryLockScorer(wait, wait ? kLockWaitLimit : std::chrono::milliseconds(0));
+  auto lock =
+      db->TryLockScorer(wait, wait ? kLockWaitLimit : std::chrono::milliseconds(0), nullptr);
   if (!lock) {
     throw DatabaseError("another bankscore scorer is running against this database; "
                         "try again later or pass --wait");
   }
-  if (std::int64_t n = db->MarkAbandonedRuns()) {
-    ctx.log.warn("marked {} unfinished earlier run(s) as abandoned", n);
-  }
   ScoreOptions options;
   options.threshold = EffectiveThreshold(bundle, ctx.config.scoring);
-  RunSummary s = ScoreNewRows(*db, ctx.config, bundle, options, ctx.log);
+  RunSummary s = ScoreNewRows(*db, *lock, ctx.config, bundle, options, ctx.log);
   ctx.out << fmt::format(
       "run {} {}: read {}, scored {}, rejected {}, positive {} ({:.1f}%), threshold {:.4f}, "
       "model {}, {:.2f} s\n",
@@ -164,18 +162,30 @@ int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold) {
   ModelBundle bundle = LoadCurrentModel(ctx.config);
   const double t = threshold.value_or(EffectiveThreshold(bundle, ctx.config.scoring));
   if (t < 0 || t > 1) throw ConfigError("--threshold: must be between 0 and 1");
-  auto lock = db->TryLockScorer(true, std::chrono::minutes(10));
+  auto lock = db->TryLockScorer(true, std::chrono::minutes(10), nullptr);
   if (!lock) throw DatabaseError("another bankscore scorer is running; relabel later");
   RunRecord record;
   record.kind = "relabel";
   record.model_version = bundle.metadata.version;
   record.threshold = t;
-  std::int64_t run_id = db->BeginRun(record);
-  std::int64_t changed = db->Relabel(bundle.metadata.version, t);
+  const std::int64_t run_id = db->BeginRun(record);
+  RelabelResult r;
+  try {
+    lock->EnsureHeld();
+    r = db->Relabel(run_id, bundle.metadata.version, t);
+  } catch (const Error& e) {
+    record.status = "failed";
+    record.message = e.what();
+    db->FinishRun(run_id, record);
+    throw;
+  }
   record.status = "succeeded";
-  record.rows_positive = changed;
-  record.message = fmt::format("relabeled {} predictions of model {} to threshold {}", changed,
-                               bundle.metadata.version, t);
+  // The run's message says what changed, so a DBA can see the old thresholds afterwards.
+  record.message = fmt::format(
+      "relabeled {} predictions of model {} to threshold {:g} (previous thresholds: {}); "
+      "{} labels changed, {} now positive",
+      r.rows_relabeled, bundle.metadata.version, t, r.previous_thresholds, r.labels_changed,
+      r.positives_after);
   db->FinishRun(run_id, record);
   ctx.out << record.message << " (run " << run_id << ")\n";
   return 0;

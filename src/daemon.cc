@@ -20,7 +20,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr milliseconds kMaxRetryBackoff = std::chrono::minutes(5);
-constexpr milliseconds kLockPollSlice{200};
 
 // The version recorded in model.path/bundle.json, without loading the whole bundle; empty if it
 // cannot be read (a retrain may be swapping the directory right now).
@@ -151,23 +150,17 @@ class Daemon {
         ValidateSourceTable(*db_, config_);
         db_->EnsureResultsSchema();
       }
-      auto lock = db_->TryLockScorer(false, milliseconds(0));
+      const auto stop = [this] { return signals_.stop_requested(); };
+      auto lock = db_->TryLockScorer(false, milliseconds(0), stop);
       if (!lock) {
         log_.info("another bankscore scorer is working on this database; waiting for it");
-        // Wait in short slices so SIGTERM is honoured while waiting.
-        const auto deadline = std::chrono::steady_clock::now() + UntilNextCycle(config_.scoring);
-        while (!lock && !signals_.stop_requested() &&
-               std::chrono::steady_clock::now() < deadline) {
-          lock = db_->TryLockScorer(true, kLockPollSlice);
-        }
+        // Up to the next cycle; a SIGTERM ends the wait at once.
+        lock = db_->TryLockScorer(true, UntilNextCycle(config_.scoring), stop);
         if (signals_.stop_requested()) return true;
         if (!lock) {
           log_.warn("the other scorer still holds the lock; skipping this cycle");
           return true;
         }
-      }
-      if (std::int64_t n = db_->MarkAbandonedRuns()) {
-        log_.warn("marked {} unfinished earlier run(s) as abandoned", n);
       }
       // The run keeps its own copies: a reload during the run may replace config_ and model_,
       // but only the threshold takes effect before the next cycle.
@@ -180,7 +173,7 @@ class Daemon {
         ApplyPendingReload();  // a new threshold applies from the next batch
         return EffectiveThreshold(*run_model, config_.scoring);
       };
-      RunSummary s = ScoreNewRows(*db_, run_config, *run_model, options, log_);
+      RunSummary s = ScoreNewRows(*db_, *lock, run_config, *run_model, options, log_);
       log_.info(
           "run {} {}: scored {}, rejected {}, positive {} ({:.1f}%), threshold {:.4f}, "
           "model {}, {:.2f} s",

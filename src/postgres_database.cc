@@ -508,14 +508,68 @@ std::unique_ptr<Session> Connect(const ConnectSettings& settings, const char* ap
   return session;
 }
 
+// The scorer lock's key: one lock per schema and results table, so scorers of other tables do not
+// exclude each other. Bound parameter $1 is the results table name.
+constexpr const char* kTryScorerLockSql =
+    "SELECT pg_try_advisory_lock(hashtextextended("
+    "'bankscore scorer ' || coalesce(current_schema(), '') || '.' || $1::text, 0))";
+
+// One attempt to take the scorer lock on `session`; throws DatabaseError.
+bool TryScorerLock(Session& session, const ConnectSettings& settings,
+                   const std::string& results_table) {
+  try {
+    pqxx::nontransaction tx(*session.connection);
+    return tx.exec_params1(kTryScorerLockSql, results_table)[0].as<bool>();
+  } catch (...) {
+    RethrowAsDatabaseError("take the scorer lock", settings.server, {},
+                           session.connection->is_open());
+  }
+}
+
 // The scorer lock: a session-level advisory lock, held by its own connection, so it is released
-// when this object is destroyed or when the process (and with it the connection) dies.
+// when this object is destroyed or when the process (and with it the connection) dies. The server
+// also releases it when only that connection drops, so EnsureHeld checks before every write.
 class AdvisoryLock : public ScorerLock {
  public:
-  explicit AdvisoryLock(std::unique_ptr<Session> session) : session_(std::move(session)) {}
+  AdvisoryLock(std::unique_ptr<Session> session, const ConnectSettings& settings,
+               std::string results_table, spdlog::logger& log)
+      : session_(std::move(session)),
+        settings_(settings),
+        results_table_(std::move(results_table)),
+        log_(log) {}
+
+  void EnsureHeld() override {
+    if (session_ && session_->connection->is_open()) {
+      try {
+        pqxx::nontransaction tx(*session_->connection);
+        // Any advisory lock of this session is ours: the session exists only to hold it.
+        if (tx.exec("SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory'"
+                    " AND pid = pg_backend_pid() AND granted")[0][0]
+                .as<std::int64_t>() > 0) {
+          return;
+        }
+      } catch (const pqxx::pqxx_exception&) {
+        // The session is gone (terminated, server restarted): take the lock again below.
+      }
+    }
+    session_.reset();
+    auto session = Connect(settings_, kLockApplicationName, log_);  // transient if unreachable
+    if (!TryScorerLock(*session, settings_, results_table_)) {
+      throw DatabaseError("lost the scorer lock: its connection to PostgreSQL at " +
+                          settings_.server +
+                          " was cut and another bankscore scorer holds the lock now; this run "
+                          "stops so that only one scorer writes");
+    }
+    session_ = std::move(session);
+    log_.warn("the scorer lock's connection to PostgreSQL at {} was cut; lock taken again",
+              settings_.server);
+  }
 
  private:
   std::unique_ptr<Session> session_;
+  ConnectSettings settings_;
+  std::string results_table_;
+  spdlog::logger& log_;
 };
 
 // ---- The adapter -------------------------------------------------------------------------------
@@ -730,7 +784,6 @@ class PostgresDatabase : public Database {
     const ResultsConfig& results = config_.results;
     const std::string threshold_text = FormatDouble(threshold);
     BatchWriteResult out;
-    std::int64_t positives = 0;
     Run("write a batch of predictions",
         {{results.table, "INSERT"},
          {results.rejected_table, "INSERT"},
@@ -765,7 +818,7 @@ class PostgresDatabase : public Database {
                     " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
                 model_version, threshold_text, run_id);
             out.predictions_inserted = ToInt64(inserted[0], "count inserted predictions");
-            positives = ToInt64(inserted[1], "count inserted positives");
+            out.positives_inserted = ToInt64(inserted[1], "count inserted positives");
           }
           if (!rejections.empty()) {
             pqxx::stream_to copy(tx, "pg_temp.bankscore_stage_rejections",
@@ -788,8 +841,8 @@ class PostgresDatabase : public Database {
                              " rows_positive = rows_positive + $4::bigint,"
                              " threshold = $5::double precision WHERE run_id = $6::bigint",
                          out.predictions_inserted + out.rejections_inserted,
-                         out.predictions_inserted, out.rejections_inserted, positives,
-                         threshold_text, run_id);
+                         out.predictions_inserted, out.rejections_inserted,
+                         out.positives_inserted, threshold_text, run_id);
           tx.commit();
           session_->staging_ready = true;
         });
@@ -818,12 +871,9 @@ class PostgresDatabase : public Database {
       pqxx::work tx(c);
       tx.exec_params("UPDATE " + QuoteIdentifier(runs) +
                          " SET status = $1::text, message = $2::text,"
-                         " threshold = $3::double precision, rows_read = $4::bigint,"
-                         " rows_scored = $5::bigint, rows_rejected = $6::bigint,"
-                         " rows_positive = $7::bigint, finished_at = clock_timestamp()"
-                         " WHERE run_id = $8::bigint",
-                     run.status, NullIfEmpty(run.message), FormatDouble(run.threshold),
-                     run.rows_read, run.rows_scored, run.rows_rejected, run.rows_positive, run_id);
+                         " threshold = $3::double precision, finished_at = clock_timestamp()"
+                         " WHERE run_id = $4::bigint",
+                     run.status, NullIfEmpty(run.message), FormatDouble(run.threshold), run_id);
       tx.commit();
     });
   }
@@ -841,44 +891,104 @@ class PostgresDatabase : public Database {
     });
   }
 
-  std::int64_t Relabel(const std::string& model_version, double threshold) override {
+  RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
+                        double threshold) override {
     const std::string& table = config_.results.table;
-    return Run("relabel predictions", {{table, "UPDATE"}}, [&](pqxx::connection& c) {
-      pqxx::work tx(c);
-      pqxx::result r = tx.exec_params(
-          "UPDATE " + QuoteIdentifier(table) +
-              " SET threshold = $1::double precision,"
-              " label = CASE WHEN probability >= $1::double precision THEN 1 ELSE 0 END,"
-              " relabeled_at = clock_timestamp()"
-              " WHERE model_version = $2::text AND threshold <> $1::double precision",
-          FormatDouble(threshold), model_version);
-      tx.commit();
-      return static_cast<std::int64_t>(r.affected_rows());
-    });
+    const std::string& runs = config_.results.runs_table;
+    const std::string t = FormatDouble(threshold);
+    return Run("relabel predictions", {{table, "UPDATE"}, {runs, "UPDATE"}},
+               [&](pqxx::connection& c) {
+                 pqxx::work tx(c);
+                 // What is about to change, per previous threshold, for the run's record.
+                 pqxx::result before = tx.exec_params(
+                     "SELECT threshold, count(*),"
+                     " count(*) FILTER (WHERE label <>"
+                     " (CASE WHEN probability >= $1::double precision THEN 1 ELSE 0 END)),"
+                     " count(*) FILTER (WHERE probability >= $1::double precision)"
+                     " FROM " + QuoteIdentifier(table) +
+                         " WHERE model_version = $2::text AND threshold <> $1::double precision"
+                         " GROUP BY threshold ORDER BY count(*) DESC, threshold",
+                     t, model_version);
+                 RelabelResult result;
+                 std::vector<std::pair<double, std::int64_t>> previous;
+                 for (const auto& row : before) {
+                   const std::int64_t rows = ToInt64(row[1], "relabel: count");
+                   previous.emplace_back(row[0].as<double>(), rows);
+                   result.rows_relabeled += rows;
+                   result.labels_changed += ToInt64(row[2], "relabel: count");
+                   result.positives_after += ToInt64(row[3], "relabel: count");
+                 }
+                 result.previous_thresholds = DescribeThresholdCounts(previous);
+                 tx.exec_params(
+                     "UPDATE " + QuoteIdentifier(table) +
+                         " SET threshold = $1::double precision,"
+                         " label = CASE WHEN probability >= $1::double precision THEN 1 ELSE 0 END,"
+                         " relabeled_at = clock_timestamp()"
+                         " WHERE model_version = $2::text AND threshold <> $1::double precision",
+                     t, model_version);
+                 tx.exec_params("UPDATE " + QuoteIdentifier(runs) +
+                                    " SET rows_read = $1::bigint, rows_scored = $1::bigint,"
+                                    " rows_positive = $2::bigint WHERE run_id = $3::bigint",
+                                result.rows_relabeled, result.positives_after, run_id);
+                 tx.commit();
+                 return result;
+               });
   }
 
-  std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout) override {
+  void CheckScoringAccess() override {
+    const SourceConfig& src = config_.source;
+    const ResultsConfig& results = config_.results;
+    // (relation, privilege) pairs a scoring run uses; see sql/postgres/roles.sql.
+    const Needs needs = {{src.table, "SELECT"},
+                         {results.table, "SELECT"},
+                         {results.table, "INSERT"},
+                         {results.rejected_table, "SELECT"},
+                         {results.rejected_table, "INSERT"},
+                         {results.runs_table, "SELECT"},
+                         {results.runs_table, "INSERT"},
+                         {results.runs_table, "UPDATE"}};
+    std::vector<std::string> missing = Run("check privileges", {}, [&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      std::vector<std::string> out;
+      for (const auto& [relation, privilege] : needs) {
+        // to_regclass resolves the name through search_path like the statements will; a missing
+        // table is reported by the statements themselves, with their own message.
+        pqxx::row r = tx.exec_params1(
+            "SELECT to_regclass(quote_ident($1::text)) IS NULL OR"
+            " has_table_privilege(to_regclass(quote_ident($1::text)), $2::text)",
+            relation, privilege);
+        if (!r[0].as<bool>()) out.push_back(privilege + " on " + relation);
+      }
+      pqxx::row seq = tx.exec_params1(
+          "SELECT s IS NULL OR has_sequence_privilege(s, 'USAGE') FROM"
+          " (SELECT CASE WHEN to_regclass(quote_ident($1::text)) IS NOT NULL"
+          " THEN pg_get_serial_sequence(quote_ident($1::text), 'run_id') END AS s) AS seq",
+          results.runs_table);
+      if (!seq[0].as<bool>()) out.push_back("USAGE on the sequence of " + results.runs_table);
+      tx.commit();
+      return out;
+    });
+    if (missing.empty()) return;
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    throw DatabaseError("PostgreSQL at " + settings_.server + ": permission denied: role " +
+                        CurrentUser() + " lacks " + list + " (see " + kRolesScript +
+                        "); nothing was written");
+  }
+
+  std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
+                                            const std::function<bool()>& stop) override {
+    // One connection for the whole wait: it becomes the lock's connection once acquired.
     auto session = Connect(settings_, kLockApplicationName, log_);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      bool acquired = false;
-      try {
-        pqxx::nontransaction tx(*session->connection);
-        // One lock per results table and schema: scorers of other tables do not exclude ours.
-        acquired = tx.exec_params1(
-                         "SELECT pg_try_advisory_lock(hashtextextended("
-                         "'bankscore scorer ' || coalesce(current_schema(), '') ||"
-                         " '.' || $1::text, 0))",
-                         config_.results.table)[0]
-                       .as<bool>();
-      } catch (...) {
-        RethrowAsDatabaseError("take the scorer lock", settings_.server, {},
-                               session->connection->is_open());
+    while (!TryScorerLock(*session, settings_, config_.results.table)) {
+      if (!wait || std::chrono::steady_clock::now() >= deadline || (stop && stop())) {
+        return nullptr;
       }
-      if (acquired) return std::make_unique<AdvisoryLock>(std::move(session));
-      if (!wait || std::chrono::steady_clock::now() >= deadline) return nullptr;
       std::this_thread::sleep_for(kLockPollInterval);
     }
+    return std::make_unique<AdvisoryLock>(std::move(session), settings_, config_.results.table,
+                                          log_);
   }
 
   RowBatch Query(const std::string& sql) override {
@@ -960,6 +1070,15 @@ class PostgresDatabase : public Database {
   static std::optional<std::string> NullIfEmpty(const std::string& s) {
     if (s.empty()) return std::nullopt;
     return s;
+  }
+
+  std::string CurrentUser() {
+    return Run("look up the current role", {}, [&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      std::string user = tx.exec("SELECT current_user")[0][0].as<std::string>();
+      tx.commit();
+      return user;
+    });
   }
 
   std::string CurrentSchemaSuffix() {

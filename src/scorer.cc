@@ -46,8 +46,9 @@ auto WithRetry(const DatabaseConfig& dbc, spdlog::logger& log, const char* what,
 
 }  // namespace
 
-RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& model,
-                        const ScoreOptions& options, spdlog::logger& log) {
+RunSummary ScoreNewRows(Database& db, ScorerLock& lock, const Config& config,
+                        const ModelBundle& model, const ScoreOptions& options,
+                        spdlog::logger& log) {
   const auto started = Clock::now();
   const std::string& version = model.metadata.version;
   RunSummary summary;
@@ -57,6 +58,15 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
   if (summary.null_keys > 0) {
     log.warn("{} rows of {} have a NULL {} and cannot be scored; give them a key",
              summary.null_keys, config.source.table, config.source.key);
+  }
+
+  // Before the run is recorded: a role that could not write its results writes nothing at all.
+  WithRetry(config.database, log, "checking privileges", options.should_stop,
+            [&] { db.CheckScoringAccess(); return 0; });
+  // Runs left 'running' belong to dead processes: this one holds the lock.
+  if (std::int64_t n = WithRetry(config.database, log, "marking abandoned runs",
+                                 options.should_stop, [&] { return db.MarkAbandonedRuns(); })) {
+    log.warn("marked {} unfinished earlier run(s) as abandoned", n);
   }
 
   RunRecord record;
@@ -75,9 +85,10 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
         break;
       }
       if (options.current_threshold) summary.threshold = options.current_threshold();
-      SourceBatch batch = WithRetry(config.database, log, "reading source rows", options.should_stop, [&] {
-        return db.ReadUnscored(version, after_key, config.scoring.batch_size);
-      });
+      SourceBatch batch =
+          WithRetry(config.database, log, "reading source rows", options.should_stop, [&] {
+            return db.ReadUnscored(version, after_key, config.scoring.batch_size);
+          });
       if (batch.keys.empty()) {
         summary.status = "succeeded";
         break;
@@ -87,25 +98,28 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
       EncodedRows encoded = model.encoder.Transform(batch.columns, batch.rows);
       std::vector<double> probabilities = model.booster.Predict(encoded.matrix);
       std::vector<Prediction> predictions(encoded.accepted.size());
-      std::int64_t positives = 0;
       for (std::size_t i = 0; i < predictions.size(); ++i) {
         Prediction& p = predictions[i];
         p.key = batch.keys[encoded.accepted[i]];
         p.probability = probabilities[i];
         p.label = probabilities[i] >= summary.threshold ? 1 : 0;
-        positives += p.label;
       }
       std::vector<Rejection> rejections(encoded.rejected.size());
       for (std::size_t i = 0; i < rejections.size(); ++i) {
         rejections[i] = {batch.keys[encoded.rejected[i]], encoded.reasons[i]};
       }
-      WithRetry(config.database, log, "writing a batch", options.should_stop, [&] {
-        return db.WriteBatch(summary.run_id, version, summary.threshold, predictions, rejections);
-      });
-      summary.rows_read += static_cast<std::int64_t>(batch.keys.size());
-      summary.rows_scored += static_cast<std::int64_t>(predictions.size());
-      summary.rows_rejected += static_cast<std::int64_t>(rejections.size());
-      summary.rows_positive += positives;
+      // Counted as inserted: rows another writer got to first (a replayed batch) are skipped by
+      // the database and not counted, as in the run's stored totals.
+      const BatchWriteResult written =
+          WithRetry(config.database, log, "writing a batch", options.should_stop, [&] {
+            lock.EnsureHeld();
+            return db.WriteBatch(summary.run_id, version, summary.threshold, predictions,
+                                 rejections);
+          });
+      summary.rows_read += written.predictions_inserted + written.rejections_inserted;
+      summary.rows_scored += written.predictions_inserted;
+      summary.rows_rejected += written.rejections_inserted;
+      summary.rows_positive += written.positives_inserted;
       log.debug("run {}: batch of {} rows up to key {} ({} rejected)", summary.run_id,
                 batch.keys.size(), *after_key, rejections.size());
       if (batch.keys.size() < config.scoring.batch_size) {
@@ -114,9 +128,15 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
       }
     }
   } catch (const Error& e) {
-    summary.status = "failed";
-    summary.message = e.what();
-    failure = std::current_exception();
+    if (options.should_stop && options.should_stop()) {
+      // A stop request cut a retry short: the run was interrupted, not broken.
+      summary.status = "interrupted";
+      summary.message = std::string("stopped by signal while retrying: ") + e.what();
+    } else {
+      summary.status = "failed";
+      summary.message = e.what();
+      failure = std::current_exception();
+    }
   }
 
   summary.duration =
@@ -124,10 +144,6 @@ RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& m
   record.status = summary.status;
   record.message = summary.message;
   record.threshold = summary.threshold;
-  record.rows_read = summary.rows_read;
-  record.rows_scored = summary.rows_scored;
-  record.rows_rejected = summary.rows_rejected;
-  record.rows_positive = summary.rows_positive;
   try {
     WithRetry(config.database, log, "recording the run end", nullptr,
               [&] { db.FinishRun(summary.run_id, record); return 0; });

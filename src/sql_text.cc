@@ -1,5 +1,7 @@
 #include "sql_text.h"
 
+#include <fmt/format.h>
+
 #include <stdexcept>
 
 namespace bankscore::internal {
@@ -32,6 +34,15 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
                                {"scoring_runs", results.runs_table},
                                {"rejected_rows", results.rejected_table},
                                {"latest_predictions", results.latest_view}});
+}
+
+std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts) {
+  std::string out;
+  for (const auto& [threshold, rows] : counts) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{:g} ({} {})", threshold, rows, rows == 1 ? "row" : "rows");
+  }
+  return out.empty() ? "none" : out;
 }
 
 }  // namespace bankscore::internal

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <spdlog/spdlog.h>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "bankscore/error.h"
 #include "sql_text.h"
@@ -64,6 +66,7 @@ class Statement {
   int ColumnCount() const { return sqlite3_column_count(stmt_); }
   std::string ColumnName(int i) const { return sqlite3_column_name(stmt_, i); }
   std::int64_t Int(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double Double(int i) const { return sqlite3_column_double(stmt_, i); }
 
   Value Cell(int i) const {
     switch (sqlite3_column_type(stmt_, i)) {
@@ -89,6 +92,8 @@ class FileLock : public ScorerLock {
     flock(fd_, LOCK_UN);
     close(fd_);
   }
+  // An flock lives as long as the open file: it cannot be lost while this object exists.
+  void EnsureHeld() override {}
 
  private:
   int fd_;
@@ -243,7 +248,6 @@ class SqliteDatabase : public Database {
                               double threshold, const std::vector<Prediction>& predictions,
                               const std::vector<Rejection>& rejections) override {
     BatchWriteResult result;
-    std::int64_t positives = 0;
     Transaction tx(*this);
     {
       Statement s(db_,
@@ -261,7 +265,7 @@ class SqliteDatabase : public Database {
         s.Step("insert predictions");
         if (sqlite3_changes(db_) > 0) {
           ++result.predictions_inserted;
-          positives += p.label;
+          result.positives_inserted += p.label;
         }
         s.Reset();
       }
@@ -294,7 +298,7 @@ class SqliteDatabase : public Database {
       s.Bind(1, result.predictions_inserted + result.rejections_inserted);
       s.Bind(2, result.predictions_inserted);
       s.Bind(3, result.rejections_inserted);
-      s.Bind(4, positives);
+      s.Bind(4, result.positives_inserted);
       s.Bind(5, threshold);
       s.Bind(6, run_id);
       s.Step("update run totals");
@@ -322,18 +326,13 @@ class SqliteDatabase : public Database {
   void FinishRun(std::int64_t run_id, const RunRecord& run) override {
     Statement s(db_,
                 "UPDATE " + QuoteIdentifier(config_.results.runs_table) +
-                    " SET status = ?1, message = ?2, threshold = ?3, rows_read = ?4,"
-                    " rows_scored = ?5, rows_rejected = ?6, rows_positive = ?7,"
-                    " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ?8",
+                    " SET status = ?1, message = ?2, threshold = ?3,"
+                    " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ?4",
                 "record run end");
     s.Bind(1, run.status);
     s.Bind(2, run.message.empty() ? Value{} : Value{run.message});
     s.Bind(3, run.threshold);
-    s.Bind(4, run.rows_read);
-    s.Bind(5, run.rows_scored);
-    s.Bind(6, run.rows_rejected);
-    s.Bind(7, run.rows_positive);
-    s.Bind(8, run_id);
+    s.Bind(4, run_id);
     s.Step("record run end");
   }
 
@@ -346,23 +345,62 @@ class SqliteDatabase : public Database {
     return sqlite3_changes(db_);
   }
 
-  std::int64_t Relabel(const std::string& model_version, double threshold) override {
+  RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
+                        double threshold) override {
+    RelabelResult result;
     Transaction tx(*this);
-    Statement s(db_,
-                "UPDATE " + QuoteIdentifier(config_.results.table) +
-                    " SET threshold = ?1, label = CASE WHEN probability >= ?1 THEN 1 ELSE 0 END,"
-                    " relabeled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-                    " WHERE model_version = ?2 AND threshold <> ?1",
-                "relabel predictions");
-    s.Bind(1, threshold);
-    s.Bind(2, model_version);
-    s.Step("relabel predictions");
-    std::int64_t changed = sqlite3_changes(db_);
+    {
+      // What is about to change, per previous threshold, for the run's record.
+      Statement s(db_,
+                  "SELECT threshold, COUNT(*),"
+                  " SUM(CASE WHEN label <> (CASE WHEN probability >= ?1 THEN 1 ELSE 0 END)"
+                  " THEN 1 ELSE 0 END), SUM(CASE WHEN probability >= ?1 THEN 1 ELSE 0 END)"
+                  " FROM " + QuoteIdentifier(config_.results.table) +
+                      " WHERE model_version = ?2 AND threshold <> ?1"
+                      " GROUP BY threshold ORDER BY COUNT(*) DESC, threshold",
+                  "summarize predictions to relabel");
+      s.Bind(1, threshold);
+      s.Bind(2, model_version);
+      std::vector<std::pair<double, std::int64_t>> previous;
+      while (s.Step("summarize predictions to relabel")) {
+        previous.emplace_back(s.Double(0), s.Int(1));
+        result.rows_relabeled += s.Int(1);
+        result.labels_changed += s.Int(2);
+        result.positives_after += s.Int(3);
+      }
+      result.previous_thresholds = DescribeThresholdCounts(previous);
+    }
+    {
+      Statement s(db_,
+                  "UPDATE " + QuoteIdentifier(config_.results.table) +
+                      " SET threshold = ?1, label = CASE WHEN probability >= ?1 THEN 1 ELSE 0 END,"
+                      " relabeled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+                      " WHERE model_version = ?2 AND threshold <> ?1",
+                  "relabel predictions");
+      s.Bind(1, threshold);
+      s.Bind(2, model_version);
+      s.Step("relabel predictions");
+    }
+    {
+      Statement s(db_,
+                  "UPDATE " + QuoteIdentifier(config_.results.runs_table) +
+                      " SET rows_read = ?1, rows_scored = ?1, rows_positive = ?2 WHERE run_id = ?3",
+                  "record relabel totals");
+      s.Bind(1, result.rows_relabeled);
+      s.Bind(2, result.positives_after);
+      s.Bind(3, run_id);
+      s.Step("record relabel totals");
+    }
     tx.Commit();
-    return changed;
+    return result;
   }
 
-  std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout) override {
+  void CheckScoringAccess() override {
+    // SQLite has no privileges: a read-only file fails at the first write, with the path.
+  }
+
+  std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
+                                            const std::function<bool()>& stop) override {
     const std::string lock_path = path_ + ".scorer-lock";
     int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -370,7 +408,8 @@ class SqliteDatabase : public Database {
     }
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      if (errno != EWOULDBLOCK || !wait || std::chrono::steady_clock::now() >= deadline) {
+      if (errno != EWOULDBLOCK || !wait || std::chrono::steady_clock::now() >= deadline ||
+          (stop && stop())) {
         close(fd);
         return nullptr;
       }

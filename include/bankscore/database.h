@@ -49,6 +49,15 @@ struct Rejection {
 struct BatchWriteResult {
   std::int64_t predictions_inserted = 0;
   std::int64_t rejections_inserted = 0;
+  std::int64_t positives_inserted = 0;  // inserted predictions with label 1
+};
+
+// What a relabel changed, for the record of its run.
+struct RelabelResult {
+  std::int64_t rows_relabeled = 0;   // predictions whose threshold differed and was replaced
+  std::int64_t labels_changed = 0;   // of those, how many changed label
+  std::int64_t positives_after = 0;  // of those, how many are now label 1
+  std::string previous_thresholds;   // e.g. "0.5 (41000 rows), 0.3 (188 rows)"
 };
 
 struct RunRecord {
@@ -67,6 +76,11 @@ struct RunRecord {
 class ScorerLock {
  public:
   virtual ~ScorerLock() = default;
+  // Confirms the lock is still held before a write. A PostgreSQL advisory lock is released by the
+  // server when its connection drops; it is then taken again if it is free. Throws DatabaseError:
+  // transient when the server cannot be reached to check, not transient when another scorer
+  // holds the lock now (the run must stop).
+  virtual void EnsureHeld() = 0;
 };
 
 class Database {
@@ -106,8 +120,12 @@ class Database {
                                    std::optional<std::int64_t> after_key, std::size_t limit) = 0;
   // Number of source rows whose key is NULL (they cannot be scored and are reported).
   virtual std::int64_t CountNullKeys() = 0;
-  // Writes predictions and rejections of one batch and the run's running totals, in one
-  // transaction.
+  // Refuses, with a DatabaseError naming every missing privilege, a session that could not write
+  // a run's results (read the source; read and insert predictions and rejections; insert and
+  // update runs). Called before a run is recorded, so a role without write access writes nothing.
+  virtual void CheckScoringAccess() = 0;
+  // Writes predictions and rejections of one batch and adds what it inserted to the run's totals,
+  // in one transaction.
   virtual BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                                       double threshold, const std::vector<Prediction>& predictions,
                                       const std::vector<Rejection>& rejections) = 0;
@@ -115,18 +133,24 @@ class Database {
   // --- Runs ----------------------------------------------------------------------------------
   // Inserts a run row (committed at once, so a crash leaves a trace) and returns its id.
   virtual std::int64_t BeginRun(const RunRecord& run) = 0;
-  // Sets status, counts, message and finished_at of a run.
+  // Sets status, threshold, message and finished_at of a run. Its counts are not touched: they
+  // are added by WriteBatch (or Relabel) in the transaction that wrote the rows, so they stay
+  // exact even when the process dies or the end of the run cannot be recorded.
   virtual void FinishRun(std::int64_t run_id, const RunRecord& run) = 0;
   // Marks runs still 'running' as 'abandoned' (their process died). Call only while holding the
   // scorer lock. Returns how many were marked.
   virtual std::int64_t MarkAbandonedRuns() = 0;
   // Relabels the stored predictions of `model_version` whose threshold differs, from their stored
-  // probability, and returns how many changed. One transaction.
-  virtual std::int64_t Relabel(const std::string& model_version, double threshold) = 0;
+  // probability, and records what changed in run `run_id` (rows_read = rows_scored = rows
+  // relabeled, rows_positive = those now positive, message = previous thresholds and labels
+  // changed). One transaction.
+  virtual RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
+                                double threshold) = 0;
 
-  // Takes the scorer lock. With `wait`, blocks up to `timeout`; returns nullptr if not acquired.
-  virtual std::unique_ptr<ScorerLock> TryLockScorer(bool wait,
-                                                    std::chrono::milliseconds timeout) = 0;
+  // Takes the scorer lock. With `wait`, blocks up to `timeout`, or until `stop` (may be null)
+  // returns true; returns nullptr if not acquired.
+  virtual std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
+                                                    const std::function<bool()>& stop) = 0;
 
   // Runs a read-only query for display (the demo's "show results"); values as text.
   virtual RowBatch Query(const std::string& sql) = 0;

@@ -40,10 +40,15 @@ struct RunSummary {
   std::chrono::milliseconds duration{0};
 };
 
-// Scores every unscored row. Database failures are retried per batch (config.database
-// .connect_attempts, with backoff); when retries run out the run is recorded as failed and the
-// DatabaseError is rethrown. The caller must hold the scorer lock.
-RunSummary ScoreNewRows(Database& db, const Config& config, const ModelBundle& model,
-                        const ScoreOptions& options, spdlog::logger& log);
+// Scores every unscored row. `lock` is the scorer lock the caller holds; it is confirmed before
+// every write and the run fails if another scorer took it over. A role that lacks a privilege the
+// run needs is refused before anything is written; then runs left 'running' by dead processes are
+// marked abandoned and the run is recorded. Database failures are retried per batch
+// (config.database.connect_attempts, with backoff); when retries run out the run is recorded as
+// failed and the DatabaseError is rethrown. A stop request during a retry ends the run as
+// interrupted, without an exception.
+RunSummary ScoreNewRows(Database& db, ScorerLock& lock, const Config& config,
+                        const ModelBundle& model, const ScoreOptions& options,
+                        spdlog::logger& log);
 
 }  // namespace bankscore

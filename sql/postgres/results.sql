@@ -33,11 +33,11 @@ COMMENT ON COLUMN "{{scoring_runs}}".threshold IS 'Decision threshold in force (
 COMMENT ON COLUMN "{{scoring_runs}}".status IS 'running, succeeded, failed, interrupted (SIGTERM) or abandoned (process died).';
 COMMENT ON COLUMN "{{scoring_runs}}".started_at IS 'When the run started.';
 COMMENT ON COLUMN "{{scoring_runs}}".finished_at IS 'When the run ended; NULL while running or if the process died.';
-COMMENT ON COLUMN "{{scoring_runs}}".rows_read IS 'Source rows read; always rows_scored + rows_rejected.';
+COMMENT ON COLUMN "{{scoring_runs}}".rows_read IS 'Source rows read; always rows_scored + rows_rejected (for relabel: predictions relabeled).';
 COMMENT ON COLUMN "{{scoring_runs}}".rows_scored IS 'Predictions written by this run.';
 COMMENT ON COLUMN "{{scoring_runs}}".rows_rejected IS 'Rows written to the rejected table by this run.';
-COMMENT ON COLUMN "{{scoring_runs}}".rows_positive IS 'Predictions with label 1 (for relabel: rows whose label or threshold changed).';
-COMMENT ON COLUMN "{{scoring_runs}}".message IS 'Failure reason or note.';
+COMMENT ON COLUMN "{{scoring_runs}}".rows_positive IS 'Predictions with label 1 (for relabel: relabeled rows now label 1).';
+COMMENT ON COLUMN "{{scoring_runs}}".message IS 'Failure reason, or for relabel the previous thresholds and how many labels changed.';
 COMMENT ON COLUMN "{{scoring_runs}}".pid IS 'Operating-system process id of the bankscore process.';
 
 CREATE TABLE IF NOT EXISTS "{{predictions}}" (

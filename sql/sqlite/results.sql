@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS "{{scoring_runs}}" (
   rows_read     INTEGER NOT NULL DEFAULT 0,  -- = rows_scored + rows_rejected
   rows_scored   INTEGER NOT NULL DEFAULT 0,
   rows_rejected INTEGER NOT NULL DEFAULT 0,
-  rows_positive INTEGER NOT NULL DEFAULT 0,  -- predictions with label 1 (for relabel: rows changed)
+  rows_positive INTEGER NOT NULL DEFAULT 0,  -- predictions with label 1 (relabel: relabeled rows now 1)
   message       TEXT,                        -- failure reason or note
   pid           INTEGER                      -- process that ran it
 );

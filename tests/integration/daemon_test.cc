@@ -30,6 +30,7 @@
 namespace bankscore::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using std::chrono::milliseconds;
@@ -528,7 +529,7 @@ TEST_P(DaemonTest, SigtermWhileWaitingForTheScorerLockExitsPromptly) {
   ASSERT_NO_FATAL_FAILURE(Configure(WithScoring("  interval: 1m\n")));
   ASSERT_NO_FATAL_FAILURE(LoadAndTrain());
   auto db = env_.Open();
-  auto lock = db->TryLockScorer(false, milliseconds(0));
+  auto lock = db->TryLockScorer(false, milliseconds(0), nullptr);
   ASSERT_NE(lock, nullptr);
   auto daemon = StartDaemon();
   ASSERT_TRUE(daemon->WaitForLog("another bankscore scorer", kFirstCycle)) << daemon->Describe();
@@ -570,14 +571,19 @@ TEST_P(DaemonTest, RelabelAppliesANewThresholdWithoutRepredicting) {
             expected_changed);
   ExpectInvariants();
 
+  // The relabel's run records what it changed: rows relabeled, positives among them, and the
+  // previous threshold(s) in its message.
   RowBatch run = env_.Open()->Query(
-      "SELECT status, rows_positive, message, threshold FROM scoring_runs WHERE kind = 'relabel'");
+      "SELECT status, rows_read, rows_positive, message, threshold FROM scoring_runs "
+      "WHERE kind = 'relabel'");
   ASSERT_EQ(run.rows.size(), 1u);
   EXPECT_EQ(std::get<std::string>(run.rows[0][0]), "succeeded");
   EXPECT_EQ(AsNumber(run.rows[0][1]).value_or(-1), static_cast<double>(expected_changed));
-  EXPECT_THAT(std::get<std::string>(run.rows[0][2]),
-              HasSubstr("relabeled " + std::to_string(expected_changed) + " predictions"));
-  EXPECT_NEAR(AsNumber(run.rows[0][3]).value_or(-1), next.value, 1e-12);
+  EXPECT_EQ(AsNumber(run.rows[0][2]).value_or(-1), static_cast<double>(expected_positive));
+  EXPECT_THAT(std::get<std::string>(run.rows[0][3]),
+              AllOf(HasSubstr("relabeled " + std::to_string(expected_changed) + " predictions"),
+                    HasSubstr("previous thresholds: "), HasSubstr("labels changed")));
+  EXPECT_NEAR(AsNumber(run.rows[0][4]).value_or(-1), next.value, 1e-12);
 
   // Applying the same threshold again changes nothing, and says so.
   CommandResult again = Bankscore("relabel", {"--threshold", next.text});
@@ -683,7 +689,7 @@ TEST_P(DaemonTest, ScoreWithoutWaitIsRefusedWhileAnotherScorerHoldsTheLock) {
   // The test process itself holds the scorer lock, so "another scorer is busy" is certain rather
   // than a race against a fast one.
   auto db = env_.Open();
-  auto lock = db->TryLockScorer(false, milliseconds(0));
+  auto lock = db->TryLockScorer(false, milliseconds(0), nullptr);
   ASSERT_NE(lock, nullptr);
 
   CommandResult refused = Bankscore("score");

@@ -68,15 +68,22 @@ TEST_P(DatabaseContractTest, SameKeysUnderAnotherModelVersionAreNewRows) {
   EXPECT_EQ(env_.QueryInt("SELECT COUNT(DISTINCT model_version) FROM predictions"), 2);
 }
 
-TEST_P(DatabaseContractTest, RelabelChangesOnlyRowsWithAnotherThreshold) {
+TEST_P(DatabaseContractTest, RelabelChangesOnlyRowsWithAnotherThresholdAndRecordsIt) {
   auto db = OpenWithResultsSchema();
   RunRecord run;
   run.model_version = "v1";
-  const std::int64_t run_id = db->BeginRun(run);
-  db->WriteBatch(run_id, "v1", 0.5, {{1, 0.25, 0}, {2, 0.75, 1}, {3, 0.5, 1}}, {});
-  db->WriteBatch(run_id, "v0", 0.5, {{1, 0.9, 1}}, {});  // another version: untouched
+  const std::int64_t score_run = db->BeginRun(run);
+  db->WriteBatch(score_run, "v1", 0.5, {{1, 0.25, 0}, {2, 0.75, 1}}, {});
+  db->WriteBatch(score_run, "v1", 0.3, {{3, 0.5, 1}}, {});
+  db->WriteBatch(score_run, "v0", 0.5, {{1, 0.9, 1}}, {});  // another version: untouched
 
-  EXPECT_EQ(db->Relabel("v1", 0.8), 3);
+  run.kind = "relabel";
+  const std::int64_t relabel_run = db->BeginRun(run);
+  RelabelResult r = db->Relabel(relabel_run, "v1", 0.8);
+  EXPECT_EQ(r.rows_relabeled, 3);
+  EXPECT_EQ(r.labels_changed, 2);  // keys 2 and 3 were 1 and are now 0
+  EXPECT_EQ(r.positives_after, 0);
+  EXPECT_EQ(r.previous_thresholds, "0.5 (2 rows), 0.3 (1 row)");
   EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM predictions WHERE model_version = 'v1' AND "
                           "label = 1"),
             0);
@@ -84,12 +91,37 @@ TEST_P(DatabaseContractTest, RelabelChangesOnlyRowsWithAnotherThreshold) {
                           "relabeled_at IS NOT NULL"),
             3);
   EXPECT_EQ(env_.QueryInt("SELECT label FROM predictions WHERE model_version = 'v0'"), 1);
+  // The relabel's run carries its counts, committed with the change.
+  const std::string where = " FROM scoring_runs WHERE run_id = " + std::to_string(relabel_run);
+  EXPECT_EQ(env_.QueryInt("SELECT rows_read" + where), 3);
+  EXPECT_EQ(env_.QueryInt("SELECT rows_scored" + where), 3);
+  EXPECT_EQ(env_.QueryInt("SELECT rows_positive" + where), 0);
+
   // Same threshold again: nothing differs, nothing changes.
-  EXPECT_EQ(db->Relabel("v1", 0.8), 0);
+  EXPECT_EQ(db->Relabel(db->BeginRun(run), "v1", 0.8).rows_relabeled, 0);
   // probability >= threshold is positive: 0.75 at threshold 0.75 becomes 1.
-  EXPECT_EQ(db->Relabel("v1", 0.75), 3);
-  EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM predictions WHERE model_version = 'v1' AND "
-                          "label = 1"),
+  r = db->Relabel(db->BeginRun(run), "v1", 0.75);
+  EXPECT_EQ(r.rows_relabeled, 3);
+  EXPECT_EQ(r.labels_changed, 1);
+  EXPECT_EQ(r.positives_after, 1);
+  EXPECT_EQ(r.previous_thresholds, "0.8 (3 rows)");
+}
+
+TEST_P(DatabaseContractTest, FinishRunKeepsTheTotalsTheBatchesCommitted) {
+  auto db = OpenWithResultsSchema();
+  RunRecord run;
+  run.model_version = "v1";
+  const std::int64_t run_id = db->BeginRun(run);
+  db->WriteBatch(run_id, "v1", 0.5, {{1, 0.25, 0}, {2, 0.75, 1}}, {{3, "bad"}});
+  // The caller's idea of the counts (here: none) never overwrites what was committed.
+  run.status = "failed";
+  run.message = "lost the connection";
+  run.threshold = 0.4;
+  db->FinishRun(run_id, run);
+  EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE rows_read = 3 AND "
+                          "rows_scored = 2 AND rows_rejected = 1 AND rows_positive = 1 AND "
+                          "status = 'failed' AND message = 'lost the connection' AND "
+                          "threshold = 0.4 AND finished_at IS NOT NULL"),
             1);
 }
 
@@ -113,14 +145,27 @@ TEST_P(DatabaseContractTest, RunsLeftRunningAreMarkedAbandonedOnce) {
 TEST_P(DatabaseContractTest, ScorerLockIsExclusiveUntilReleased) {
   auto a = env_.Open();
   auto b = env_.Open();
-  auto held = a->TryLockScorer(false, milliseconds(0));
+  auto held = a->TryLockScorer(false, milliseconds(0), nullptr);
   ASSERT_NE(held, nullptr);
-  EXPECT_EQ(b->TryLockScorer(false, milliseconds(0)), nullptr);
+  EXPECT_EQ(b->TryLockScorer(false, milliseconds(0), nullptr), nullptr);
   const auto start = Clock::now();
-  EXPECT_EQ(b->TryLockScorer(true, milliseconds(300)), nullptr);
+  EXPECT_EQ(b->TryLockScorer(true, milliseconds(300), nullptr), nullptr);
   EXPECT_GE(Clock::now() - start, milliseconds(300));
   held.reset();
-  EXPECT_NE(b->TryLockScorer(false, milliseconds(0)), nullptr);
+  auto taken = b->TryLockScorer(false, milliseconds(0), nullptr);
+  ASSERT_NE(taken, nullptr);
+  EXPECT_NO_THROW(taken->EnsureHeld());
+}
+
+TEST_P(DatabaseContractTest, WaitingForTheScorerLockEndsWhenStopIsRequested) {
+  auto a = env_.Open();
+  auto b = env_.Open();
+  auto held = a->TryLockScorer(false, milliseconds(0), nullptr);
+  ASSERT_NE(held, nullptr);
+  const auto start = Clock::now();
+  const auto stop = [&] { return Clock::now() - start > milliseconds(300); };
+  EXPECT_EQ(b->TryLockScorer(true, std::chrono::minutes(10), stop), nullptr);
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContractTest,

@@ -230,18 +230,45 @@ TEST(PostgresTest, RestrictedRoleScoresAndPermissionErrorWritesNothing) {
   PsqlAdmin("REVOKE INSERT ON " + schema + ".predictions FROM bankscore_scorer");
   CommandResult denied = Bankscore("score", scorer);
   EXPECT_EQ(denied.exit_code, 1);
-  EXPECT_THAT(denied.err, AllOf(HasSubstr("permission denied for table predictions"),
-                                HasSubstr("INSERT"), HasSubstr("sql/postgres/roles.sql")));
+  EXPECT_THAT(denied.err, AllOf(HasSubstr("permission denied: role bankscore lacks INSERT on "
+                                          "predictions (see sql/postgres/roles.sql)"),
+                                HasSubstr("nothing was written")));
   EXPECT_EQ(std::count(denied.err.begin(), denied.err.end(), '\n'), 1) << denied.err;
+  // Refused before anything is written: no prediction, no rejection, not even a run row.
   EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), kSampleRows);
   EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM rejected_rows"), 0);
-  // The run itself was recorded (the scorer may still write scoring_runs), as failed, with the
-  // reason and no rows.
-  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs"), 2);
-  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE status = 'failed' AND "
-                         "rows_read = 0 AND rows_scored = 0 AND finished_at IS NOT NULL AND "
-                         "message LIKE '%permission denied for table predictions%'"),
-            1);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs"), 1);
+
+  // relabel needs UPDATE on predictions, which the role has: it works under the role too.
+  PsqlAdmin("GRANT INSERT ON " + schema + ".predictions TO bankscore_scorer");
+  CommandResult relabel = Bankscore("relabel", scorer, {"--threshold", "0.9"});
+  EXPECT_EQ(relabel.exit_code, 0) << relabel.err;
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions WHERE threshold = 0.9"), kSampleRows);
+}
+
+TEST(PostgresTest, RoleWithoutWriteAccessIsRefusedNamingEveryMissingGrant) {
+  TestEnvironment env(Backend::kPostgres);
+  const std::string& schema = env.schema();
+  ASSERT_EQ(Bankscore("load", env.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
+  ASSERT_EQ(Bankscore("train", env.config_path()).exit_code, 0);
+  ASSERT_EQ(Bankscore("init-db", env.config_path()).exit_code, 0);
+  // A read-only reporting role: it may read everything and write nothing.
+  const std::string role = "bankscore_reader_" + schema;
+  PsqlAdmin("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN; GRANT USAGE ON "
+            "SCHEMA " + schema + " TO " + role + "; GRANT SELECT ON ALL TABLES IN SCHEMA " +
+            schema + " TO " + role);
+  const std::string reader = ConfigWithDatabase(
+      env, "reader.yaml", PostgresDatabaseYaml(PostgresDsn() + " user=" + role, schema));
+  CommandResult denied = Bankscore("score", reader);
+  PsqlAdmin("DROP OWNED BY " + role + "; DROP ROLE " + role);
+  EXPECT_EQ(denied.exit_code, 1) << denied.err;
+  EXPECT_THAT(denied.err,
+              AllOf(HasSubstr("permission denied"), HasSubstr(role), HasSubstr("INSERT on predictions"),
+                    HasSubstr("INSERT on rejected_rows"), HasSubstr("UPDATE on scoring_runs"),
+                    HasSubstr("sql/postgres/roles.sql"), HasSubstr("nothing was written")));
+  EXPECT_EQ(std::count(denied.err.begin(), denied.err.end(), '\n'), 1) << denied.err;
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), 0);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs"), 0);
 }
 
 TEST(PostgresTest, DbaSourceTableWithOtherNumericTypesIsLoadedAndScored) {
@@ -468,6 +495,42 @@ TEST_F(PostgresAdapterTest, CopyRoundTripsValuesExactly) {
   db->ScanTable("odd table", "id", {"Text\"Col"}, std::string("Text\"Col"), 100,
                 [&](const RowBatch& b) { scanned += b.rows.size(); });
   EXPECT_EQ(scanned, 8u);  // the NULL row is left out
+}
+
+// Terminates the backend holding this test schema's scorer lock (other tests' locks, on the same
+// server at the same time, have other keys) and returns how many it terminated.
+std::int64_t TerminateScorerLockHolder(const TestEnvironment& env) {
+  const std::string key = "hashtextextended('bankscore scorer " + env.schema() + ".predictions', 0)";
+  const std::string out = PsqlAdmin(
+      "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND "
+      "granted AND objsubid = 1 AND classid::text::bigint = ((" + key + " >> 32) & 4294967295) "
+      "AND objid::text::bigint = (" + key + " & 4294967295)");
+  return std::stoll(out);
+}
+
+TEST_F(PostgresAdapterTest, ScorerLockLostWithItsConnectionIsTakenAgainOnlyIfFree) {
+  auto a = Open();
+  auto b = Open();
+  auto held = a->TryLockScorer(false, std::chrono::milliseconds(0), nullptr);
+  ASSERT_NE(held, nullptr);
+  EXPECT_NO_THROW(held->EnsureHeld());
+
+  // The lock's connection is cut while nobody else wants the lock: it is taken again.
+  ASSERT_EQ(TerminateScorerLockHolder(env_), 1);
+  EXPECT_NO_THROW(held->EnsureHeld());
+  EXPECT_EQ(b->TryLockScorer(false, std::chrono::milliseconds(0), nullptr), nullptr);
+
+  // Cut again, and another scorer takes the lock first: the first one must stop.
+  ASSERT_EQ(TerminateScorerLockHolder(env_), 1);
+  auto other = b->TryLockScorer(true, std::chrono::seconds(5), nullptr);
+  ASSERT_NE(other, nullptr);
+  try {
+    held->EnsureHeld();
+    ADD_FAILURE() << "no error although another scorer holds the lock";
+  } catch (const DatabaseError& e) {
+    EXPECT_FALSE(e.transient());
+    EXPECT_THAT(e.what(), HasSubstr("another bankscore scorer holds the lock"));
+  }
 }
 
 TEST_F(PostgresAdapterTest, LostConnectionIsTransientAndNextCallReconnects) {
