@@ -100,6 +100,17 @@ class Daemon {
         CheckBundleMatchesSource(*next_model, next.source, next.model.path);
       }
       const double old_threshold = Threshold();
+      const bool database_changed = next.database.backend != config_.database.backend ||
+                                    next.database.path != config_.database.path ||
+                                    next.database.dsn != config_.database.dsn ||
+                                    next.database.schema != config_.database.schema ||
+                                    next.results.runs_table != config_.results.runs_table;
+      if (database_changed && !unrecorded_ends_.empty()) {
+        // Those run ids belong to the old database; the next run there will mark them abandoned.
+        log_.warn("the database changed: {} unrecorded run end(s) of the old one are dropped",
+                  unrecorded_ends_.size());
+        unrecorded_ends_.clear();
+      }
       config_ = std::move(next);
       if (options_.json_logs) config_.logging.json = true;
       if (next_model) model_ = std::move(next_model);
@@ -173,6 +184,7 @@ class Daemon {
         ApplyPendingReload();  // a new threshold applies from the next batch
         return EffectiveThreshold(*run_model, config_.scoring);
       };
+      options.unrecorded_ends = &unrecorded_ends_;
       RunSummary s = ScoreNewRows(*db_, *lock, run_config, *run_model, options, log_);
       log_.info(
           "run {} {}: scored {}, rejected {}, positive {} ({:.1f}%), threshold {:.4f}, "
@@ -200,6 +212,8 @@ class Daemon {
   std::shared_ptr<const ModelBundle> model_;
   std::unique_ptr<Database> db_;
   bool reconnect_ = false;
+  // Runs whose end could not be written while the database was down; the next run writes them.
+  std::vector<UnrecordedRunEnd> unrecorded_ends_;
   milliseconds backoff_{config_.database.retry_backoff};
 };
 

@@ -742,18 +742,10 @@ class PostgresDatabase : public Database {
                            std::size_t limit) override {
     const SourceConfig& src = config_.source;
     const ResultsConfig& results = config_.results;
-    const std::string key = "s." + QuoteIdentifier(src.key);
     SourceBatch batch;
     batch.columns = src.FeatureColumns();
-    std::string sql = "SELECT " + key;
-    for (const auto& c : batch.columns) sql += ", s." + QuoteIdentifier(c);
-    sql += " FROM " + QuoteIdentifier(src.table) + " AS s WHERE " + key + " IS NOT NULL";
-    if (after_key) sql += " AND " + key + " > $3::bigint";
-    sql += " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.table) +
-           " AS p WHERE p.source_key = " + key + " AND p.model_version = $1::text)" +
-           " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.rejected_table) +
-           " AS r WHERE r.source_key = " + key + " AND r.model_version = $1::text)" + " ORDER BY " +
-           key + " LIMIT $2::bigint";
+    const std::string sql = UnscoredRowsSql(config_, after_key.has_value(),
+                                            {"$1::text", "$2::bigint", "$3::bigint"});
     const auto n = static_cast<std::int64_t>(limit);
     pqxx::result r =
         Run("read unscored rows of " + src.table,

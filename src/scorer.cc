@@ -63,6 +63,20 @@ RunSummary ScoreNewRows(Database& db, ScorerLock& lock, const Config& config,
   // Before the run is recorded: a role that could not write its results writes nothing at all.
   WithRetry(config.database, log, "checking privileges", options.should_stop,
             [&] { db.CheckScoringAccess(); return 0; });
+  // Ends of earlier runs of this process that the database was down for: their real status and
+  // reason, before the sweep below would call them abandoned.
+  if (options.unrecorded_ends) {
+    auto& ends = *options.unrecorded_ends;
+    while (!ends.empty()) {
+      const UnrecordedRunEnd& end = ends.front();
+      WithRetry(config.database, log, "recording an earlier run's end", options.should_stop,
+                [&] { db.FinishRun(end.run_id, end.record); return 0; });
+      // At the level of the error that announced it, so whoever saw that sees this.
+      log.warn("recorded the end of run {} ({}), which the database had been down for",
+               end.run_id, end.record.status);
+      ends.erase(ends.begin());
+    }
+  }
   // Runs left 'running' belong to dead processes: this one holds the lock.
   if (std::int64_t n = WithRetry(config.database, log, "marking abandoned runs",
                                  options.should_stop, [&] { return db.MarkAbandonedRuns(); })) {
@@ -148,7 +162,15 @@ RunSummary ScoreNewRows(Database& db, ScorerLock& lock, const Config& config,
     WithRetry(config.database, log, "recording the run end", nullptr,
               [&] { db.FinishRun(summary.run_id, record); return 0; });
   } catch (const Error& e) {
-    log.error("could not record the end of run {}: {}", summary.run_id, e.what());
+    if (options.unrecorded_ends) {
+      options.unrecorded_ends->push_back({summary.run_id, record});
+      log.error("could not record the end of run {} ({}): {}; it will be recorded by the next run",
+                summary.run_id, record.status, e.what());
+    } else {
+      log.error("could not record the end of run {} ({}): {}; the next run will mark it "
+                "abandoned",
+                summary.run_id, record.status, e.what());
+    }
   }
   if (failure) std::rethrow_exception(failure);
   return summary;

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "bankscore/database.h"
+
 namespace bankscore::internal {
 
 std::string RenderTemplate(const std::string& text,
@@ -34,6 +36,24 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
                                {"scoring_runs", results.runs_table},
                                {"rejected_rows", results.rejected_table},
                                {"latest_predictions", results.latest_view}});
+}
+
+std::string UnscoredRowsSql(const Config& config, bool with_after_key,
+                            const UnscoredRowsParams& params) {
+  const SourceConfig& src = config.source;
+  const ResultsConfig& results = config.results;
+  const std::string key = "s." + QuoteIdentifier(src.key);
+  std::string sql = "SELECT " + key;
+  for (const auto& c : src.FeatureColumns()) sql += ", s." + QuoteIdentifier(c);
+  sql += " FROM " + QuoteIdentifier(src.table) + " AS s WHERE " + key + " IS NOT NULL";
+  if (with_after_key) sql += " AND " + key + " > " + params.after_key;
+  // NOT EXISTS on the (source_key, model_version) primary keys: an index lookup per row.
+  sql += " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.table) +
+         " AS p WHERE p.source_key = " + key + " AND p.model_version = " + params.model_version +
+         ") AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.rejected_table) +
+         " AS r WHERE r.source_key = " + key + " AND r.model_version = " + params.model_version +
+         ") ORDER BY " + key + " LIMIT " + params.limit;
+  return sql;
 }
 
 std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts) {

@@ -20,6 +20,20 @@ std::string RenderTemplate(const std::string& text, const std::map<std::string, 
 // The results DDL of `backend` ("sqlite" or "postgres") with the configured table names.
 std::string ResultsDdl(const std::string& backend, const ResultsConfig& results);
 
+// Placeholders of the three bound values of UnscoredRowsSql, in the backend's syntax.
+struct UnscoredRowsParams {
+  std::string model_version;  // text
+  std::string limit;          // integer
+  std::string after_key;      // integer; used only when the query has a lower key bound
+};
+
+// The keyset-paginated "rows not yet scored" query shared by both backends: the key, then the
+// configured feature columns (SourceConfig::FeatureColumns order), of source rows with a non-NULL
+// key above `after_key` (when `with_after_key`) that have neither a prediction nor a rejection for
+// the model version, in key order, at most `limit` of them.
+std::string UnscoredRowsSql(const Config& config, bool with_after_key,
+                            const UnscoredRowsParams& params);
+
 // "0.5 (41000 rows), 0.3 (188 rows)": the thresholds a relabel replaced, for its run's record.
 std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts);
 

@@ -212,18 +212,9 @@ class SqliteDatabase : public Database {
   SourceBatch ReadUnscored(const std::string& model_version,
                            std::optional<std::int64_t> after_key, std::size_t limit) override {
     const auto& src = config_.source;
-    const std::string key = "s." + QuoteIdentifier(src.key);
     SourceBatch batch;
     batch.columns = src.FeatureColumns();
-    std::string sql = "SELECT " + key;
-    for (const auto& c : batch.columns) sql += ", s." + QuoteIdentifier(c);
-    sql += " FROM " + QuoteIdentifier(src.table) + " AS s WHERE " + key + " IS NOT NULL";
-    if (after_key) sql += " AND " + key + " > ?3";
-    sql += " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(config_.results.table) +
-           " AS p WHERE p.source_key = " + key + " AND p.model_version = ?1)" +
-           " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(config_.results.rejected_table) +
-           " AS r WHERE r.source_key = " + key + " AND r.model_version = ?1)" + " ORDER BY " +
-           key + " LIMIT ?2";
+    const std::string sql = UnscoredRowsSql(config_, after_key.has_value(), {"?1", "?2", "?3"});
     Statement s(db_, sql, "read unscored rows");
     s.Bind(1, model_version);
     s.Bind(2, static_cast<std::int64_t>(limit));

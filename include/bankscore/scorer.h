@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "bankscore/config.h"
 #include "bankscore/database.h"
@@ -18,12 +19,23 @@
 
 namespace bankscore {
 
+// The end of a run that could not be recorded because the database was unreachable. A process
+// that keeps going (the daemon) keeps these and the next run records them, so the run shows as
+// failed with its reason rather than as abandoned.
+struct UnrecordedRunEnd {
+  std::int64_t run_id = 0;
+  RunRecord record;
+};
+
 struct ScoreOptions {
   double threshold = 0.5;
   // Polled between batches; returning true ends the run as "interrupted" after the current batch.
   std::function<bool()> should_stop;
   // Called before each batch; returns the threshold to use from that batch on (live reload).
   std::function<double()> current_threshold;
+  // Optional, owned by the caller: run ends still to be recorded. Written (and removed) at the
+  // start of the run; this run's end is added if it cannot be recorded.
+  std::vector<UnrecordedRunEnd>* unrecorded_ends = nullptr;
 };
 
 struct RunSummary {

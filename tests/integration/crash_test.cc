@@ -97,13 +97,6 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
     return ids;
   }
 
-  static std::string ReadText(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
   static std::uint64_t Seed() {
     if (const char* forced = std::getenv("BANKSCORE_CRASH_SEED"); forced && *forced) {
       return std::strtoull(forced, nullptr, 10);
@@ -217,9 +210,7 @@ TEST_P(CrashTest, SigkillAtRandomMomentsNeverDuplicatesOrLosesARow) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& p) {
-                           return BackendName(p.param);
-                         });
+                         BackendTestName());
 
 }  // namespace
 }  // namespace bankscore::testing

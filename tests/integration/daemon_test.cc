@@ -248,13 +248,6 @@ class DaemonTest : public ::testing::TestWithParam<Backend> {
     return out.str();
   }
 
-  static std::string ReadText(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
   static void WriteText(const std::filesystem::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::trunc);
     out << text;
@@ -712,9 +705,7 @@ TEST_P(DaemonTest, ScoreWithoutWaitIsRefusedWhileAnotherScorerHoldsTheLock) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, DaemonTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& p) {
-                           return BackendName(p.param);
-                         });
+                         BackendTestName());
 
 }  // namespace
 }  // namespace bankscore::testing

@@ -170,9 +170,7 @@ TEST_P(DatabaseContractTest, WaitingForTheScorerLockEndsWhenStopIsRequested) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContractTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& p) {
-                           return BackendName(p.param);
-                         });
+                         BackendTestName());
 
 }  // namespace
 }  // namespace bankscore::testing

@@ -155,7 +155,7 @@ TEST_P(PipelineTest, ModelTrainedOnOtherFeaturesIsRefusedBeforeAnythingIsWritten
 
 INSTANTIATE_TEST_SUITE_P(Backends, PipelineTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& p) { return BackendName(p.param); });
+                         BackendTestName());
 
 }  // namespace
 }  // namespace bankscore::testing

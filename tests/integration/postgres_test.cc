@@ -17,6 +17,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <functional>
 #include <thread>
 
 #include "bankscore/error.h"
@@ -36,23 +37,11 @@ using Clock = std::chrono::steady_clock;
 constexpr std::int64_t kSampleRows = 4119;
 constexpr std::int64_t kFullRows = 41188;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 // Writes a copy of env's config with another `database:` section and returns its path.
 std::string ConfigWithDatabase(const TestEnvironment& env, const std::string& file_name,
                                const std::string& database_yaml) {
-  std::string text = ReadFile(env.config_path());
+  std::string text = ReadText(env.config_path());
   const std::size_t begin = text.find("database:\n");
   const std::size_t end = text.find("\nsource:\n");
   EXPECT_NE(begin, std::string::npos);
@@ -141,8 +130,12 @@ class BackgroundBankscore {
     return exit_code_.value_or(-1);
   }
 
-  std::string Out() const { return ReadFile(out_); }
-  std::string Err() const { return ReadFile(err_); }
+  std::string Out() const { return ReadText(out_); }
+  std::string Err() const { return ReadText(err_); }
+
+  void Terminate() {
+    if (pid_ > 0 && !Poll()) kill(pid_, SIGTERM);
+  }
 
  private:
   fs::path out_, err_;
@@ -406,6 +399,78 @@ TEST(PostgresTest, ConnectionCutMidRunRecoversAndInvariantsHold) {
   EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions WHERE label <> "
                          "CASE WHEN probability >= threshold THEN 1 ELSE 0 END"),
             0);
+}
+
+// The database goes away in the middle of a daemon's run for longer than its retries: the run
+// fails, and its end cannot be written either. When the database is back, the daemon records that
+// run as failed with its reason (not as 'abandoned') and scores the rest. The outage is made with
+// a login role of this test's own: NOLOGIN and its sessions terminated, then LOGIN again.
+TEST(PostgresTest, DaemonRecordsARunThatFailedDuringAnOutageOnceTheDatabaseIsBack) {
+  TestSettings settings;
+  settings.batch_size = 200;
+  settings.scoring_yaml = "  interval: 1h\n";
+  TestEnvironment env(Backend::kPostgres, settings);
+  const std::string& schema = env.schema();
+  ASSERT_EQ(Bankscore("load", env.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
+  ASSERT_EQ(Bankscore("load", env.config_path(), {"--csv", FullCsv()}).exit_code, 0);
+  CommandResult train = Bankscore("train", env.config_path());
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  ASSERT_EQ(Bankscore("init-db", env.config_path()).exit_code, 0);
+  const std::int64_t rows = kSampleRows + kFullRows;
+
+  const std::string role = "bankscore_outage_" + schema;
+  PsqlAdmin("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN; GRANT USAGE ON "
+            "SCHEMA " + schema + " TO " + role + "; GRANT ALL ON ALL TABLES IN SCHEMA " + schema +
+            " TO " + role + "; GRANT ALL ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
+  const std::string config = ConfigWithDatabase(
+      env, "outage.yaml", PostgresDatabaseYaml(PostgresDsn() + " user=" + role, schema));
+  auto predictions = [&] {
+    return std::stoll(PsqlAdmin("SELECT COUNT(*) FROM " + schema + ".predictions"));
+  };
+  auto eventually = [](const std::function<bool()>& condition) {
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (!condition() && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return condition();
+  };
+
+  {
+    BackgroundBankscore daemon({"run", "--config", config}, "bankscore-outage-" + schema,
+                               env.dir());
+    ASSERT_TRUE(eventually([&] { return daemon.Poll() || predictions() >= 1000; }));
+    ASSERT_FALSE(daemon.Poll()) << daemon.Err();
+    ASSERT_LT(predictions(), rows) << "the run ended before the outage";
+    PsqlAdmin("ALTER ROLE " + role + " NOLOGIN; SELECT COUNT(pg_terminate_backend(pid)) FROM "
+              "pg_stat_activity WHERE usename = '" + role + "'");
+    EXPECT_TRUE(eventually([&] {
+      return daemon.Err().find("it will be recorded by the next run") != std::string::npos;
+    })) << daemon.Err();
+    EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE status = 'running'"), 1);
+    EXPECT_FALSE(daemon.Poll()) << "the daemon must not exit while the database is down";
+
+    PsqlAdmin("ALTER ROLE " + role + " LOGIN");
+    EXPECT_TRUE(eventually([&] { return predictions() == rows; })) << daemon.Err();
+    EXPECT_THAT(daemon.Err(), HasSubstr("which the database had been down for"));
+    daemon.Terminate();
+    EXPECT_EQ(daemon.Wait(std::chrono::seconds(30)), 0) << daemon.Err();
+  }
+  PsqlAdmin("DROP OWNED BY " + role + "; DROP ROLE " + role);
+
+  // The interrupted run says what happened, with the reason and the rows it did commit.
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE status = 'failed' AND "
+                         "finished_at IS NOT NULL AND rows_scored > 0 AND "
+                         "(message LIKE '%lost the connection%' OR "
+                         "message LIKE '%cannot connect%')"),
+            1);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE status IN ('abandoned', "
+                         "'running')"),
+            0);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(DISTINCT source_key) FROM predictions"), rows);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE "
+                         "rows_read <> rows_scored + rows_rejected"),
+            0);
+  EXPECT_EQ(env.QueryInt("SELECT SUM(rows_scored) FROM scoring_runs"), rows);
 }
 
 // ---- The adapter directly ----------------------------------------------------------------------

@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "integration/test_support.h"
+
 namespace bankscore::testing {
 
 class Process {
@@ -118,8 +120,8 @@ class Process {
 
   std::optional<int> exit_code() const { return exit_code_; }
 
-  std::string Stdout() const { return ReadFile(out_path_); }
-  std::string Log() const { return ReadFile(err_path_); }  // bankscore logs to stderr
+  std::string Stdout() const { return ReadText(out_path_); }
+  std::string Log() const { return ReadText(err_path_); }  // bankscore logs to stderr
 
   // Waits until the log contains `text`; false after `timeout`, or as soon as the process has
   // exited without writing it (no point waiting for a dead process).
@@ -155,13 +157,6 @@ class Process {
       return true;
     }
     return false;
-  }
-
-  static std::string ReadFile(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
   }
 
   pid_t pid_ = -1;

@@ -43,12 +43,6 @@ const std::vector<std::string> kProfileChartIds = {
     "target-balance", "hist-age",   "rate-age",      "freq-job",         "rate-job",
     "freq-month",     "rate-month", "freq-poutcome", "rate-nr-employed", "hist-duration"};
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string Quote(const std::string& s) {
   std::string out = "'";
@@ -91,7 +85,7 @@ std::pair<int, std::string> Chromium(const fs::path& page, const std::string& mo
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
   std::error_code ignored;
   fs::remove_all(profile, ignored);
-  return {code, ReadAll(out) + (code != 0 ? "\nstderr:\n" + ReadAll(err) : "")};
+  return {code, ReadText(out) + (code != 0 ? "\nstderr:\n" + ReadText(err) : "")};
 }
 
 class ReportRenderTest : public ::testing::Test {
@@ -123,7 +117,7 @@ class ReportRenderTest : public ::testing::Test {
   void CheckPage(const fs::path& html_path, const std::vector<std::string>& ids) {
     SCOPED_TRACE(html_path.string());
     ASSERT_TRUE(fs::exists(html_path));
-    const std::string html = ReadAll(html_path);
+    const std::string html = ReadText(html_path);
     for (const std::string& id : ids) {
       EXPECT_THAT(html, HasSubstr("<svg id=\"" + id + "\"")) << id;
     }
@@ -133,7 +127,7 @@ class ReportRenderTest : public ::testing::Test {
     fs::path md_path = html_path;
     md_path.replace_extension(".md");
     ASSERT_TRUE(fs::exists(md_path));
-    const std::string md = ReadAll(md_path);
+    const std::string md = ReadText(md_path);
     EXPECT_GT(md.size(), 1000u);
     EXPECT_FALSE(HasBadNumber(md));
     EXPECT_THAT(md, ::testing::Not(HasSubstr("<svg")));
@@ -179,7 +173,7 @@ TEST_F(ReportRenderTest, ProfilePageRendersWithItsCharts) {
   EXPECT_THAT(out_.str(), HasSubstr("profile.html"));
   EXPECT_THAT(out_.str(), HasSubstr("4119 rows"));
   CheckPage(dir / "profile.html", kProfileChartIds);
-  const std::string md = ReadAll(dir / "profile.md");
+  const std::string md = ReadText(dir / "profile.md");
   EXPECT_THAT(md, HasSubstr("## Hypotheses the data suggests"));
   EXPECT_THAT(md, HasSubstr("Sentinel **pdays = 999**"));
   EXPECT_THAT(md, HasSubstr("**duration** is known only after the call"));
@@ -193,7 +187,7 @@ TEST_F(ReportRenderTest, ModelReportRendersWithItsCharts) {
   ASSERT_EQ(Report(dir), 0);
   EXPECT_THAT(out_.str(), HasSubstr("report.html"));
   CheckPage(dir / "report.html", kModelChartIds);
-  const std::string md = ReadAll(dir / "report.md");
+  const std::string md = ReadText(dir / "report.md");
   // The numbers agree with `bankscore evaluate` on the same bundle.
   CommandResult evaluate = RunBankscore({"evaluate", "--config", env_->config_path(), "--json"});
   ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;

@@ -26,23 +26,6 @@ std::string RandomSuffix() {
   return out;
 }
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Single-quoted shell word.
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
-
 spdlog::logger& NullLogger() {
   static auto logger =
       std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
@@ -50,6 +33,25 @@ spdlog::logger& NullLogger() {
 }
 
 }  // namespace
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
 
 std::string BackendName(Backend backend) {
   return backend == Backend::kSqlite ? "sqlite" : "postgres";
@@ -85,7 +87,7 @@ std::string PsqlAdmin(const std::string& sql) {
                         " -X -q -t -A -v ON_ERROR_STOP=1 -c " + ShellQuote(sql) + " > " +
                         ShellQuote(out.string()) + " 2>&1";
   int status = std::system(command.c_str());
-  std::string text = ReadAll(out);
+  std::string text = ReadText(out);
   EXPECT_EQ(status, 0) << "psql failed for: " << sql << "\n" << text;
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
@@ -100,8 +102,8 @@ CommandResult RunBankscore(const std::vector<std::string>& args) {
   int status = std::system(command.c_str());
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = ReadAll(out);
-  result.err = ReadAll(err);
+  result.out = ReadText(out);
+  result.err = ReadText(err);
   return result;
 }
 

@@ -21,6 +21,18 @@ namespace bankscore::testing {
 enum class Backend { kSqlite, kPostgres };
 std::string BackendName(Backend backend);  // for test names: "sqlite", "postgres"
 
+// Names the instances of a test suite parameterized on Backend: .../sqlite, .../postgres.
+struct BackendTestName {
+  std::string operator()(const ::testing::TestParamInfo<Backend>& info) const {
+    return BackendName(info.param);
+  }
+};
+
+// The whole file, byte for byte; empty if it cannot be read.
+std::string ReadText(const std::filesystem::path& path);
+// `s` as one single-quoted word for /bin/sh.
+std::string ShellQuote(const std::string& s);
+
 // A fresh directory under /tmp, removed with everything in it on destruction.
 class TempDir {
  public:
