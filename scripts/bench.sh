@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-build_dir=${BANKSCORE_BENCH_BUILD_DIR:-build-release}
+build_dir=${BANKSCORE_BENCH_BUILD_DIR:-build}  # the same optimised build as scripts/demo.sh
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DBANKSCORE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" --target bankscore bankscore_bench
 
