@@ -4,7 +4,7 @@
 Writes tests/data/small_rows.csv (encoded feature rows, NaN = missing) and
 tests/data/small_expected.csv (the probabilities Python's xgboost 1.7 predicts for them with
 tests/data/small_model.json, which bankscore trained). The unit test
-tests/unit/python_compat_test.cc checks that bankscore's C++ predictions equal these to 1e-6.
+tests/unit/booster_test.cc checks that bankscore's C++ predictions equal these to 1e-6.
 
 Regenerate after replacing the model file:  python3 scripts/python_crosscheck.py
 (needs Debian's python3-xgboost, which brings numpy; run it with /usr/bin/python3).
