@@ -435,15 +435,6 @@ std::string ColumnSqlType(ColumnType type) {
   return "TEXT";
 }
 
-std::string JoinQuoted(const std::vector<std::string>& names, const std::string& prefix = "") {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i) out += ", ";
-    out += prefix + QuoteIdentifier(names[i]);
-  }
-  return out;
-}
-
 // ---- Sessions ----------------------------------------------------------------------------------
 
 // Routes server notices to the log instead of libpq's default of printing them on stderr.
@@ -687,10 +678,8 @@ class PostgresDatabase : public Database {
                  const std::function<void(const RowBatch&)>& sink) override {
     std::vector<std::string> all = {key};
     all.insert(all.end(), columns.begin(), columns.end());
-    std::string sql = "DECLARE bankscore_scan NO SCROLL CURSOR FOR SELECT " + JoinQuoted(all) +
-                      " FROM " + QuoteIdentifier(table);
-    if (where_not_null) sql += " WHERE " + QuoteIdentifier(*where_not_null) + " IS NOT NULL";
-    sql += " ORDER BY " + QuoteIdentifier(key);
+    const std::string sql = "DECLARE bankscore_scan NO SCROLL CURSOR FOR " +
+                            ScanSql(table, key, columns, where_not_null);
     const std::string fetch = "FETCH FORWARD " +
                               std::to_string(std::max<std::size_t>(batch_size, 1)) +
                               " FROM bankscore_scan";

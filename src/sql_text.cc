@@ -38,6 +38,25 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
                                {"latest_predictions", results.latest_view}});
 }
 
+std::string JoinQuoted(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += QuoteIdentifier(names[i]);
+  }
+  return out;
+}
+
+std::string ScanSql(const std::string& table, const std::string& key,
+                    const std::vector<std::string>& columns,
+                    const std::optional<std::string>& where_not_null) {
+  std::vector<std::string> all = {key};
+  all.insert(all.end(), columns.begin(), columns.end());
+  std::string sql = "SELECT " + JoinQuoted(all) + " FROM " + QuoteIdentifier(table);
+  if (where_not_null) sql += " WHERE " + QuoteIdentifier(*where_not_null) + " IS NOT NULL";
+  return sql + " ORDER BY " + QuoteIdentifier(key);
+}
+
 std::string UnscoredRowsSql(const Config& config, bool with_after_key,
                             const UnscoredRowsParams& params) {
   const SourceConfig& src = config.source;

@@ -1,8 +1,10 @@
-// Internal: the DDL files from sql/, compiled into the binary, and their rendering.
+// Internal: the DDL files from sql/, compiled into the binary, and their rendering; and the SQL
+// text both database adapters share, so the backends differ only where their dialects do.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,15 @@ std::string RenderTemplate(const std::string& text, const std::map<std::string, 
 
 // The results DDL of `backend` ("sqlite" or "postgres") with the configured table names.
 std::string ResultsDdl(const std::string& backend, const ResultsConfig& results);
+
+// "a", "b" quoted and joined: "\"a\", \"b\"".
+std::string JoinQuoted(const std::vector<std::string>& names);
+
+// SELECT of `key` and `columns` from `table` in key order, optionally only rows where
+// `where_not_null` is not NULL (Database::ScanTable).
+std::string ScanSql(const std::string& table, const std::string& key,
+                    const std::vector<std::string>& columns,
+                    const std::optional<std::string>& where_not_null);
 
 // Placeholders of the three bound values of UnscoredRowsSql, in the backend's syntax.
 struct UnscoredRowsParams {

@@ -185,10 +185,7 @@ class SqliteDatabase : public Database {
                  const std::function<void(const RowBatch&)>& sink) override {
     std::vector<std::string> all = {key};
     all.insert(all.end(), columns.begin(), columns.end());
-    std::string sql = "SELECT " + JoinQuoted(all) + " FROM " + QuoteIdentifier(table);
-    if (where_not_null) sql += " WHERE " + QuoteIdentifier(*where_not_null) + " IS NOT NULL";
-    sql += " ORDER BY " + QuoteIdentifier(key);
-    Statement s(db_, sql, "scan " + table);
+    Statement s(db_, ScanSql(table, key, columns, where_not_null), "scan " + table);
     RowBatch batch;
     batch.columns = all;
     while (s.Step("scan " + table)) {
@@ -456,15 +453,6 @@ class SqliteDatabase : public Database {
     Statement s(db_, sql, what);
     s.Step(what);
     return s.Int(0);
-  }
-
-  static std::string JoinQuoted(const std::vector<std::string>& names) {
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (i) out += ", ";
-      out += QuoteIdentifier(names[i]);
-    }
-    return out;
   }
 
   static std::string Placeholders(std::size_t n) {

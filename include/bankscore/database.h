@@ -60,16 +60,14 @@ struct RelabelResult {
   std::string previous_thresholds;   // e.g. "0.5 (41000 rows), 0.3 (188 rows)"
 };
 
+// What BeginRun and FinishRun write about a run. Its row counts are not here: WriteBatch and
+// Relabel add them in the transactions that write the rows.
 struct RunRecord {
   std::string kind = "score";  // "score" or "relabel"
   std::string model_version;
   double threshold = 0.5;
   std::string status = "running";  // running, succeeded, failed, interrupted, abandoned
-  std::int64_t rows_read = 0;
-  std::int64_t rows_scored = 0;
-  std::int64_t rows_rejected = 0;
-  std::int64_t rows_positive = 0;
-  std::string message;  // failure reason or a note
+  std::string message;             // failure reason or a note
 };
 
 // An exclusive "one scorer at a time" lock; released when destroyed or when the process dies.

@@ -47,12 +47,7 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
   }
 
   void TearDown() override {
-    if (!HasFailure()) return;
-    for (const auto& prefix : started_) {
-      std::cout << "=== log of " << prefix.filename().string() << " ===\n"
-                << ReadText(prefix.string() + ".err") << ReadText(prefix.string() + ".out")
-                << "=== end ===\n";
-    }
+    if (HasFailure()) PrintProcessLogs(started_);
   }
 
   CommandResult Bankscore(const std::string& command, std::vector<std::string> extra = {}) {

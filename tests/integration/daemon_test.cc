@@ -65,12 +65,7 @@ constexpr char kRunsNotMatchingTheirPredictions[] =
 class DaemonTest : public ::testing::TestWithParam<Backend> {
  protected:
   void TearDown() override {
-    if (!HasFailure()) return;
-    for (const auto& prefix : started_) {
-      std::cout << "=== log of " << prefix.filename().string() << " ===\n"
-                << ReadText(prefix.string() + ".err") << ReadText(prefix.string() + ".out")
-                << "=== end ===\n";
-    }
+    if (HasFailure()) PrintProcessLogs(started_);
   }
 
   // Writes the config and raises the log level to info: the per-cycle summary and the reload

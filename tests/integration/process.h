@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -174,6 +175,16 @@ inline bool Eventually(const std::function<bool()>& condition, std::chrono::mill
     if (condition()) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(every);
+  }
+}
+
+// Prints the stderr and stdout of the processes started with these output prefixes, for the
+// record of a failed test.
+inline void PrintProcessLogs(const std::vector<std::filesystem::path>& prefixes) {
+  for (const auto& prefix : prefixes) {
+    std::cout << "=== log of " << prefix.filename().string() << " ===\n"
+              << ReadText(prefix.string() + ".err") << ReadText(prefix.string() + ".out")
+              << "=== end ===\n";
   }
 }
 
