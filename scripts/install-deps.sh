@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ca-certificates
   libpqxx-dev libsqlite3-dev sqlite3 libeigen3-dev libxgboost-dev xgboost
-  libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev
   postgresql postgresql-client
 )

@@ -43,4 +43,14 @@ int SchemaCommand(const CommandContext& ctx);
 // bankscore show: the latest runs and a few predictions, for people.
 int ShowCommand(const CommandContext& ctx, int limit);
 
+// bankscore profile --out DIR: writes DIR/profile.html and DIR/profile.md, the analyst's view of
+// the source table. Streams the table once (scoring.batch_size rows per batch). Throws
+// ReportOutputError (an Error) naming the directory if it cannot be written, checked first.
+int ProfileCommand(const CommandContext& ctx, const std::string& out_dir);
+
+// bankscore report --out DIR: writes DIR/report.html and DIR/report.md for the model at
+// model.path, at the effective threshold (scoring.threshold if set, else the bundle's). Reads only
+// the bundle, not the database.
+int ReportCommand(const CommandContext& ctx, const std::string& out_dir);
+
 }  // namespace bankscore

@@ -57,12 +57,19 @@ struct ThresholdPolicy {
   double value = 0.0;  // R for kMinRecall, F for kTopFraction
 };
 
+// A time of day on the 24-hour clock, in UTC.
+struct TimeOfDay {
+  int hour = 0;    // 0..23
+  int minute = 0;  // 0..59
+  std::string ToString() const;  // "06:30"
+};
+
 struct ScoringConfig {
   std::optional<double> threshold;  // when set, overrides the model bundle's threshold
   ThresholdPolicy threshold_policy;
   std::size_t batch_size = 10000;
   std::chrono::seconds interval{300};      // daemon: time between cycles
-  std::optional<std::string> daily_at;     // daemon: "HH:MM" (UTC) instead of interval
+  std::optional<TimeOfDay> daily_at;       // daemon: daily at this UTC time instead of interval
 };
 
 struct TrainingConfig {

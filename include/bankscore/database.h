@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bankscore/config.h"
+#include "bankscore/decision.h"
 #include "bankscore/value.h"
 
 namespace spdlog {
@@ -143,7 +144,7 @@ class Database {
   // relabeled, rows_positive = those now positive, message = previous thresholds and labels
   // changed). One transaction.
   virtual RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
-                                double threshold) = 0;
+                                const Decision& decision) = 0;
 
   // Takes the scorer lock. With `wait`, blocks up to `timeout`, or until `stop` (may be null)
   // returns true; returns nullptr if not acquired.

@@ -30,6 +30,8 @@ class SignalWatcher {
   // For tests and for the daemon's own use: behave as if the signal arrived.
   void RequestStop();
   void RequestReload();
+  // Ends a WaitFor early without a signal (a worker thread announcing it is done).
+  void Wake() { Notify(); }
 
  private:
   void Run();

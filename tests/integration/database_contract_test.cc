@@ -79,7 +79,7 @@ TEST_P(DatabaseContractTest, RelabelChangesOnlyRowsWithAnotherThresholdAndRecord
 
   run.kind = "relabel";
   const std::int64_t relabel_run = db->BeginRun(run);
-  RelabelResult r = db->Relabel(relabel_run, "v1", 0.8);
+  RelabelResult r = db->Relabel(relabel_run, "v1", Decision{0.8});
   EXPECT_EQ(r.rows_relabeled, 3);
   EXPECT_EQ(r.labels_changed, 2);  // keys 2 and 3 were 1 and are now 0
   EXPECT_EQ(r.positives_after, 0);
@@ -98,9 +98,9 @@ TEST_P(DatabaseContractTest, RelabelChangesOnlyRowsWithAnotherThresholdAndRecord
   EXPECT_EQ(env_.QueryInt("SELECT rows_positive" + where), 0);
 
   // Same threshold again: nothing differs, nothing changes.
-  EXPECT_EQ(db->Relabel(db->BeginRun(run), "v1", 0.8).rows_relabeled, 0);
+  EXPECT_EQ(db->Relabel(db->BeginRun(run), "v1", Decision{0.8}).rows_relabeled, 0);
   // probability >= threshold is positive: 0.75 at threshold 0.75 becomes 1.
-  r = db->Relabel(db->BeginRun(run), "v1", 0.75);
+  r = db->Relabel(db->BeginRun(run), "v1", Decision{0.75});
   EXPECT_EQ(r.rows_relabeled, 3);
   EXPECT_EQ(r.labels_changed, 1);
   EXPECT_EQ(r.positives_after, 1);

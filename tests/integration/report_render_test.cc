@@ -24,7 +24,7 @@
 
 #include "bankscore/commands.h"
 #include "bankscore/error.h"
-#include "bankscore/reports.h"
+#include "report/html_document.h"
 #include "integration/test_support.h"
 
 namespace bankscore::testing {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "bankscore/booster.h"
+#include "model/booster.h"
 #include "bankscore/error.h"
 
 namespace bankscore {

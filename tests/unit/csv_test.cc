@@ -1,4 +1,4 @@
-#include "bankscore/csv.h"
+#include "ingest/csv.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "bankscore/encoder.h"
+#include "model/encoder.h"
 #include "bankscore/error.h"
 
 namespace bankscore {

@@ -1,5 +1,5 @@
 // SVG charts: escaping, data-to-pixel mapping, nice ticks, and degenerate input.
-#include "svg_chart.h"
+#include "report/svg_chart.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "html_report.h"
+#include "report/html_document.h"
 
 namespace bankscore::report {
 namespace {

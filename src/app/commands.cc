@@ -1,0 +1,228 @@
+#include "bankscore/commands.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "bankscore/database.h"
+#include "bankscore/error.h"
+#include "common/text.h"
+#include "ingest/loader.h"
+#include "ingest/source_check.h"
+#include "model/metrics.h"
+#include "model/bundle.h"
+#include "jobs/scorer.h"
+#include "jobs/trainer.h"
+#include "db/sql_text.h"
+
+namespace bankscore {
+namespace {
+
+constexpr std::chrono::hours kLockWaitLimit{24};
+
+std::string BackendName(const Config& config) {
+  return config.database.backend == DatabaseConfig::Backend::kSqlite ? "sqlite" : "postgres";
+}
+
+void PrintMetrics(std::ostream& out, const BinaryMetrics& m) {
+  const ConfusionMatrix& c = m.confusion;
+  out << fmt::format(
+      "  rows {}  (positives {})  threshold {:.4f}\n"
+      "  accuracy  {:.4f}   precision {:.4f}   recall {:.4f}   F1 {:.4f}\n"
+      "  ROC AUC   {:.4f}   PR AUC    {:.4f}   log loss {:.4f}   Brier {:.4f}\n"
+      "  confusion matrix     predicted 0  predicted 1\n"
+      "    actual 0           {:>11}  {:>11}\n"
+      "    actual 1           {:>11}  {:>11}\n",
+      m.rows, m.positives, m.threshold, m.accuracy, m.precision, m.recall, m.f1, m.roc_auc,
+      m.pr_auc, m.log_loss, m.brier, c.true_negative, c.false_positive, c.false_negative,
+      c.true_positive);
+}
+
+void PrintTable(std::ostream& out, const RowBatch& table) {
+  std::vector<std::size_t> width(table.columns.size());
+  std::vector<std::vector<std::string>> cells;
+  for (std::size_t c = 0; c < table.columns.size(); ++c) width[c] = table.columns[c].size();
+  for (const auto& row : table.rows) {
+    std::vector<std::string> line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      std::string text = EscapeControl(ValueText(row[c]));
+      width[c] = std::max(width[c], text.size());
+      line.push_back(std::move(text));
+    }
+    cells.push_back(std::move(line));
+  }
+  auto print_line = [&](const std::vector<std::string>& line) {
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      out << (c ? "  " : "  ") << fmt::format("{:<{}}", line[c], width[c]);
+    }
+    out << "\n";
+  };
+  print_line(table.columns);
+  for (const auto& line : cells) print_line(line);
+}
+
+// Opens the database and checks the source and results tables: everything a run needs before it
+// writes anything.
+std::unique_ptr<Database> OpenForScoring(const CommandContext& ctx) {
+  auto db = OpenDatabase(ctx.config, ctx.log);
+  ValidateSourceTable(*db, ctx.config);
+  db->EnsureResultsSchema();
+  return db;
+}
+
+ModelBundle LoadCurrentModel(const Config& config) {
+  ModelBundle bundle = LoadBundle(config.model.path);
+  CheckBundleMatchesSource(bundle, config.source, config.model.path);
+  return bundle;
+}
+
+}  // namespace
+
+int LoadCommand(const CommandContext& ctx, const std::string& csv_path) {
+  auto db = OpenDatabase(ctx.config, ctx.log);
+  LoadSummary s = LoadCsv(*db, ctx.config, csv_path, ctx.log);
+  ctx.out << fmt::format("loaded {} rows into {} ({} rows in the table{}{})\n", s.rows_loaded,
+                         ctx.config.source.table, s.rows_in_table,
+                         s.table_created ? ", table created" : "",
+                         s.keys_assigned ? ", keys " + ctx.config.source.key + " assigned" : "");
+  return 0;
+}
+
+int TrainCommand(const CommandContext& ctx) {
+  auto db = OpenDatabase(ctx.config, ctx.log);
+  ModelBundle bundle = TrainModel(*db, ctx.config, ctx.log);
+  SaveBundle(bundle, ctx.config.model.path);
+  const ModelMetadata& m = bundle.metadata;
+  ctx.out << fmt::format(
+      "model {} saved to {}\n  trained on {} rows ({} synthetic), validated on {}, tested on {}; "
+      "{} boosting rounds; threshold {:.4f} ({})\n",
+      m.version, ctx.config.model.path, m.training_rows, m.synthetic_rows, m.validation_rows,
+      m.test_rows, m.best_iteration + 1, m.threshold, m.threshold_policy);
+  ctx.out << "holdout (test split) metrics:\n";
+  PrintMetrics(ctx.out, ComputeMetrics(bundle.test.labels, bundle.test.scores, m.threshold));
+  return 0;
+}
+
+int EvaluateCommand(const CommandContext& ctx, bool json) {
+  ModelBundle bundle = LoadCurrentModel(ctx.config);
+  const double threshold = EffectiveDecision(bundle, ctx.config.scoring).threshold;
+  const ScoredSet& test = bundle.test;
+  if (json) {
+    nlohmann::json j = EvaluationJson(test.labels, test.scores, threshold);
+    j["model_version"] = bundle.metadata.version;
+    j["threshold_source"] = ctx.config.scoring.threshold ? "config" : "model";
+    ctx.out << j.dump(2) << "\n";
+    return 0;
+  }
+  ctx.out << fmt::format("model {} (trained {}), holdout of {} rows, threshold from {}\n",
+                         bundle.metadata.version, bundle.metadata.created_at, test.labels.size(),
+                         ctx.config.scoring.threshold
+                             ? "config (scoring.threshold)"
+                             : "model (" + bundle.metadata.threshold_policy + ")");
+  PrintMetrics(ctx.out, ComputeMetrics(test.labels, test.scores, threshold));
+  ctx.out << "\n  cumulative gains and lift by decile (highest scores first)\n"
+             "  decile   rows  positives  cum. rows  cum. gain   lift  cum. lift\n";
+  for (const GainsRow& g : GainsTable(test.labels, test.scores, 10)) {
+    ctx.out << fmt::format("  {:>6}  {:>5}  {:>9}  {:>8.0f}%  {:>8.1f}%  {:>5.2f}  {:>9.2f}\n",
+                           g.group, g.rows, g.positives, 100 * g.cumulative_fraction,
+                           100 * g.cumulative_gain, g.lift, g.cumulative_lift);
+  }
+  ctx.out << "\n  calibration (predicted probability bins)\n"
+             "  bin           rows  mean predicted  observed rate\n";
+  for (const CalibrationBin& b : CalibrationTable(test.labels, test.scores, 10)) {
+    ctx.out << fmt::format("  [{:.1f}, {:.1f})  {:>6}  {:>14.3f}  {:>13.3f}\n", b.lower, b.upper,
+                           b.rows, b.mean_predicted, b.observed_rate);
+  }
+  return 0;
+}
+
+int ScoreCommand(const CommandContext& ctx, bool wait) {
+  auto db = OpenForScoring(ctx);
+  ModelBundle bundle = LoadCurrentModel(ctx.config);
+  auto lock =
+      db->TryLockScorer(wait, wait ? kLockWaitLimit : std::chrono::milliseconds(0), nullptr);
+  if (!lock) {
+    throw DatabaseError("another bankscore scorer is running against this database; "
+                        "try again later or pass --wait");
+  }
+  RunSummary s = ScoreNewRows(*db, *lock, ctx.config, bundle, ScoreOptions{}, ctx.log);
+  ctx.out << fmt::format(
+      "run {} {}: read {}, scored {}, rejected {}, positive {} ({:.1f}%), threshold {:.4f}, "
+      "model {}, {:.2f} s\n",
+      s.run_id, s.status, s.rows_read, s.rows_scored, s.rows_rejected, s.rows_positive,
+      s.rows_scored ? 100.0 * s.rows_positive / s.rows_scored : 0.0, s.threshold, s.model_version,
+      s.duration.count() / 1000.0);
+  return 0;
+}
+
+int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold) {
+  auto db = OpenForScoring(ctx);
+  ModelBundle bundle = LoadCurrentModel(ctx.config);
+  const double t = threshold.value_or(EffectiveDecision(bundle, ctx.config.scoring).threshold);
+  if (t < 0 || t > 1) throw ConfigError("--threshold: must be between 0 and 1");
+  auto lock = db->TryLockScorer(true, std::chrono::minutes(10), nullptr);
+  if (!lock) throw DatabaseError("another bankscore scorer is running; relabel later");
+  RunRecord record;
+  record.kind = "relabel";
+  record.model_version = bundle.metadata.version;
+  record.threshold = t;
+  const std::int64_t run_id = db->BeginRun(record);
+  RelabelResult r;
+  try {
+    lock->EnsureHeld();
+    r = db->Relabel(run_id, bundle.metadata.version, Decision{t});
+  } catch (const Error& e) {
+    record.status = "failed";
+    record.message = e.what();
+    db->FinishRun(run_id, record);
+    throw;
+  }
+  record.status = "succeeded";
+  // The run's message says what changed, so a DBA can see the old thresholds afterwards.
+  record.message = fmt::format(
+      "relabeled {} predictions of model {} to threshold {:g} (previous thresholds: {}); "
+      "{} labels changed, {} now positive",
+      r.rows_relabeled, bundle.metadata.version, t, r.previous_thresholds, r.labels_changed,
+      r.positives_after);
+  db->FinishRun(run_id, record);
+  ctx.out << record.message << " (run " << run_id << ")\n";
+  return 0;
+}
+
+int InitDbCommand(const CommandContext& ctx) {
+  auto db = OpenDatabase(ctx.config, ctx.log);
+  db->EnsureResultsSchema();
+  ctx.out << "results tables ready: " << ctx.config.results.table << ", "
+          << ctx.config.results.runs_table << ", " << ctx.config.results.rejected_table
+          << ", view " << ctx.config.results.latest_view << "\n";
+  return 0;
+}
+
+int SchemaCommand(const CommandContext& ctx) {
+  ctx.out << internal::ResultsDdl(BackendName(ctx.config), ctx.config.results);
+  return 0;
+}
+
+int ShowCommand(const CommandContext& ctx, int limit) {
+  auto db = OpenDatabase(ctx.config, ctx.log);
+  const ResultsConfig& r = ctx.config.results;
+  if (!db->TableExists(r.runs_table)) {
+    ctx.out << "no scoring runs yet (run: bankscore score --config " << ctx.config.file << ")\n";
+    return 0;
+  }
+  const std::string n = std::to_string(std::max(limit, 1));
+  ctx.out << "latest scoring runs (" << r.runs_table << "):\n";
+  PrintTable(ctx.out, db->Query("SELECT run_id, kind, status, model_version, threshold, "
+                                "rows_read, rows_scored, rows_rejected, rows_positive FROM " +
+                                QuoteIdentifier(r.runs_table) + " ORDER BY run_id DESC LIMIT " + n));
+  ctx.out << "\nhighest-probability clients (" << r.latest_view << "):\n";
+  PrintTable(ctx.out, db->Query("SELECT source_key, probability, label, threshold, model_version "
+                                "FROM " + QuoteIdentifier(r.latest_view) +
+                                " ORDER BY probability DESC, source_key LIMIT " + n));
+  ctx.out << "\nrejected rows (" << r.rejected_table << "):\n";
+  PrintTable(ctx.out, db->Query("SELECT source_key, run_id, reason FROM " +
+                                QuoteIdentifier(r.rejected_table) +
+                                " ORDER BY run_id DESC, source_key LIMIT " + n));
+  return 0;
+}
+
+}  // namespace bankscore

@@ -1,0 +1,668 @@
+// Parsing and validation of the bankscore YAML configuration.
+//
+// yaml-cpp loads the document once; the code below walks it section by section and copies every
+// value into Config. Each value is read through a Field, which remembers the dotted key and the
+// line it came from, so every error can say exactly which line of which file to fix. Nothing
+// outside this file ever sees a YAML node.
+
+#include "bankscore/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include "bankscore/error.h"
+#include "common/files.h"
+#include "common/text.h"
+
+namespace bankscore {
+namespace {
+
+constexpr std::size_t kMaxIdentifierLength = 63;  // PostgreSQL truncates longer names silently
+constexpr char kIdentifierRule[] =
+    "letters, digits, '_' and '.', not starting with a digit, at most 63 characters";
+constexpr char kDurationRule[] =
+    "a whole number with a unit: 250ms, 90s, 5m, 1h; a plain number means seconds";
+
+// A value in the document, with what an error message about it needs.
+struct Field {
+  std::string_view file;
+  std::string key;  // full dotted key, e.g. "scoring.threshold"
+  YAML::Node node;  // the value; a Null node when the key is absent
+  YAML::Mark mark;  // where the key (or the list item) is; null when the key is absent
+};
+
+std::string Location(std::string_view file, const YAML::Mark& mark) {
+  std::string location(file);
+  if (!mark.is_null()) location += ":" + std::to_string(mark.line + 1);  // yaml-cpp counts from 0
+  return location;
+}
+
+[[noreturn]] void Fail(const Field& field, const std::string& problem) {
+  throw ConfigError(Location(field.file, field.mark) + ": " + field.key + ": " + problem);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalar parsing, independent of YAML.
+
+// "250ms", "90s", "5m", "1h" or a plain integer (seconds), in milliseconds.
+std::optional<std::chrono::milliseconds> ParseMilliseconds(const std::string& text) {
+  const auto digits_end =
+      std::find_if(text.begin(), text.end(), [](char c) { return c < '0' || c > '9'; });
+  const std::string_view digits(text.data(), digits_end - text.begin());
+  const std::string_view unit(text.data() + digits.size(), text.size() - digits.size());
+  const auto amount = ParseInteger<std::int64_t>(digits);
+  if (digits.empty() || !amount) return std::nullopt;
+
+  std::int64_t scale = 0;
+  if (unit.empty() || unit == "s") {
+    scale = 1000;
+  } else if (unit == "ms") {
+    scale = 1;
+  } else if (unit == "m") {
+    scale = 60 * 1000;
+  } else if (unit == "h") {
+    scale = 60 * 60 * 1000;
+  } else {
+    return std::nullopt;
+  }
+  if (*amount > std::numeric_limits<std::int64_t>::max() / scale) return std::nullopt;
+  return std::chrono::milliseconds(*amount * scale);
+}
+
+std::string NotADuration(const std::string& shown) {
+  return "must be a duration (" + std::string(kDurationRule) + "), got " + shown;
+}
+
+std::string NotWholeSeconds(const std::string& text) {
+  return "must be a whole number of seconds, got '" + text + "'";
+}
+
+// Levenshtein distance, for "did you mean" hints.
+std::size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean 'x'?)" for the closest candidate within two edits, else "".
+std::string Suggestion(const std::string& wrong, const std::vector<std::string>& candidates) {
+  const std::string* best = nullptr;
+  std::size_t best_distance = 3;
+  for (const std::string& candidate : candidates) {
+    const std::size_t distance = EditDistance(wrong, candidate);
+    if (distance < best_distance && distance < wrong.size()) {
+      best = &candidate;
+      best_distance = distance;
+    }
+  }
+  return best ? " (did you mean '" + *best + "'?)" : "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed readers. Each takes a Field and either returns the value or throws naming the field.
+
+// How an offending value is shown: "1.5", "'high'", "a list".
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return ParseNumber(node.Scalar()) ? node.Scalar() : "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    default:
+      return "no value";
+  }
+}
+
+// Quoted scalars are accepted wherever plain ones are: `batch_size: "500"` is unambiguous.
+std::string ReadString(const Field& field) {
+  if (!field.node.IsScalar()) Fail(field, "must be a string, got " + Describe(field.node));
+  if (field.node.Scalar().empty()) Fail(field, "must not be empty");
+  return field.node.Scalar();
+}
+
+std::string ReadIdentifier(const Field& field) {
+  std::string name = ReadString(field);
+  if (!IsValidIdentifier(name)) {
+    Fail(field, "'" + name + "' is not a valid identifier (" + kIdentifierRule + ")");
+  }
+  return name;
+}
+
+// `expected` completes "must be ...", e.g. "a number between 0 and 1".
+double ReadNumber(const Field& field, const std::string& expected,
+                  const std::function<bool(double)>& in_range) {
+  std::optional<double> value;
+  if (field.node.IsScalar()) value = ParseNumber(field.node.Scalar());
+  if (!value || !in_range(*value)) {
+    Fail(field, "must be " + expected + ", got " + Describe(field.node));
+  }
+  return *value;
+}
+
+template <typename Int>
+Int ReadInteger(const Field& field, Int min, Int max, const std::string& expected) {
+  std::optional<Int> value;
+  if (field.node.IsScalar()) value = ParseInteger<Int>(field.node.Scalar());
+  if (!value || *value < min || *value > max) {
+    Fail(field, "must be " + expected + ", got " + Describe(field.node));
+  }
+  return *value;
+}
+
+bool ReadBool(const Field& field) {
+  bool value = false;
+  if (!field.node.IsScalar() || !YAML::convert<bool>::decode(field.node, value)) {
+    Fail(field, "must be true or false, got " + Describe(field.node));
+  }
+  return value;
+}
+
+// Returns the index of the chosen value in `choices`.
+std::size_t ReadChoice(const Field& field, const std::vector<std::string>& choices) {
+  if (field.node.IsScalar()) {
+    const auto it = std::find(choices.begin(), choices.end(), field.node.Scalar());
+    if (it != choices.end()) return it - choices.begin();
+  }
+  const std::string hint =
+      field.node.IsScalar() ? Suggestion(field.node.Scalar(), choices) : std::string();
+  Fail(field, "must be one of " + Join(choices) + ", got " + Describe(field.node) + hint);
+}
+
+std::chrono::milliseconds ReadMilliseconds(const Field& field) {
+  std::optional<std::chrono::milliseconds> value;
+  if (field.node.IsScalar()) value = ParseMilliseconds(field.node.Scalar());
+  if (!value) Fail(field, NotADuration(Describe(field.node)));
+  return *value;
+}
+
+std::chrono::seconds ReadSeconds(const Field& field) {
+  const std::chrono::milliseconds value = ReadMilliseconds(field);
+  if (value.count() % 1000 != 0) Fail(field, NotWholeSeconds(field.node.Scalar()));
+  return std::chrono::duration_cast<std::chrono::seconds>(value);
+}
+
+// The items of a list; an empty value counts as an empty list.
+std::vector<Field> ReadList(const Field& field) {
+  std::vector<Field> items;
+  if (field.node.IsNull()) return items;
+  if (!field.node.IsSequence()) Fail(field, "must be a list, got " + Describe(field.node));
+  for (const YAML::Node& item : field.node) {
+    items.push_back(Field{field.file, field.key, item, item.Mark()});
+  }
+  return items;
+}
+
+// "parent.name", or just "name" at the top level.
+std::string JoinKey(const std::string& parent, const std::string& name) {
+  return parent.empty() ? name : parent + "." + name;
+}
+
+// One key of a map and its value. `name` is the key as written, which may itself contain dots
+// (a sentinel for emp.var.rate), so it is kept apart from the dotted `value.key`.
+struct Entry {
+  std::string name;
+  Field value;
+};
+
+// The entries of a map with arbitrary keys, in document order. Refuses keys that are not plain
+// strings and keys given twice (yaml-cpp keeps both, and a silent "last one wins" hides typos).
+// An empty value counts as an empty map, so a section whose keys are all commented out is fine.
+std::vector<Entry> ReadEntries(const Field& field) {
+  std::vector<Entry> entries;
+  if (field.node.IsNull()) return entries;
+  if (!field.node.IsMap()) Fail(field, "must be a map, got " + Describe(field.node));
+  for (const auto& pair : field.node) {
+    const YAML::Node& key = pair.first;
+    if (!key.IsScalar() || key.Scalar().empty()) {
+      Fail(Field{field.file, field.key.empty() ? "key" : field.key, key, key.Mark()},
+           "keys must be plain names, got " + Describe(key));
+    }
+    const std::string dotted = JoinKey(field.key, key.Scalar());
+    for (const Entry& earlier : entries) {
+      if (earlier.name == key.Scalar()) {
+        throw ConfigError(Location(field.file, key.Mark()) + ": duplicate key '" + dotted +
+                          "' (first given on line " + std::to_string(earlier.value.mark.line + 1) +
+                          ")");
+      }
+    }
+    entries.push_back(Entry{key.Scalar(), Field{field.file, dotted, pair.second, key.Mark()}});
+  }
+  return entries;
+}
+
+// A map whose keys come from a fixed list. The constructor refuses anything else in it, so the
+// readers below only have to handle "present" and "absent".
+class Section {
+ public:
+  Section(const Field& field, std::vector<std::string> known)
+      : field_(field), entries_(ReadEntries(field)) {
+    for (const Entry& entry : entries_) {
+      if (std::find(known.begin(), known.end(), entry.name) == known.end()) {
+        const std::string suggestion = Suggestion(entry.name, known);
+        throw ConfigError(Location(field.file, entry.value.mark) + ": unknown key '" +
+                          entry.value.key + "'" +
+                          (suggestion.empty() ? " (known keys: " + Join(known) + ")" : suggestion));
+      }
+    }
+  }
+
+  const Field& field() const { return field_; }
+  const std::vector<Entry>& entries() const { return entries_; }
+
+  std::optional<Field> Find(const std::string& name) const {
+    for (const Entry& entry : entries_) {
+      if (entry.name == name) return entry.value;
+    }
+    return std::nullopt;
+  }
+
+  // Like Find, but an explicit empty value (`threshold: ~`) also means "not set". Only for keys
+  // that are optional without a default.
+  std::optional<Field> FindSet(const std::string& name) const {
+    std::optional<Field> entry = Find(name);
+    if (entry && entry->node.IsNull()) return std::nullopt;
+    return entry;
+  }
+
+  Field Require(const std::string& name) const {
+    std::optional<Field> entry = Find(name);
+    if (!entry) {
+      throw ConfigError(std::string(field_.file) + ": missing required key '" +
+                        JoinKey(field_.key, name) + "'");
+    }
+    return *entry;
+  }
+
+  // A nested section; an absent one is empty.
+  Section Child(const std::string& name, std::vector<std::string> known) const {
+    std::optional<Field> entry = Find(name);
+    return Section(entry ? *entry
+                         : Field{field_.file, JoinKey(field_.key, name), YAML::Node(),
+                                 YAML::Mark::null_mark()},
+                   std::move(known));
+  }
+
+ private:
+  Field field_;
+  std::vector<Entry> entries_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sections.
+
+DatabaseConfig ReadDatabase(const Section& section) {
+  DatabaseConfig database;
+  if (auto backend = section.Find("backend")) {
+    database.backend = ReadChoice(*backend, {"sqlite", "postgres"}) == 0
+                           ? DatabaseConfig::Backend::kSqlite
+                           : DatabaseConfig::Backend::kPostgres;
+  }
+  // A key of the other backend would be silently ignored, which is never what the user meant
+  // (e.g. a schema set for SQLite), so it is refused.
+  const bool sqlite = database.backend == DatabaseConfig::Backend::kSqlite;
+  for (const char* name : {"path", "dsn", "password_file", "schema"}) {
+    const bool sqlite_key = std::string_view(name) == "path";
+    if (auto entry = section.Find(name); entry && sqlite_key != sqlite) {
+      Fail(*entry, std::string("only applies to database.backend ") +
+                       (sqlite ? "postgres" : "sqlite") + ", but the backend is " +
+                       (sqlite ? "sqlite" : "postgres"));
+    }
+  }
+  if (sqlite) {
+    database.path = ReadString(section.Require("path"));
+  } else {
+    database.dsn = ReadString(section.Require("dsn"));
+    if (auto entry = section.FindSet("password_file")) database.password_file = ReadString(*entry);
+    if (auto entry = section.FindSet("schema")) database.schema = ReadIdentifier(*entry);
+  }
+  if (auto entry = section.Find("connect_attempts")) {
+    database.connect_attempts = ReadInteger<int>(*entry, 1, INT_MAX, "an integer of at least 1");
+  }
+  if (auto entry = section.Find("retry_backoff")) database.retry_backoff = ReadMilliseconds(*entry);
+  return database;
+}
+
+// Reads a list of feature columns into `columns`, refusing names seen before in `seen` (the key,
+// the label and every feature listed so far, each with a note saying what it already is).
+void ReadFeatureList(const Section& features, const std::string& name,
+                     std::vector<std::pair<std::string, std::string>>& seen,
+                     std::vector<std::string>& columns) {
+  const std::optional<Field> list = features.Find(name);
+  if (!list) return;
+  for (const Field& item : ReadList(*list)) {
+    const std::string column = ReadIdentifier(item);
+    for (const auto& [other, what] : seen) {
+      if (other == column) Fail(item, "'" + column + "' is " + what);
+    }
+    seen.emplace_back(column, "already listed in " + item.key);
+    columns.push_back(column);
+  }
+}
+
+SourceConfig ReadSource(const Section& section) {
+  SourceConfig source;
+  source.table = ReadIdentifier(section.Require("table"));
+  source.key = ReadIdentifier(section.Require("key"));
+  const Field label = section.Require("label");
+  source.label = ReadIdentifier(label);
+  if (source.label == source.key) Fail(label, "must differ from source.key");
+  if (auto entry = section.Find("positive_label")) source.positive_label = ReadString(*entry);
+
+  const Section features(section.Require("features"), {"categorical", "numeric"});
+  std::vector<std::pair<std::string, std::string>> seen = {
+      {source.key, "source.key, which cannot also be a feature"},
+      {source.label, "source.label, which cannot also be a feature (it would leak the outcome)"}};
+  ReadFeatureList(features, "categorical", seen, source.categorical);
+  ReadFeatureList(features, "numeric", seen, source.numeric);
+  if (source.categorical.empty() && source.numeric.empty()) {
+    Fail(features.field(), "must list at least one column in categorical or numeric");
+  }
+
+  if (auto sentinels = section.Find("sentinels")) {
+    for (const auto& [column, value] : ReadEntries(*sentinels)) {
+      if (std::find(source.numeric.begin(), source.numeric.end(), column) == source.numeric.end()) {
+        Fail(value, "'" + column + "' is not in source.features.numeric; sentinels apply to " +
+                        "numeric features only");
+      }
+      source.sentinels[column] = ReadNumber(value, "a number", [](double) { return true; });
+    }
+  }
+  return source;
+}
+
+ResultsConfig ReadResults(const Section& section, const Section& source_section) {
+  ResultsConfig results;
+  if (auto entry = section.Find("table")) results.table = ReadIdentifier(*entry);
+  if (auto entry = section.Find("runs_table")) results.runs_table = ReadIdentifier(*entry);
+  if (auto entry = section.Find("rejected_table")) {
+    results.rejected_table = ReadIdentifier(*entry);
+  }
+  if (auto entry = section.Find("latest_view")) results.latest_view = ReadIdentifier(*entry);
+
+  // Two of these sharing a name would mix unrelated rows in one table. Each name comes with the
+  // field that set it (none for a default) so the error can point at a line.
+  struct Name {
+    std::string key;
+    std::string value;
+    std::optional<Field> field;
+  };
+  const Name names[] = {
+      {"source.table", ReadIdentifier(source_section.Require("table")),
+       source_section.Find("table")},
+      {"results.table", results.table, section.Find("table")},
+      {"results.runs_table", results.runs_table, section.Find("runs_table")},
+      {"results.rejected_table", results.rejected_table, section.Find("rejected_table")},
+      {"results.latest_view", results.latest_view, section.Find("latest_view")}};
+  for (std::size_t i = 0; i < std::size(names); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (names[i].value != names[j].value) continue;
+      // Blame the one set explicitly; the defaults differ, so at least one of the two is.
+      const bool blame_i = names[i].field.has_value();
+      Fail(blame_i ? *names[i].field : *names[j].field,
+           "'" + names[i].value + "' is also the name of " + (blame_i ? names[j] : names[i]).key +
+               "; the source and result tables must all have different names");
+    }
+  }
+  return results;
+}
+
+ModelConfig ReadModel(const Section& section) {
+  ModelConfig model;
+  model.path = ReadString(section.Require("path"));
+  return model;
+}
+
+ThresholdPolicy ReadThresholdPolicy(const Field& field) {
+  const std::string expected =
+      "must be fixed, max_f1, {min_recall: R} or {top_fraction: F}, got " + Describe(field.node);
+  ThresholdPolicy policy;
+  if (field.node.IsScalar()) {
+    if (field.node.Scalar() == "fixed") {
+      policy.kind = ThresholdPolicy::Kind::kFixed;
+    } else if (field.node.Scalar() == "max_f1") {
+      policy.kind = ThresholdPolicy::Kind::kMaxF1;
+    } else {
+      Fail(field, expected);
+    }
+    return policy;
+  }
+  if (!field.node.IsMap()) Fail(field, expected);
+  const Section section(field, {"min_recall", "top_fraction"});
+  if (section.entries().size() != 1) {
+    Fail(field, "must have exactly one key, min_recall or top_fraction");
+  }
+  const Entry& entry = section.entries().front();
+  policy.kind = entry.name == "min_recall" ? ThresholdPolicy::Kind::kMinRecall
+                                           : ThresholdPolicy::Kind::kTopFraction;
+  policy.value = ReadNumber(entry.value, "a number greater than 0 and at most 1",
+                            [](double v) { return v > 0 && v <= 1; });
+  return policy;
+}
+
+// "HH:MM", 24-hour clock.
+std::optional<TimeOfDay> ParseTimeOfDay(const std::string& text) {
+  if (text.size() != 5 || text[2] != ':' || text[0] == '+' || text[3] == '+') return std::nullopt;
+  const auto hours = ParseInteger<int>(std::string_view(text).substr(0, 2));
+  const auto minutes = ParseInteger<int>(std::string_view(text).substr(3, 2));
+  if (!hours || !minutes || *hours < 0 || *hours > 23 || *minutes < 0 || *minutes > 59) {
+    return std::nullopt;
+  }
+  return TimeOfDay{*hours, *minutes};
+}
+
+ScoringConfig ReadScoring(const Section& section) {
+  ScoringConfig scoring;
+  const std::optional<Field> threshold = section.FindSet("threshold");
+  if (threshold) {
+    scoring.threshold = ReadNumber(*threshold, "a number between 0 and 1",
+                                   [](double v) { return v >= 0 && v <= 1; });
+  }
+  if (auto entry = section.Find("threshold_policy")) {
+    scoring.threshold_policy = ReadThresholdPolicy(*entry);
+    if (scoring.threshold_policy.kind == ThresholdPolicy::Kind::kFixed) {
+      if (!threshold) Fail(*entry, "'fixed' requires scoring.threshold to be set");
+      // ChooseThreshold reads a fixed threshold from the policy itself.
+      scoring.threshold_policy.value = *scoring.threshold;
+    }
+  }
+  if (auto entry = section.Find("batch_size")) {
+    scoring.batch_size =
+        ReadInteger<std::size_t>(*entry, 1, 10000000, "an integer between 1 and 10000000");
+  }
+  const std::optional<Field> interval = section.Find("interval");
+  if (interval) {
+    scoring.interval = ReadSeconds(*interval);
+    if (scoring.interval.count() < 1) Fail(*interval, "must be at least 1s");
+  }
+  if (auto entry = section.FindSet("daily_at")) {
+    const std::string time = ReadString(*entry);
+    const std::optional<TimeOfDay> parsed = ParseTimeOfDay(time);
+    if (!parsed) {
+      Fail(*entry, "must be a time of day as \"HH:MM\" (24-hour clock, UTC), got '" + time + "'");
+    }
+    // Which one the daemon would follow is not obvious, so both at once is refused.
+    if (interval) Fail(*entry, "cannot be combined with scoring.interval; remove one of them");
+    scoring.daily_at = parsed;
+  }
+  return scoring;
+}
+
+TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) {
+  TrainingConfig training;
+  const auto fraction = [](double v) { return v > 0 && v <= 0.9; };
+  if (auto entry = section.Find("test_fraction")) {
+    training.test_fraction =
+        ReadNumber(*entry, "a number greater than 0 and at most 0.9", fraction);
+  }
+  if (auto entry = section.Find("validation_fraction")) {
+    training.validation_fraction =
+        ReadNumber(*entry, "a number greater than 0 and at most 0.9", fraction);
+  }
+  if (auto entry = section.Find("seed")) {
+    training.seed = ReadInteger<std::uint64_t>(*entry, 0, std::numeric_limits<std::uint64_t>::max(),
+                                               "a non-negative integer");
+  }
+  if (auto entry = section.Find("split")) {
+    training.split = ReadChoice(*entry, {"stratified", "time"}) == 0
+                         ? TrainingConfig::Split::kStratified
+                         : TrainingConfig::Split::kTime;
+  }
+  if (auto entry = section.Find("cv_folds")) {
+    const std::string expected = "0 or an integer between 2 and 20";
+    training.cv_folds = ReadInteger<int>(*entry, 0, 20, expected);
+    if (training.cv_folds == 1) Fail(*entry, "must be " + expected + ", got 1");
+  }
+  if (auto entry = section.Find("imbalance")) {
+    static const TrainingConfig::Imbalance kKinds[] = {
+        TrainingConfig::Imbalance::kNone, TrainingConfig::Imbalance::kScalePosWeight,
+        TrainingConfig::Imbalance::kRandomOversample, TrainingConfig::Imbalance::kSmote};
+    training.imbalance =
+        kKinds[ReadChoice(*entry, {"none", "scale_pos_weight", "random_oversample", "smote"})];
+  }
+  if (auto entry = section.Find("smote_neighbors")) {
+    training.smote_neighbors = ReadInteger<int>(*entry, 1, 50, "an integer between 1 and 50");
+  }
+  if (auto entry = section.Find("num_boost_round")) {
+    training.num_boost_round =
+        ReadInteger<int>(*entry, 1, 100000, "an integer between 1 and 100000");
+  }
+  if (auto entry = section.Find("early_stopping_rounds")) {
+    training.early_stopping_rounds = ReadInteger<int>(*entry, 0, INT_MAX, "a non-negative integer");
+  }
+  if (auto xgboost = section.Find("xgboost")) {
+    for (const auto& [name, value] : ReadEntries(*xgboost)) {
+      if (!value.node.IsScalar())
+        Fail(value, "must be a single value, got " + Describe(value.node));
+      training.xgboost[name] = value.node.Scalar();
+    }
+  }
+  training.include_duration =
+      std::find(source.numeric.begin(), source.numeric.end(), "duration") != source.numeric.end();
+  return training;
+}
+
+LoggingConfig ReadLogging(const Section& section) {
+  static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
+  LoggingConfig logging;
+  if (auto entry = section.Find("level")) logging.level = kLevels[ReadChoice(*entry, kLevels)];
+  if (auto entry = section.Find("json")) logging.json = ReadBool(*entry);
+  return logging;
+}
+
+}  // namespace
+
+std::string TimeOfDay::ToString() const {
+  const auto two = [](int n) { return std::string(n < 10 ? "0" : "") + std::to_string(n); };
+  return two(hour) + ":" + two(minute);
+}
+
+std::vector<std::string> SourceConfig::FeatureColumns() const {
+  std::vector<std::string> columns = categorical;
+  columns.insert(columns.end(), numeric.begin(), numeric.end());
+  return columns;
+}
+
+bool IsValidIdentifier(const std::string& name) {
+  if (name.empty() || name.size() > kMaxIdentifierLength) return false;
+  if (name[0] >= '0' && name[0] <= '9') return false;
+  // Explicit ranges rather than std::isalnum, whose answer depends on the locale.
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.';
+  });
+}
+
+std::chrono::seconds ParseDuration(const std::string& text, const std::string& key) {
+  const std::optional<std::chrono::milliseconds> value = ParseMilliseconds(text);
+  if (!value) throw ConfigError(key + ": " + NotADuration("'" + text + "'"));
+  if (value->count() % 1000 != 0) throw ConfigError(key + ": " + NotWholeSeconds(text));
+  return std::chrono::duration_cast<std::chrono::seconds>(*value);
+}
+
+Config ParseConfig(const std::string& yaml_text, const std::string& source_name) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(Location(source_name, e.mark) + ": invalid YAML: " + e.msg);
+  }
+  if (documents.size() > 1) {
+    throw ConfigError(Location(source_name, documents[1].Mark()) +
+                      ": a config file holds one YAML document, found " +
+                      std::to_string(documents.size()));
+  }
+  if (documents.empty() || documents[0].IsNull()) {
+    throw ConfigError(source_name + ": the configuration is empty");
+  }
+  const YAML::Node& document = documents[0];
+  if (!document.IsMap()) {
+    throw ConfigError(Location(source_name, document.Mark()) +
+                      ": the configuration must be a map of sections, got " + Describe(document));
+  }
+
+  // The complete list of keys: anything else in the file is refused.
+  const Section root(Field{source_name, "", document, document.Mark()},
+                     {"database", "source", "results", "model", "scoring", "training", "logging"});
+  const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
+                                                   "schema", "connect_attempts", "retry_backoff"});
+  const Section source =
+      root.Child("source", {"table", "key", "label", "positive_label", "features", "sentinels"});
+  const Section results =
+      root.Child("results", {"table", "runs_table", "rejected_table", "latest_view"});
+  const Section model = root.Child("model", {"path"});
+  const Section scoring = root.Child(
+      "scoring", {"threshold", "threshold_policy", "batch_size", "interval", "daily_at"});
+  const Section training = root.Child(
+      "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
+                   "smote_neighbors", "num_boost_round", "early_stopping_rounds", "xgboost"});
+  const Section logging = root.Child("logging", {"level", "json"});
+
+  Config config;
+  config.file = source_name;
+  config.database = ReadDatabase(database);
+  config.source = ReadSource(source);
+  config.results = ReadResults(results, source);
+  config.model = ReadModel(model);
+  config.scoring = ReadScoring(scoring);
+  config.training = ReadTraining(training, config.source);
+  config.logging = ReadLogging(logging);
+  return config;
+}
+
+Config LoadConfig(const std::string& path) {
+  // A configuration is a page of YAML; a bigger file is a wrong path, not a config.
+  constexpr std::size_t kMaxConfigBytes = 1 << 20;
+  std::string text;
+  try {
+    text = ReadFile(path, kMaxConfigBytes);
+  } catch (const FileError& e) {
+    throw ConfigError("cannot read config file " + path + ": " + e.reason());
+  }
+  return ParseConfig(text, path);
+}
+
+}  // namespace bankscore

@@ -1,0 +1,87 @@
+#include "db/sql_text.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "bankscore/database.h"
+
+namespace bankscore::internal {
+
+std::string RenderTemplate(const std::string& text,
+                           const std::map<std::string, std::string>& names) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    std::size_t close = text.find("}}", open);
+    if (close == std::string::npos) break;
+    std::string name = text.substr(open + 2, close - open - 2);
+    auto it = names.find(name);
+    if (it == names.end()) throw std::logic_error("unknown template name {{" + name + "}}");
+    out.append(text, pos, open - pos);
+    out += it->second;
+    pos = close + 2;
+  }
+  out.append(text, pos, std::string::npos);
+  return out;
+}
+
+std::string ResultsDdl(const std::string& backend, const ResultsConfig& results) {
+  const char* text = EmbeddedSql("sql/" + backend + "/results.sql");
+  if (text == nullptr) throw std::logic_error("no embedded DDL for backend " + backend);
+  return RenderTemplate(text, {{"predictions", results.table},
+                               {"scoring_runs", results.runs_table},
+                               {"rejected_rows", results.rejected_table},
+                               {"latest_predictions", results.latest_view}});
+}
+
+std::string JoinQuoted(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += QuoteIdentifier(names[i]);
+  }
+  return out;
+}
+
+std::string ScanSql(const std::string& table, const std::string& key,
+                    const std::vector<std::string>& columns,
+                    const std::optional<std::string>& where_not_null) {
+  std::vector<std::string> all = {key};
+  all.insert(all.end(), columns.begin(), columns.end());
+  std::string sql = "SELECT " + JoinQuoted(all) + " FROM " + QuoteIdentifier(table);
+  if (where_not_null) sql += " WHERE " + QuoteIdentifier(*where_not_null) + " IS NOT NULL";
+  return sql + " ORDER BY " + QuoteIdentifier(key);
+}
+
+std::string UnscoredRowsSql(const Config& config, bool with_after_key,
+                            const UnscoredRowsParams& params) {
+  const SourceConfig& src = config.source;
+  const ResultsConfig& results = config.results;
+  const std::string key = "s." + QuoteIdentifier(src.key);
+  std::string sql = "SELECT " + key;
+  for (const auto& c : src.FeatureColumns()) sql += ", s." + QuoteIdentifier(c);
+  sql += " FROM " + QuoteIdentifier(src.table) + " AS s WHERE " + key + " IS NOT NULL";
+  if (with_after_key) sql += " AND " + key + " > " + params.after_key;
+  // NOT EXISTS on the (source_key, model_version) primary keys: an index lookup per row.
+  sql += " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.table) +
+         " AS p WHERE p.source_key = " + key + " AND p.model_version = " + params.model_version +
+         ") AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.rejected_table) +
+         " AS r WHERE r.source_key = " + key + " AND r.model_version = " + params.model_version +
+         ") ORDER BY " + key + " LIMIT " + params.limit;
+  return sql;
+}
+
+std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts) {
+  std::string out;
+  for (const auto& [threshold, rows] : counts) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{:g} ({} {})", threshold, rows, rows == 1 ? "row" : "rows");
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace bankscore::internal

@@ -1,0 +1,66 @@
+// Internal: scoring, one run over the source rows not yet scored by the current model version.
+//
+// A run is recorded in the runs table before the first batch. Each batch is read (keyset order),
+// encoded, predicted in one XGBoost call and written in one transaction with the run's totals, so a
+// crash loses at most the batch in flight and nothing is ever half-written; the unique key
+// (source key, model version) makes a replayed batch a no-op. Rows that cannot be encoded go to the
+// rejected table with a reason. Invariant per run: rows_read = rows_scored + rows_rejected.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bankscore/config.h"
+#include "bankscore/database.h"
+#include "common/retry.h"
+#include "jobs/live_threshold.h"
+#include "model/bundle.h"
+
+namespace bankscore {
+
+// The end of a run that could not be recorded because the database was unreachable. A process
+// that keeps going (the daemon) keeps these and the next run records them, so the run shows as
+// failed with its reason rather than as abandoned.
+struct UnrecordedRunEnd {
+  std::int64_t run_id = 0;
+  RunRecord record;
+};
+
+struct ScoreOptions {
+  // The scoring.threshold override, read before each batch; null means the config's at start.
+  const LiveThreshold* threshold = nullptr;
+  // Polled between batches; returning true ends the run as "interrupted" after the current batch.
+  StopRequested should_stop;
+  // Optional, owned by the caller: run ends still to be recorded. Written (and removed) at the
+  // start of the run; this run's end is added if it cannot be recorded.
+  std::vector<UnrecordedRunEnd>* unrecorded_ends = nullptr;
+};
+
+struct RunSummary {
+  std::int64_t run_id = 0;
+  std::string status;  // succeeded, failed, interrupted
+  std::string message;
+  std::string model_version;
+  double threshold = 0.5;  // in force at the end of the run
+  std::int64_t rows_read = 0;
+  std::int64_t rows_scored = 0;
+  std::int64_t rows_rejected = 0;
+  std::int64_t rows_positive = 0;
+  std::int64_t null_keys = 0;
+  std::chrono::milliseconds duration{0};
+};
+
+// Scores every unscored row. `lock` is the scorer lock the caller holds; it is confirmed before
+// every write and the run fails if another scorer took it over. A role that lacks a privilege the
+// run needs is refused before anything is written; then runs left 'running' by dead processes are
+// marked abandoned and the run is recorded. Database failures are retried per batch
+// (config.database.connect_attempts, with backoff); when retries run out the run is recorded as
+// failed and the DatabaseError is rethrown. A stop request during a retry ends the run as
+// interrupted, without an exception.
+RunSummary ScoreNewRows(Database& db, ScorerLock& lock, const Config& config,
+                        const ModelBundle& model, const ScoreOptions& options,
+                        spdlog::logger& log);
+
+}  // namespace bankscore

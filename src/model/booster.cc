@@ -1,0 +1,208 @@
+// The only file that includes the XGBoost C API. Every call goes through Check(), which turns a
+// non-zero return code into a ModelError carrying XGBGetLastError().
+#include "model/booster.h"
+
+#include <xgboost/c_api.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "bankscore/error.h"
+#include "common/text.h"
+
+namespace bankscore {
+namespace {
+
+void Check(int code, const char* call) {
+  if (code != 0) {
+    throw ModelError(std::string("XGBoost ") + call + " failed: " + XGBGetLastError());
+  }
+}
+
+// RAII owner of a DMatrix handle.
+class DMatrix {
+ public:
+  DMatrix(const FeatureMatrix& features, const std::vector<float>* labels,
+          const std::vector<float>* weights) {
+    Check(XGDMatrixCreateFromMat(features.data(), static_cast<bst_ulong>(features.rows()),
+                                 static_cast<bst_ulong>(features.cols()), kMissing, &handle_),
+          "XGDMatrixCreateFromMat");
+    if (labels != nullptr) SetInfo("label", *labels);
+    if (weights != nullptr && !weights->empty()) SetInfo("weight", *weights);
+  }
+  DMatrix(const DMatrix&) = delete;
+  DMatrix& operator=(const DMatrix&) = delete;
+  ~DMatrix() { XGDMatrixFree(handle_); }
+  DMatrixHandle get() const { return handle_; }
+
+ private:
+  void SetInfo(const char* field, const std::vector<float>& values) {
+    Check(XGDMatrixSetFloatInfo(handle_, field, values.data(),
+                                static_cast<bst_ulong>(values.size())),
+          "XGDMatrixSetFloatInfo");
+  }
+  DMatrixHandle handle_ = nullptr;
+};
+
+// Parses the score out of an eval line such as "[12]\tvalid-auc:0.812345".
+double ParseEvalScore(const std::string& line) {
+  std::size_t colon = line.rfind(':');
+  if (colon == std::string::npos) throw ModelError("unexpected XGBoost eval output: " + line);
+  const auto score = ParseNumber(line.substr(colon + 1));
+  if (!score) throw ModelError("unexpected XGBoost eval output: " + line);
+  return *score;
+}
+
+// Metrics where a larger value is better; everything else (logloss, error, rmse) is minimised.
+bool HigherIsBetter(const std::string& metric) {
+  return metric.rfind("auc", 0) == 0 || metric.rfind("aucpr", 0) == 0 ||
+         metric.rfind("map", 0) == 0 || metric.rfind("ndcg", 0) == 0 ||
+         metric.rfind("pre", 0) == 0;
+}
+
+}  // namespace
+
+struct Booster::Handle {
+  BoosterHandle raw = nullptr;
+  explicit Handle(BoosterHandle h) : raw(h) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() {
+    if (raw != nullptr) XGBoosterFree(raw);
+  }
+};
+
+Booster::Booster(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
+Booster::Booster(Booster&&) noexcept = default;
+Booster& Booster::operator=(Booster&&) noexcept = default;
+Booster::~Booster() = default;
+
+BoosterTrainResult Booster::Train(const FeatureMatrix& features, const std::vector<float>& labels,
+                                  const std::vector<float>& weights,
+                                  const FeatureMatrix& valid_features,
+                                  const std::vector<float>& valid_labels,
+                                  const BoosterTrainOptions& options) {
+  if (features.rows() == 0) throw ModelError("cannot train on zero rows");
+  if (static_cast<std::size_t>(features.rows()) != labels.size()) {
+    throw ModelError("feature rows and labels differ in number");
+  }
+  const bool has_valid = valid_features.rows() > 0;
+  DMatrix train(features, &labels, &weights);
+  std::unique_ptr<DMatrix> valid;
+  if (has_valid) valid = std::make_unique<DMatrix>(valid_features, &valid_labels, nullptr);
+
+  DMatrixHandle cache[2] = {train.get(), has_valid ? valid->get() : nullptr};
+  BoosterHandle raw = nullptr;
+  Check(XGBoosterCreate(cache, has_valid ? 2 : 1, &raw), "XGBoosterCreate");
+  auto handle = std::make_unique<Handle>(raw);
+
+  std::string eval_metric = "logloss";
+  for (const auto& [name, value] : options.params) {
+    Check(XGBoosterSetParam(raw, name.c_str(), value.c_str()), "XGBoosterSetParam");
+    if (name == "eval_metric") eval_metric = value;
+  }
+  if (options.params.count("eval_metric") == 0) {
+    Check(XGBoosterSetParam(raw, "eval_metric", eval_metric.c_str()), "XGBoosterSetParam");
+  }
+  Check(XGBoosterSetParam(raw, "verbosity", "0"), "XGBoosterSetParam");
+
+  const bool higher_better = HigherIsBetter(eval_metric);
+  int best_iteration = 0;
+  double best_score = higher_better ? -std::numeric_limits<double>::infinity()
+                                    : std::numeric_limits<double>::infinity();
+  for (int iter = 0; iter < options.num_boost_round; ++iter) {
+    Check(XGBoosterUpdateOneIter(raw, iter, train.get()), "XGBoosterUpdateOneIter");
+    if (!has_valid) {
+      best_iteration = iter;
+      continue;
+    }
+    DMatrixHandle eval_sets[1] = {valid->get()};
+    const char* eval_names[1] = {"valid"};
+    const char* eval_out = nullptr;
+    Check(XGBoosterEvalOneIter(raw, iter, eval_sets, eval_names, 1, &eval_out),
+          "XGBoosterEvalOneIter");
+    double score = ParseEvalScore(eval_out);
+    bool improved = higher_better ? score > best_score : score < best_score;
+    if (options.early_stopping_rounds <= 0) {  // no early stopping: keep every round
+      best_iteration = iter;
+      best_score = score;
+    } else if (improved) {
+      best_score = score;
+      best_iteration = iter;
+    } else if (iter - best_iteration >= options.early_stopping_rounds) {
+      break;
+    }
+  }
+
+  // Keep only the trees up to the best round, so the saved model is exactly the evaluated one.
+  BoosterHandle sliced = nullptr;
+  Check(XGBoosterSlice(raw, 0, best_iteration + 1, 1, &sliced), "XGBoosterSlice");
+  Booster booster(std::make_unique<Handle>(sliced));
+  return BoosterTrainResult{std::move(booster), best_iteration, has_valid ? best_score : 0.0,
+                            eval_metric};
+}
+
+std::vector<double> Booster::Predict(const FeatureMatrix& features) const {
+  if (features.rows() == 0) return {};
+  DMatrix data(features, nullptr, nullptr);
+  const char* config = R"({"type": 0, "training": false, "iteration_begin": 0,
+                          "iteration_end": 0, "strict_shape": false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  Check(XGBoosterPredictFromDMatrix(handle_->raw, data.get(), config, &shape, &dim, &result),
+        "XGBoosterPredictFromDMatrix");
+  std::vector<double> out(static_cast<std::size_t>(features.rows()));
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = result[i];
+  return out;
+}
+
+std::string Booster::ToJson() const {
+  bst_ulong length = 0;
+  const char* buffer = nullptr;
+  Check(XGBoosterSaveModelToBuffer(handle_->raw, R"({"format": "json"})", &length, &buffer),
+        "XGBoosterSaveModelToBuffer");
+  return std::string(buffer, length);
+}
+
+Booster Booster::FromJson(const std::string& json_text) {
+  BoosterHandle raw = nullptr;
+  Check(XGBoosterCreate(nullptr, 0, &raw), "XGBoosterCreate");
+  auto handle = std::make_unique<Handle>(raw);
+  Check(XGBoosterLoadModelFromBuffer(raw, json_text.data(), json_text.size()),
+        "XGBoosterLoadModelFromBuffer");
+  return Booster(std::move(handle));
+}
+
+std::map<int, double> Booster::FeatureImportance(const std::string& importance_type) const {
+  nlohmann::json config = {{"importance_type", importance_type}};
+  std::string config_text = config.dump();
+  bst_ulong n_features = 0;
+  const char** names = nullptr;
+  bst_ulong dim = 0;
+  const bst_ulong* shape = nullptr;
+  const float* scores = nullptr;
+  Check(XGBoosterFeatureScore(handle_->raw, config_text.c_str(), &n_features, &names, &dim, &shape,
+                              &scores),
+        "XGBoosterFeatureScore");
+  std::map<int, double> out;
+  for (bst_ulong i = 0; i < n_features; ++i) {
+    std::string name = names[i];  // "f12" when the booster has no feature names
+    const auto index = name.size() > 1 && name[0] == 'f' ? ParseInteger<int>(name.substr(1))
+                                                         : std::nullopt;
+    if (!index) throw ModelError("unexpected XGBoost feature name '" + name + "'");
+    out[*index] = scores[i];
+  }
+  return out;
+}
+
+int Booster::num_features() const {
+  bst_ulong n = 0;
+  Check(XGBoosterGetNumFeature(handle_->raw, &n), "XGBoosterGetNumFeature");
+  return static_cast<int>(n);
+}
+
+}  // namespace bankscore

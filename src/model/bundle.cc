@@ -1,0 +1,132 @@
+#include "model/bundle.h"
+
+#include <filesystem>
+
+#include "bankscore/error.h"
+#include "common/files.h"
+#include "common/sha256.h"
+#include "common/text.h"
+
+namespace bankscore {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ScoredSet, keys, labels, scores)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModelMetadata, version, content_sha256, created_at, source_table,
+                                   label_column, positive_label, feature_columns, training_rows,
+                                   original_training_rows, synthetic_rows, validation_rows,
+                                   test_rows, threshold, threshold_policy, best_iteration, training,
+                                   test_metrics, extra)
+
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kBundleFormat = 2;
+constexpr const char* kModelFile = "model.json";
+constexpr const char* kMetadataFile = "bundle.json";
+
+std::string ReadBundleFile(const fs::path& path) {
+  try {
+    return ReadFile(path);
+  } catch (const FileError& e) {
+    throw ModelError(std::string(e.what()) + " (train a model first: bankscore train)");
+  }
+}
+
+void CheckScoredSet(const ScoredSet& set, const char* name) {
+  if (set.keys.size() != set.labels.size() || set.keys.size() != set.scores.size()) {
+    throw ModelError(std::string(name) + " arrays differ in length");
+  }
+}
+
+// Everything LoadBundle checks beyond the JSON's shape; throws ModelError.
+void Validate(const ModelBundle& bundle, const std::string& model_text, const fs::path& dir) {
+  const ModelMetadata& m = bundle.metadata;
+  if (!(m.threshold >= 0 && m.threshold <= 1)) {
+    throw ModelError(dir.string() + ": threshold " + std::to_string(m.threshold) +
+                     " is not between 0 and 1");
+  }
+  if (ContentHash(model_text, bundle.encoder) != m.content_sha256) {
+    throw ModelError(dir.string() + ": " + kModelFile + " or the encoder does not match the content " +
+                     "hash in " + kMetadataFile + " (changed after training); retrain the model");
+  }
+  if (bundle.booster.num_features() != static_cast<int>(bundle.encoder.output_names().size())) {
+    throw ModelError(dir.string() + ": " + kModelFile + " expects " +
+                     std::to_string(bundle.booster.num_features()) +
+                     " features but the encoder makes " +
+                     std::to_string(bundle.encoder.output_names().size()));
+  }
+  CheckScoredSet(bundle.validation, "validation");
+  CheckScoredSet(bundle.test, "test");
+}
+
+}  // namespace
+
+std::string ContentHash(const std::string& model_json, const FeatureEncoder& encoder) {
+  return Sha256().Add(model_json).Add("\n").Add(encoder.ToJson()).HexDigest();
+}
+
+void SaveBundle(const ModelBundle& bundle, const std::string& directory) {
+  nlohmann::json j = bundle.metadata;
+  j["format"] = kBundleFormat;
+  j["encoded_features"] = bundle.encoder.output_names();
+  j["encoder"] = nlohmann::json::parse(bundle.encoder.ToJson());
+  j["validation"] = bundle.validation;
+  j["test"] = bundle.test;
+
+  // Write a sibling directory, then swap it in: readers see the old bundle or the new one.
+  const fs::path target = fs::absolute(directory);
+  const fs::path staging = target.string() + ".new";
+  const fs::path previous = target.string() + ".old";
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  try {
+    CreatePrivateDirectories(staging);
+    WriteFileAtomic(staging / kModelFile, bundle.booster.ToJson());
+    WriteFileAtomic(staging / kMetadataFile, j.dump(1));
+  } catch (const FileError& e) {
+    throw ModelError(e.what());
+  }
+  fs::remove_all(previous, ec);
+  if (fs::exists(target)) {
+    fs::rename(target, previous, ec);
+    if (ec) throw ModelError("cannot move old bundle aside: " + ec.message());
+  }
+  fs::rename(staging, target, ec);
+  if (ec) throw ModelError("cannot install bundle at " + target.string() + ": " + ec.message());
+  fs::remove_all(previous, ec);
+}
+
+ModelBundle LoadBundle(const std::string& directory) {
+  const fs::path dir(directory);
+  const std::string where = (dir / kMetadataFile).string();
+  try {
+    const nlohmann::json j = nlohmann::json::parse(ReadBundleFile(dir / kMetadataFile));
+    if (j.at("format").get<int>() != kBundleFormat) {
+      throw ModelError(where + ": unsupported bundle format " + j.at("format").dump() +
+                       " (retrain the model with this version of bankscore)");
+    }
+    const std::string model_text = ReadBundleFile(dir / kModelFile);
+    ModelBundle bundle{j.get<ModelMetadata>(), FeatureEncoder::FromJson(j.at("encoder").dump()),
+                       Booster::FromJson(model_text), j.at("validation").get<ScoredSet>(),
+                       j.at("test").get<ScoredSet>()};
+    Validate(bundle, model_text, dir);
+    return bundle;
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError("invalid " + where + ": " + e.what());
+  }
+}
+
+void CheckBundleMatchesSource(const ModelBundle& bundle, const SourceConfig& source,
+                              const std::string& directory) {
+  if (bundle.encoder.categorical() != source.categorical ||
+      bundle.encoder.numeric() != source.numeric) {
+    throw ConfigError("source.features: the model at " + directory + " was trained on [" +
+                      Join(bundle.metadata.feature_columns) + "] but the config lists [" +
+                      Join(source.FeatureColumns()) + "]; retrain (bankscore train) or fix the config");
+  }
+}
+
+Decision EffectiveDecision(const ModelBundle& bundle, const ScoringConfig& scoring) {
+  return Decision{scoring.threshold.value_or(bundle.metadata.threshold)};
+}
+
+}  // namespace bankscore

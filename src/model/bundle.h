@@ -1,0 +1,75 @@
+// Internal: ModelBundle, everything needed to score, saved together in one directory.
+//
+// Layout of a bundle directory:
+//   model.json    the XGBoost model, in XGBoost's JSON format (loadable by Python's xgboost)
+//   bundle.json   metadata, the fitted encoder, holdout metrics and the holdout/validation scores
+// The version's content hash (SHA-256 of model.json and the encoder) is checked at load, so a
+// bundle edited after training is refused. SaveBundle writes a new directory next to the target
+// and swaps it in with renames, so a reader never sees half a bundle. LoadBundle throws ModelError
+// when a file is missing, malformed or does not match its hash.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bankscore/config.h"
+#include "bankscore/decision.h"
+#include "model/booster.h"
+#include "model/encoder.h"
+
+namespace bankscore {
+
+// Labels and scores of a held-out set, kept so evaluate and report recompute honestly at any
+// threshold without touching training data.
+struct ScoredSet {
+  std::vector<std::int64_t> keys;
+  std::vector<int> labels;
+  std::vector<double> scores;
+};
+
+struct ModelMetadata {
+  std::string version;         // e.g. "20261122T101500Z-3fa9c2d1e0b7": creation time + hash
+  std::string content_sha256;  // ContentHash of model.json and the encoder
+  std::string created_at;  // ISO 8601 UTC
+  std::string source_table;
+  std::string label_column;
+  std::string positive_label;
+  std::vector<std::string> feature_columns;  // raw source columns, categorical then numeric
+  std::int64_t training_rows = 0;            // rows the booster was fitted on (after resampling)
+  std::int64_t original_training_rows = 0;   // before resampling
+  std::int64_t synthetic_rows = 0;           // made by oversampling / SMOTE
+  std::int64_t validation_rows = 0;
+  std::int64_t test_rows = 0;
+  double threshold = 0.5;  // chosen by the threshold policy on validation data
+  std::string threshold_policy;
+  int best_iteration = 0;
+  nlohmann::json training;     // the training configuration used (split, imbalance, params, ...)
+  nlohmann::json test_metrics; // ToJson(BinaryMetrics) on the test split at `threshold`
+  nlohmann::json extra;        // cross-validation, time-split figures, warnings
+};
+
+struct ModelBundle {
+  ModelMetadata metadata;
+  FeatureEncoder encoder;
+  Booster booster;
+  ScoredSet validation;
+  ScoredSet test;
+};
+
+void SaveBundle(const ModelBundle& bundle, const std::string& directory);
+ModelBundle LoadBundle(const std::string& directory);
+
+// Throws ConfigError when the bundle was trained on other feature columns than `source` lists.
+void CheckBundleMatchesSource(const ModelBundle& bundle, const SourceConfig& source,
+                              const std::string& directory);
+
+// The decision rule to use: the config's explicit scoring.threshold if set, else the bundle's.
+Decision EffectiveDecision(const ModelBundle& bundle, const ScoringConfig& scoring);
+
+// SHA-256 (hex) of a model's content: its XGBoost JSON and its encoder.
+std::string ContentHash(const std::string& model_json, const FeatureEncoder& encoder);
+
+}  // namespace bankscore

@@ -1,0 +1,73 @@
+// FeatureEncoder turns raw source rows into the numeric matrix the classifier reads.
+//
+// It is fitted once on training rows and saved inside the model bundle, so scoring encodes exactly
+// as training did. Encoding rules:
+//   - categorical column: one-hot over the categories seen in training (sorted; the literal
+//     "unknown" is a category like any other). NULL sets the whole group to NaN (missing, so XGBoost
+//     follows its learned default branch). A category never seen in training sets the whole group to
+//     0 ("none of the known categories"); it is counted, not fatal.
+//   - numeric column: its value as float; NULL is NaN. Integers and reals both accepted; text that
+//     parses as a number is accepted (SQLite may store "1.5" as text); other text, infinity and
+//     NaN reject the row.
+//   - sentinel (e.g. pdays = 999): an extra 0/1 flag column "<name>_is_<value>" and the value
+//     itself becomes NaN.
+// Transform never throws for bad rows: it reports them as rejections with a reason.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bankscore/config.h"
+#include "model/matrix.h"
+#include "bankscore/value.h"
+
+namespace bankscore {
+
+struct EncodedRows {
+  FeatureMatrix matrix;                   // one row per accepted input row
+  std::vector<std::size_t> accepted;      // input row index of each matrix row
+  std::vector<std::size_t> rejected;      // input row indices that could not be encoded
+  std::vector<std::string> reasons;       // parallel to `rejected`
+  std::size_t unseen_categories = 0;      // cells whose category was not seen in training
+};
+
+class FeatureEncoder {
+ public:
+  FeatureEncoder() = default;
+
+  // Learns vocabularies from `rows` (columns named in `columns`). Throws DataError if a configured
+  // feature column is missing from `columns`.
+  static FeatureEncoder Fit(const SourceConfig& source, const std::vector<std::string>& columns,
+                            const std::vector<std::vector<Value>>& rows);
+
+  // Encodes rows whose columns are named in `columns` (any order, extra columns ignored).
+  // Throws DataError only if a feature column is missing from `columns`.
+  EncodedRows Transform(const std::vector<std::string>& columns,
+                        const std::vector<std::vector<Value>>& rows) const;
+
+  // Names of the encoded columns, e.g. "job=admin.", "age", "pdays_is_999".
+  const std::vector<std::string>& output_names() const { return output_names_; }
+  // The raw source columns the encoder needs.
+  std::vector<std::string> input_columns() const;
+  const std::vector<std::string>& categorical() const { return categorical_; }
+  const std::vector<std::string>& numeric() const { return numeric_; }
+  // Categories of each categorical column, in one-hot order; the groups come first in the matrix.
+  const std::vector<std::vector<std::string>>& vocabularies() const { return vocabularies_; }
+
+  std::string ToJson() const;
+  // Throws ModelError if the text is not a valid encoder.
+  static FeatureEncoder FromJson(const std::string& json_text);
+
+ private:
+  void BuildOutputNames();
+
+  std::vector<std::string> categorical_;
+  std::vector<std::vector<std::string>> vocabularies_;  // parallel to categorical_, sorted
+  std::vector<std::string> numeric_;
+  std::map<std::string, double> sentinels_;
+  std::vector<std::string> output_names_;
+};
+
+}  // namespace bankscore

@@ -1,0 +1,528 @@
+#include "report/html_document.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+#include <utility>
+
+#include <unistd.h>
+
+
+namespace bankscore::report {
+namespace {
+
+// Readable without any external font or script: system fonts, a measure of about 100 characters,
+// tables with tabular numbers, figures that wrap on narrow screens and print cleanly.
+constexpr std::string_view kStyle = R"css(
+:root { --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --accent: #0b5cad; --bg-soft: #f6f8fa; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff;
+  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial,
+  sans-serif; }
+header, nav, main, footer { max-width: 1220px; margin: 0 auto; padding: 0 28px; }
+header { padding-top: 28px; }
+h1 { font-size: 30px; line-height: 1.2; margin: 0 0 12px; }
+h2 { font-size: 23px; margin: 40px 0 10px; padding-top: 10px; border-top: 2px solid var(--rule); }
+h3 { font-size: 18px; margin: 28px 0 8px; }
+p, li { max-width: 100ch; }
+a { color: var(--accent); }
+code { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace;
+  font-size: 0.9em; background: var(--bg-soft); padding: 0 3px; border-radius: 3px;
+  white-space: nowrap; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0;
+  color: var(--muted); font-size: 14.5px; }
+dl.meta dt { font-weight: 600; }
+dl.meta dd { margin: 0; }
+nav.toc { margin-top: 18px; }
+nav.toc h2 { border: 0; margin: 0 0 4px; font-size: 17px; }
+nav.toc ol { margin: 0; padding-left: 22px; columns: 2; column-gap: 40px; font-size: 15px; }
+nav.toc ol ol { columns: 1; padding-left: 0; list-style: none; font-size: 13.5px; }
+nav.toc ol ol li { display: inline; margin-right: 10px; }
+table { border-collapse: collapse; margin: 10px 0 18px; font-size: 14.5px;
+  font-variant-numeric: tabular-nums; }
+caption { caption-side: top; text-align: left; color: var(--muted); font-size: 13.5px;
+  padding-bottom: 4px; }
+th, td { padding: 4px 12px; border-bottom: 1px solid var(--rule); text-align: left;
+  vertical-align: top; }
+th { background: var(--bg-soft); font-weight: 600; }
+td.num, th.num { text-align: right; }
+tbody tr:nth-child(even) td { background: #fbfcfd; }
+.note { border-left: 4px solid var(--accent); background: #eef5fc; padding: 8px 14px;
+  margin: 12px 0; max-width: 110ch; }
+.note.warning { border-color: #c2410c; background: #fff4ec; }
+.figures { display: flex; flex-wrap: wrap; gap: 18px 28px; align-items: flex-start;
+  margin: 8px 0 16px; }
+figure { margin: 0; }
+figure svg { display: block; max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: 13.5px; max-width: 620px; margin-top: 4px; }
+footer { color: var(--muted); font-size: 13.5px; margin-top: 48px; padding-bottom: 40px;
+  border-top: 1px solid var(--rule); padding-top: 10px; }
+@media print { h2 { break-before: auto; } figure, table { break-inside: avoid; } }
+)css";
+
+bool IsMarkup(char c) {
+  return c == '\\' || c == '*' || c == '`' || c == '[' || c == ']' || c == '_' || c == '|' ||
+         c == '<' || c == '>';
+}
+
+// Renders report text. `html` selects the target; Markdown output keeps the markup as written.
+std::string RenderInline(std::string_view text, bool html) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  bool bold = false, code = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\\' && i + 1 < text.size()) {
+      const char next = text[++i];
+      if (html) {
+        out += EscapeHtml(std::string_view(&next, 1));
+      } else if (!code) {
+        out += '\\';
+        out += next;
+      } else if (next == '|') {
+        out += "\\|";  // GFM tables split cells before code spans are parsed
+      } else {
+        // Markdown code spans take no backslash escapes; a backtick cannot appear in one.
+        out += next == '`' ? '\'' : next;
+      }
+      continue;
+    }
+    if (c == '*' && i + 1 < text.size() && text[i + 1] == '*') {
+      ++i;
+      bold = !bold;
+      out += html ? (bold ? "<strong>" : "</strong>") : "**";
+      continue;
+    }
+    if (c == '`') {
+      code = !code;
+      out += html ? (code ? "<code>" : "</code>") : "`";
+      continue;
+    }
+    if (c == '[') {
+      // [label](#anchor): the label may hold escapes; the anchor may not hold ')'.
+      std::size_t close = i + 1;
+      while (close < text.size() && text[close] != ']') close += text[close] == '\\' ? 2 : 1;
+      if (close + 1 < text.size() && text[close + 1] == '(') {
+        const std::size_t end = text.find(')', close + 2);
+        if (end != std::string_view::npos) {
+          const std::string_view label = text.substr(i + 1, close - i - 1);
+          const std::string_view href = text.substr(close + 2, end - close - 2);
+          if (html && !href.empty() && href[0] == '#') {
+            out += "<a href=\"" + EscapeHtml(href) + "\">" + RenderInline(label, true) + "</a>";
+          } else {
+            out += RenderInline(label, html);
+          }
+          i = end;
+          continue;
+        }
+      }
+    }
+    out += html ? EscapeHtml(std::string_view(&c, 1)) : std::string(1, c);
+  }
+  // Unbalanced markup is closed, so one bad string cannot restyle the rest of the page.
+  if (html && code) out += "</code>";
+  if (html && bold) out += "</strong>";
+  return out;
+}
+
+// A figure as wide as its chart, so its caption wraps under the chart instead of widening the
+// figure (two charts then fit side by side). The width is read from the <svg> tag.
+std::string FigureWidthStyle(const std::string& svg) {
+  const std::size_t tag_end = svg.find('>');
+  const std::size_t at = svg.find(" width=\"");
+  if (at == std::string::npos || at > tag_end) return "";
+  const std::size_t start = at + 8, end = svg.find('"', start);
+  const std::string width = svg.substr(start, end - start);
+  if (width.empty() || width.find_first_not_of("0123456789.") != std::string::npos) return "";
+  return " style=\"max-width:" + width + "px\"";
+}
+
+std::string MarkdownCell(const std::string& text) {
+  std::string out = InlineMarkdown(text);
+  for (char& c : out) {
+    if (c == '\n') c = ' ';
+  }
+  return out;
+}
+
+std::string HtmlTable(const Table& table) {
+  std::string out = "<table>";
+  if (!table.caption.empty()) out += "<caption>" + InlineHtml(table.caption) + "</caption>";
+  auto cell_class = [&table](std::size_t c) {
+    return c < table.numeric.size() && table.numeric[c] ? " class=\"num\"" : "";
+  };
+  out += "<thead><tr>";
+  for (std::size_t c = 0; c < table.header.size(); ++c) {
+    out += std::string("<th") + cell_class(c) + " scope=\"col\">" + InlineHtml(table.header[c]) +
+           "</th>";
+  }
+  out += "</tr></thead><tbody>\n";
+  for (const auto& row : table.rows) {
+    out += "<tr>";
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      out += std::string("<td") + cell_class(c) + ">" + InlineHtml(row[c]) + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody></table>\n";
+  return out;
+}
+
+std::string MarkdownTable(const Table& table) {
+  std::string out;
+  if (!table.caption.empty()) out += "*" + MarkdownCell(table.caption) + "*\n\n";
+  out += "|";
+  for (const auto& h : table.header) out += " " + MarkdownCell(h) + " |";
+  out += "\n|";
+  for (std::size_t c = 0; c < table.header.size(); ++c) {
+    out += c < table.numeric.size() && table.numeric[c] ? " ---: |" : " --- |";
+  }
+  out += "\n";
+  for (const auto& row : table.rows) {
+    out += "|";
+    for (const auto& cell : row) out += " " + MarkdownCell(cell) + " |";
+    out += "\n";
+  }
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string EscapeHtml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string Md(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (IsMarkup(c)) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string InlineHtml(std::string_view text) { return RenderInline(text, true); }
+std::string InlineMarkdown(std::string_view text) { return RenderInline(text, false); }
+
+std::string FormatCount(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string FormatFixed(double value, int decimals) {
+  if (!std::isfinite(value)) return "n/a";
+  std::string out = fmt::format("{:.{}f}", value, decimals);
+  // "-0.000" says nothing that "0.000" does not.
+  if (out[0] == '-' && out.find_first_not_of("-0.") == std::string::npos) out.erase(0, 1);
+  return out;
+}
+
+std::string FormatPercent(double fraction, int decimals) {
+  if (!std::isfinite(fraction)) return "n/a";
+  return FormatFixed(fraction * 100.0, decimals) + "%";
+}
+
+std::string Slug(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (alnum) {
+      out += c;
+    } else if (c >= 'A' && c <= 'Z') {
+      out += static_cast<char>(c - 'A' + 'a');
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "x" : out;
+}
+
+ReportDocument::ReportDocument(std::string title) : title_(std::move(title)) {}
+
+void ReportDocument::AddMeta(std::string label, std::string value) {
+  meta_.emplace_back(std::move(label), std::move(value));
+}
+
+void ReportDocument::BeginSection(std::string id, std::string heading) {
+  sections_.push_back({std::move(id), std::move(heading), {}});
+}
+
+ReportDocument::Section& ReportDocument::Current() {
+  // Blocks added before the first section go into an untitled leading section.
+  if (sections_.empty()) sections_.push_back({"", "", {}});
+  return sections_.back();
+}
+
+void ReportDocument::AddSubheading(std::string id, std::string heading, bool in_toc) {
+  Block b;
+  b.kind = BlockKind::kSubheading;
+  b.id = std::move(id);
+  b.text = std::move(heading);
+  b.in_toc = in_toc;
+  Current().blocks.push_back(std::move(b));
+}
+
+void ReportDocument::AddParagraph(std::string text, bool in_summary) {
+  Block b;
+  b.kind = BlockKind::kParagraph;
+  b.text = std::move(text);
+  b.in_summary = in_summary;
+  Current().blocks.push_back(std::move(b));
+}
+
+void ReportDocument::AddList(std::vector<std::string> items, bool ordered, bool in_summary) {
+  Block b;
+  b.kind = BlockKind::kList;
+  b.items = std::move(items);
+  b.ordered = ordered;
+  b.in_summary = in_summary;
+  Current().blocks.push_back(std::move(b));
+}
+
+void ReportDocument::AddNote(NoteKind kind, std::string text) {
+  Block b;
+  b.kind = BlockKind::kNote;
+  b.note = kind;
+  b.text = std::move(text);
+  Current().blocks.push_back(std::move(b));
+}
+
+void ReportDocument::AddTable(Table table) {
+  Block b;
+  b.kind = BlockKind::kTable;
+  b.in_summary = table.in_summary;
+  b.table = std::move(table);
+  Current().blocks.push_back(std::move(b));
+}
+
+void ReportDocument::AddFigure(std::string svg, std::string caption) {
+  Block b;
+  b.kind = BlockKind::kFigure;
+  b.svg = std::move(svg);
+  b.text = std::move(caption);
+  b.in_summary = false;
+  Current().blocks.push_back(std::move(b));
+}
+
+void ReportDocument::SetFooter(std::string text) { footer_ = std::move(text); }
+
+std::string ReportDocument::RenderHtml() const {
+  std::string out;
+  out.reserve(1 << 20);
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+      EscapeHtml(title_) + "</title>\n<style>" + std::string(kStyle) +
+      "</style>\n</head>\n"
+      "<body>\n<header>\n<h1>" +
+      EscapeHtml(title_) + "</h1>\n";
+  if (!meta_.empty()) {
+    out += "<dl class=\"meta\">\n";
+    for (const auto& [label, value] : meta_) {
+      out += "<dt>" + InlineHtml(label) + "</dt><dd>" + InlineHtml(value) + "</dd>\n";
+    }
+    out += "</dl>\n";
+  }
+  out += "</header>\n<nav class=\"toc\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n";
+  for (const Section& s : sections_) {
+    if (s.heading.empty()) continue;
+    out += "<li><a href=\"#" + EscapeHtml(s.id) + "\">" + InlineHtml(s.heading) + "</a>";
+    std::string nested;
+    for (const Block& b : s.blocks) {
+      if (b.kind == BlockKind::kSubheading && b.in_toc) {
+        // Whitespace between the items lets the inline list wrap.
+        nested += "<li><a href=\"#" + EscapeHtml(b.id) + "\">" + InlineHtml(b.text) + "</a></li>\n";
+      }
+    }
+    if (!nested.empty()) out += "\n<ol>" + nested + "</ol>";
+    out += "</li>\n";
+  }
+  out += "</ol>\n</nav>\n<main>\n";
+
+  for (const Section& s : sections_) {
+    out += s.id.empty() ? "<section>\n" : "<section id=\"" + EscapeHtml(s.id) + "\">\n";
+    if (!s.heading.empty()) out += "<h2>" + InlineHtml(s.heading) + "</h2>\n";
+    bool in_figures = false;
+    for (const Block& b : s.blocks) {
+      if (b.kind != BlockKind::kFigure && in_figures) {
+        out += "</div>\n";
+        in_figures = false;
+      }
+      switch (b.kind) {
+        case BlockKind::kSubheading:
+          out += "<h3" + (b.id.empty() ? std::string() : " id=\"" + EscapeHtml(b.id) + "\"") + ">" +
+                 InlineHtml(b.text) + "</h3>\n";
+          break;
+        case BlockKind::kParagraph:
+          out += "<p>" + InlineHtml(b.text) + "</p>\n";
+          break;
+        case BlockKind::kList: {
+          const char* tag = b.ordered ? "ol" : "ul";
+          out += fmt::format("<{}>\n", tag);
+          for (const auto& item : b.items) out += "<li>" + InlineHtml(item) + "</li>\n";
+          out += fmt::format("</{}>\n", tag);
+          break;
+        }
+        case BlockKind::kNote:
+          out +=
+              std::string("<div class=\"note") +
+              (b.note == NoteKind::kWarning ? " warning\" role=\"note\"><strong>Warning:</strong> "
+                                            : "\" role=\"note\">") +
+              InlineHtml(b.text) + "</div>\n";
+          break;
+        case BlockKind::kTable:
+          if (b.table.in_page) out += HtmlTable(b.table);
+          break;
+        case BlockKind::kFigure:
+          if (!in_figures) {
+            out += "<div class=\"figures\">\n";
+            in_figures = true;
+          }
+          out += "<figure" + FigureWidthStyle(b.svg) + ">\n" + b.svg + "\n";
+          if (!b.text.empty()) out += "<figcaption>" + InlineHtml(b.text) + "</figcaption>\n";
+          out += "</figure>\n";
+          break;
+      }
+    }
+    if (in_figures) out += "</div>\n";
+    out += "</section>\n";
+  }
+  out += "</main>\n";
+  if (!footer_.empty()) out += "<footer>" + InlineHtml(footer_) + "</footer>\n";
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+std::string ReportDocument::RenderMarkdown() const {
+  std::string out = "# " + InlineMarkdown(Md(title_)) + "\n\n";
+  for (const auto& [label, value] : meta_) {
+    out += "- **" + InlineMarkdown(label) + ":** " + InlineMarkdown(value) + "\n";
+  }
+  if (!meta_.empty()) out += "\n";
+  for (const Section& s : sections_) {
+    if (!s.heading.empty()) out += "## " + InlineMarkdown(s.heading) + "\n\n";
+    for (const Block& b : s.blocks) {
+      if (!b.in_summary) continue;
+      switch (b.kind) {
+        case BlockKind::kSubheading:
+          out += "### " + InlineMarkdown(b.text) + "\n\n";
+          break;
+        case BlockKind::kParagraph:
+          out += InlineMarkdown(b.text) + "\n\n";
+          break;
+        case BlockKind::kList: {
+          int n = 0;
+          for (const auto& item : b.items) {
+            out += (b.ordered ? std::to_string(++n) + ". " : std::string("- ")) +
+                   InlineMarkdown(item) + "\n";
+          }
+          out += "\n";
+          break;
+        }
+        case BlockKind::kNote:
+          out += std::string("> ") + (b.note == NoteKind::kWarning ? "**Warning:** " : "") +
+                 InlineMarkdown(b.text) + "\n\n";
+          break;
+        case BlockKind::kTable:
+          out += MarkdownTable(b.table);
+          break;
+        case BlockKind::kFigure:
+          break;
+      }
+    }
+  }
+  if (!footer_.empty()) out += "---\n\n" + InlineMarkdown(footer_) + "\n";
+  return out;
+}
+
+void PrepareOutputDirectory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw ReportOutputError("cannot create report directory " + dir + ": " + ec.message());
+  if (!fs::is_directory(dir, ec)) {
+    throw ReportOutputError("report output " + dir + " exists and is not a directory");
+  }
+  // access(W_OK) alone is not enough (read-only mounts, ACLs); a real write is.
+  const fs::path probe = fs::path(dir) / (".bankscore-write-test-" + std::to_string(::getpid()));
+  {
+    std::ofstream out(probe, std::ios::trunc);
+    out << "ok";
+    out.flush();
+    if (!out) {
+      fs::remove(probe, ec);
+      throw ReportOutputError("report directory " + dir + " is not writable");
+    }
+  }
+  fs::remove(probe, ec);
+}
+
+void WriteReportFile(const std::string& dir, const std::string& name, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path target = fs::path(dir) / name;
+  const fs::path temporary = fs::path(dir) / ("." + name + ".tmp-" + std::to_string(::getpid()));
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      throw ReportOutputError("cannot write " + target.string());
+    }
+  }
+  std::error_code ec;
+  fs::rename(temporary, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw ReportOutputError("cannot write " + target.string() + ": " + ec.message());
+  }
+}
+
+}  // namespace bankscore::report
+
+namespace bankscore {
+
+const char* const kBankMarketingCitation =
+    "UCI Bank Marketing (bank-additional), S. Moro, P. Cortez and P. Rita (2014), "
+    "\"A Data-Driven Approach to Predict the Success of Bank Telemarketing\", Decision Support "
+    "Systems 62:22-31; licensed CC BY 4.0.";
+
+
+}  // namespace bankscore

@@ -1,0 +1,268 @@
+#include "bankscore/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "bankscore/database.h"
+#include "bankscore/error.h"
+#include "bankscore/logging.h"
+#include "common/clock.h"
+#include "common/files.h"
+#include "common/retry.h"
+#include "ingest/source_check.h"
+#include "jobs/scorer.h"
+#include "model/bundle.h"
+
+namespace bankscore {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+constexpr milliseconds kMaxRetryBackoff = std::chrono::minutes(5);
+
+// The version recorded in model.path/bundle.json, without loading the whole bundle; empty if it
+// cannot be read (a retrain may be swapping the directory right now).
+std::string BundleVersionOnDisk(const std::string& model_path) {
+  try {
+    return nlohmann::json::parse(ReadFile(model_path + "/bundle.json")).value("version", "");
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+// Time until the next cycle: the interval, or the next daily HH:MM (UTC).
+milliseconds UntilNextCycle(const ScoringConfig& scoring) {
+  if (!scoring.daily_at) return scoring.interval;
+  return UntilNextUtcTime(std::chrono::system_clock::now(), scoring.daily_at->hour,
+                          scoring.daily_at->minute);
+}
+
+std::string ScheduleText(const ScoringConfig& scoring) {
+  return scoring.daily_at ? "daily at " + scoring.daily_at->ToString() + " UTC"
+                          : "every " + std::to_string(scoring.interval.count()) + " s";
+}
+
+// What a scoring cycle runs with: copies taken when it starts, so a reload during the run changes
+// only the threshold (through the LiveThreshold), never the table names or the model under it.
+struct CycleInput {
+  Config config;
+  std::shared_ptr<const ModelBundle> model;
+};
+
+// The daemon's control loop runs in the calling thread: it waits for the schedule and for
+// signals, applies reloads, and starts each scoring cycle in a worker thread, so a SIGHUP is
+// applied while a run is going on without the scorer calling back into it.
+class Daemon {
+ public:
+  Daemon(const Config& config, const DaemonOptions& options, SignalWatcher& signals,
+         spdlog::logger& log)
+      : config_(config),
+        options_(options),
+        signals_(signals),
+        log_(log),
+        threshold_(config.scoring.threshold),
+        backoff_(config.database.retry_backoff, kMaxRetryBackoff) {}
+
+  int Run() {
+    LoadModel();  // a bad bundle at start is fatal: nothing sensible to run
+    log_.info("bankscore daemon started: {} backend, model {}, threshold {:.4f}, {}",
+              BackendDescription(), model_->metadata.version, Threshold(),
+              ScheduleText(config_.scoring));
+    auto next_cycle = Clock::now();
+    while (true) {
+      ApplyPendingReload();
+      if (!cycle_.valid() && !signals_.stop_requested() && Clock::now() >= next_cycle) {
+        StartCycle();
+      }
+      if (cycle_.valid() && cycle_.wait_for(milliseconds(0)) == std::future_status::ready) {
+        worker_.join();
+        const bool ok = cycle_.get();
+        if (options_.once) return ok ? 0 : 1;
+        next_cycle = Clock::now() + (ok ? UntilNextCycle(config_.scoring) : NextBackoff());
+      }
+      if (signals_.stop_requested() && !cycle_.valid()) break;
+      // Woken early by any signal and by the end of a cycle.
+      signals_.WaitFor(cycle_.valid() ? milliseconds(500)
+                                      : std::chrono::duration_cast<milliseconds>(
+                                            std::max(next_cycle - Clock::now(),
+                                                     Clock::duration::zero())));
+    }
+    log_.info("bankscore daemon stopped");
+    return 0;
+  }
+
+ private:
+  std::string BackendDescription() const {
+    return config_.database.backend == DatabaseConfig::Backend::kSqlite
+               ? "sqlite " + config_.database.path
+               : "postgres";
+  }
+
+  double Threshold() const { return EffectiveDecision(*model_, config_.scoring).threshold; }
+
+  void LoadModel() {
+    auto bundle = std::make_shared<const ModelBundle>(LoadBundle(config_.model.path));
+    CheckBundleMatchesSource(*bundle, config_.source, config_.model.path);
+    model_ = std::move(bundle);
+  }
+
+  // SIGHUP: re-read the file; keep the last good config on any error.
+  void ApplyPendingReload() {
+    if (!signals_.TakeReloadRequest()) return;
+    try {
+      Config next = LoadConfig(options_.config_path);
+      if (options_.json_logs) next.logging.json = true;
+      std::shared_ptr<const ModelBundle> next_model;
+      if (next.model.path != config_.model.path ||
+          next.source.FeatureColumns() != config_.source.FeatureColumns()) {
+        next_model = std::make_shared<const ModelBundle>(LoadBundle(next.model.path));
+        CheckBundleMatchesSource(*next_model, next.source, next.model.path);
+      }
+      const double old_threshold = Threshold();
+      if (DatabaseChanged(next)) reconnect_ = true;
+      config_ = std::move(next);
+      if (next_model) model_ = std::move(next_model);
+      threshold_.Set(config_.scoring.threshold);  // a running cycle uses it from its next batch
+      ConfigureLogger(log_, config_.logging);
+      log_.info("configuration reloaded from {}: threshold {:.4f} -> {:.4f}, model {}",
+                options_.config_path, old_threshold, Threshold(), model_->metadata.version);
+    } catch (const Error& e) {
+      log_.error("configuration reload refused, still running on the last good configuration: {}",
+                 e.what());
+    }
+  }
+
+  bool DatabaseChanged(const Config& next) const {
+    return next.database.backend != config_.database.backend ||
+           next.database.path != config_.database.path ||
+           next.database.dsn != config_.database.dsn ||
+           next.database.schema != config_.database.schema ||
+           next.results.runs_table != config_.results.runs_table ||
+           next.results.table != config_.results.table ||
+           next.source.table != config_.source.table;
+  }
+
+  // A bundle retrained in place gets a new version: switch to it between cycles.
+  void PickUpRetrainedModel() {
+    const std::string on_disk = BundleVersionOnDisk(config_.model.path);
+    if (on_disk.empty() || on_disk == model_->metadata.version) return;
+    try {
+      const std::string old_version = model_->metadata.version;
+      LoadModel();
+      log_.info("new model version {} found at {} (was {}); rows will be scored again under it",
+                model_->metadata.version, config_.model.path, old_version);
+    } catch (const Error& e) {
+      log_.error("new model at {} could not be loaded, keeping {}: {}", config_.model.path,
+                 model_->metadata.version, e.what());
+    }
+  }
+
+  milliseconds NextBackoff() {
+    const milliseconds wait = backoff_.Next();
+    log_.warn("next attempt in {:.1f} s", wait.count() / 1000.0);
+    return wait;
+  }
+
+  void StartCycle() {
+    PickUpRetrainedModel();
+    std::promise<bool> done;
+    cycle_ = done.get_future();
+    worker_ = std::thread(
+        [this, input = CycleInput{config_, model_}, done = std::move(done)]() mutable {
+          done.set_value(Cycle(input));
+          signals_.Wake();  // the control loop handles the end of the cycle at once
+        });
+  }
+
+  // One scoring cycle, in the worker thread; false if it failed (the control loop retries with
+  // backoff). Touches only the worker's own state: db_ and unrecorded_ends_.
+  bool Cycle(const CycleInput& input) {
+    try {
+      PrepareDatabase(input.config);
+      const auto stop = [this] { return signals_.stop_requested(); };
+      auto lock = AcquireLock(input.config, stop);
+      if (!lock) return true;
+      ScoreOptions options;
+      options.threshold = &threshold_;
+      options.should_stop = stop;
+      options.unrecorded_ends = &unrecorded_ends_;
+      LogSummary(ScoreNewRows(*db_, *lock, input.config, *input.model, options, log_));
+      backoff_.Reset();
+      return true;
+    } catch (const ConfigError& e) {
+      log_.error("{} (fix the configuration and send SIGHUP)", e.what());
+    } catch (const DatabaseError& e) {
+      log_.error("{} (is the database up? retrying)", e.what());
+      db_.reset();  // reconnect from scratch next time
+    } catch (const std::exception& e) {
+      log_.error("scoring cycle failed: {}", e.what());
+    }
+    return false;
+  }
+
+  // Opens (or reopens, after a reload changed the database) the connection and checks the tables.
+  void PrepareDatabase(const Config& config) {
+    if (reconnect_.exchange(false)) {
+      db_.reset();
+      if (!unrecorded_ends_.empty()) {
+        // Those run ids belong to the old database; the next run there will mark them abandoned.
+        log_.warn("the database changed: {} unrecorded run end(s) of the old one are dropped",
+                  unrecorded_ends_.size());
+        unrecorded_ends_.clear();
+      }
+    }
+    if (db_) return;
+    db_ = OpenDatabase(config, log_);
+    ValidateSourceTable(*db_, config);
+    db_->EnsureResultsSchema();
+  }
+
+  // The scorer lock, waiting up to the next cycle for another scorer; null to skip this cycle.
+  std::unique_ptr<ScorerLock> AcquireLock(const Config& config, const StopRequested& stop) {
+    auto lock = db_->TryLockScorer(false, milliseconds(0), stop);
+    if (lock) return lock;
+    log_.info("another bankscore scorer is working on this database; waiting for it");
+    lock = db_->TryLockScorer(true, UntilNextCycle(config.scoring), stop);  // SIGTERM ends it
+    if (!lock && !stop()) log_.warn("the other scorer still holds the lock; skipping this cycle");
+    return lock;
+  }
+
+  void LogSummary(const RunSummary& s) {
+    log_.info(
+        "run {} {}: scored {}, rejected {}, positive {} ({:.1f}%), threshold {:.4f}, model {}, "
+        "{:.2f} s",
+        s.run_id, s.status, s.rows_scored, s.rows_rejected, s.rows_positive,
+        s.rows_scored ? 100.0 * s.rows_positive / s.rows_scored : 0.0, s.threshold,
+        s.model_version, s.duration.count() / 1000.0);
+  }
+
+  // Owned by the control thread.
+  Config config_;
+  const DaemonOptions& options_;
+  SignalWatcher& signals_;
+  spdlog::logger& log_;
+  std::shared_ptr<const ModelBundle> model_;
+  std::thread worker_;       // the running cycle, if any
+  std::future<bool> cycle_;  // its result: valid while a cycle has not been collected
+  // Shared with the worker: thread-safe types.
+  LiveThreshold threshold_;
+  std::atomic<bool> reconnect_{false};
+  // Owned by the worker (only one cycle runs at a time).
+  std::unique_ptr<Database> db_;
+  std::vector<UnrecordedRunEnd> unrecorded_ends_;  // runs whose end the database was down for
+  Backoff backoff_;  // reset by a successful cycle, read by the control loop after it
+};
+
+}  // namespace
+
+int RunDaemon(const Config& initial_config, const DaemonOptions& options, SignalWatcher& signals,
+              spdlog::logger& log) {
+  Daemon daemon(initial_config, options, signals, log);
+  return daemon.Run();
+}
+
+}  // namespace bankscore
