@@ -127,15 +127,15 @@ int main(int argc, char** argv) {
 
   std::vector<BenchBackend> backends;
   const fs::path root = fs::temp_directory_path() / "bankscore-bench";
-  backends.push_back({"sqlite", "{backend: sqlite, path: " + (root / "bench.db").string() + "}",
-                      {}});
+  backends.push_back(
+      {"sqlite", "{backend: sqlite, path: " + (root / "bench.db").string() + "}", {}});
   if (!pg_dsn.empty()) {
-    backends.push_back({"postgres",
-                        "{backend: postgres, dsn: " + YamlQuote(pg_dsn) +
-                            ", schema: bankscore_bench}",
-                        {"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_dsn, "-c",
-                         "DROP SCHEMA IF EXISTS bankscore_bench CASCADE; "
-                         "CREATE SCHEMA bankscore_bench"}});
+    backends.push_back(
+        {"postgres",
+         "{backend: postgres, dsn: " + YamlQuote(pg_dsn) + ", schema: bankscore_bench}",
+         {"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_dsn, "-c",
+          "DROP SCHEMA IF EXISTS bankscore_bench CASCADE; "
+          "CREATE SCHEMA bankscore_bench"}});
   }
 
   std::printf("%-9s %-10s %-6s %10s %10s %12s %14s\n", "backend", "rows", "step", "median s",
@@ -175,8 +175,7 @@ int main(int argc, char** argv) {
                     train.seconds, train.seconds, rows / train.seconds,
                     train.peak_rss_kib / 1024.0);
         std::printf("%-9s %-10ld %-6s %10.3f %10.3f %12.0f %14.1f\n", name, rows, "score",
-                    Median(score_times),
-                    *std::min_element(score_times.begin(), score_times.end()),
+                    Median(score_times), *std::min_element(score_times.begin(), score_times.end()),
                     rows / Median(score_times), peak / 1024.0);
         std::fflush(stdout);
       }

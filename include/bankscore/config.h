@@ -2,8 +2,8 @@
 //
 // The YAML file is parsed exactly once, by LoadConfig, into a Config value. Every key is checked
 // (unknown keys, wrong types, out-of-range numbers, invalid SQL identifiers); the first problem is
-// thrown as ConfigError naming the key, the file and the line. After that, code reads the struct and
-// never the YAML. A Config is a plain value: copy it freely.
+// thrown as ConfigError naming the key, the file and the line. After that, code reads the struct
+// and never the YAML. A Config is a plain value: copy it freely.
 #pragma once
 
 #include <chrono>
@@ -18,11 +18,11 @@ namespace bankscore {
 struct DatabaseConfig {
   enum class Backend { kSqlite, kPostgres };
   Backend backend = Backend::kSqlite;
-  std::string path;           // sqlite: database file
-  std::string dsn;            // postgres: libpq connection string or URI
-  std::string password_file;  // postgres: optional file holding the password
-  std::string schema;         // postgres: optional schema for all tables
-  int connect_attempts = 5;   // attempts per operation on a transient failure
+  std::string path;                              // sqlite: database file
+  std::string dsn;                               // postgres: libpq connection string or URI
+  std::string password_file;                     // postgres: optional file holding the password
+  std::string schema;                            // postgres: optional schema for all tables
+  int connect_attempts = 5;                      // attempts per operation on a transient failure
   std::chrono::milliseconds retry_backoff{500};  // doubled after every failed attempt
 };
 
@@ -59,8 +59,8 @@ struct ThresholdPolicy {
 
 // A time of day on the 24-hour clock, in UTC.
 struct TimeOfDay {
-  int hour = 0;    // 0..23
-  int minute = 0;  // 0..59
+  int hour = 0;                  // 0..23
+  int minute = 0;                // 0..59
   std::string ToString() const;  // "06:30"
 };
 
@@ -68,8 +68,8 @@ struct ScoringConfig {
   std::optional<double> threshold;  // when set, overrides the model bundle's threshold
   ThresholdPolicy threshold_policy;
   std::size_t batch_size = 10000;
-  std::chrono::seconds interval{300};      // daemon: time between cycles
-  std::optional<TimeOfDay> daily_at;       // daemon: daily at this UTC time instead of interval
+  std::chrono::seconds interval{300};  // daemon: time between cycles
+  std::optional<TimeOfDay> daily_at;   // daemon: daily at this UTC time instead of interval
 };
 
 struct TrainingConfig {
@@ -104,7 +104,8 @@ struct Config {
   LoggingConfig logging;
 };
 
-// Reads and validates a YAML file. Throws ConfigError naming the key (and file:line) on any problem.
+// Reads and validates a YAML file. Throws ConfigError naming the key (and file:line) on any
+// problem.
 Config LoadConfig(const std::string& path);
 
 // Same, from text; `source_name` stands in for the file name in messages.

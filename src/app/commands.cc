@@ -6,13 +6,13 @@
 #include "bankscore/database.h"
 #include "bankscore/error.h"
 #include "common/text.h"
+#include "db/sql_text.h"
 #include "ingest/loader.h"
 #include "ingest/source_check.h"
-#include "model/metrics.h"
-#include "model/bundle.h"
 #include "jobs/scorer.h"
 #include "jobs/trainer.h"
-#include "db/sql_text.h"
+#include "model/bundle.h"
+#include "model/metrics.h"
 
 namespace bankscore {
 namespace {
@@ -141,8 +141,9 @@ int ScoreCommand(const CommandContext& ctx, bool wait) {
   auto lock =
       db->TryLockScorer(wait, wait ? kLockWaitLimit : std::chrono::milliseconds(0), nullptr);
   if (!lock) {
-    throw DatabaseError("another bankscore scorer is running against this database; "
-                        "try again later or pass --wait");
+    throw DatabaseError(
+        "another bankscore scorer is running against this database; "
+        "try again later or pass --wait");
   }
   RunSummary s = ScoreNewRows(*db, *lock, ctx.config, bundle, ScoreOptions{}, ctx.log);
   ctx.out << fmt::format(
@@ -192,8 +193,8 @@ int InitDbCommand(const CommandContext& ctx) {
   auto db = OpenDatabase(ctx.config, ctx.log);
   db->EnsureResultsSchema();
   ctx.out << "results tables ready: " << ctx.config.results.table << ", "
-          << ctx.config.results.runs_table << ", " << ctx.config.results.rejected_table
-          << ", view " << ctx.config.results.latest_view << "\n";
+          << ctx.config.results.runs_table << ", " << ctx.config.results.rejected_table << ", view "
+          << ctx.config.results.latest_view << "\n";
   return 0;
 }
 
@@ -211,12 +212,14 @@ int ShowCommand(const CommandContext& ctx, int limit) {
   }
   const std::string n = std::to_string(std::max(limit, 1));
   ctx.out << "latest scoring runs (" << r.runs_table << "):\n";
-  PrintTable(ctx.out, db->Query("SELECT run_id, kind, status, model_version, threshold, "
-                                "rows_read, rows_scored, rows_rejected, rows_positive FROM " +
-                                QuoteIdentifier(r.runs_table) + " ORDER BY run_id DESC LIMIT " + n));
+  PrintTable(ctx.out,
+             db->Query("SELECT run_id, kind, status, model_version, threshold, "
+                       "rows_read, rows_scored, rows_rejected, rows_positive FROM " +
+                       QuoteIdentifier(r.runs_table) + " ORDER BY run_id DESC LIMIT " + n));
   ctx.out << "\nhighest-probability clients (" << r.latest_view << "):\n";
   PrintTable(ctx.out, db->Query("SELECT source_key, probability, label, threshold, model_version "
-                                "FROM " + QuoteIdentifier(r.latest_view) +
+                                "FROM " +
+                                QuoteIdentifier(r.latest_view) +
                                 " ORDER BY probability DESC, source_key LIMIT " + n));
   ctx.out << "\nrejected rows (" << r.rejected_table << "):\n";
   PrintTable(ctx.out, db->Query("SELECT source_key, run_id, reason FROM " +

@@ -1,10 +1,10 @@
-// bankscore: the command-line entry point. Parses arguments, loads the config, builds the logger and
-// hands over to the library (bankscore/commands.h, bankscore/daemon.h). Exit codes: 0 success,
+// bankscore: the command-line entry point. Parses arguments, loads the config, builds the logger
+// and hands over to the library (bankscore/commands.h, bankscore/daemon.h). Exit codes: 0 success,
 // 2 usage or configuration error, 1 runtime failure.
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <optional>
-#include <spdlog/spdlog.h>
 
 #include "bankscore/commands.h"
 #include "bankscore/config.h"
@@ -34,15 +34,17 @@ int main(int argc, char** argv) {
   };
 
   std::string csv_path;
-  auto* load = app.add_subcommand("load", "Load a CSV file (UCI Bank Marketing format) into the "
-                                          "source table");
+  auto* load = app.add_subcommand("load",
+                                  "Load a CSV file (UCI Bank Marketing format) into the "
+                                  "source table");
   add_config(load);
   load->add_option("--csv", csv_path, "CSV file, ';'-separated; .gz accepted")
       ->required()
       ->check(CLI::ExistingFile);
 
-  auto* train = app.add_subcommand("train", "Train a model on the labelled source rows and save "
-                                            "it to model.path");
+  auto* train = app.add_subcommand("train",
+                                   "Train a model on the labelled source rows and save "
+                                   "it to model.path");
   add_config(train);
 
   bool json = false;
@@ -51,8 +53,9 @@ int main(int argc, char** argv) {
   evaluate->add_flag("--json", json, "Print the metrics as one JSON object");
 
   bool wait = false;
-  auto* score = app.add_subcommand("score", "Score every source row not yet scored by the "
-                                            "current model version, then exit");
+  auto* score = app.add_subcommand("score",
+                                   "Score every source row not yet scored by the "
+                                   "current model version, then exit");
   add_config(score);
   score->add_flag("--wait", wait, "Wait for another running scorer instead of failing");
 
@@ -60,14 +63,16 @@ int main(int argc, char** argv) {
   auto* relabel = app.add_subcommand(
       "relabel", "Apply the current threshold to stored predictions without re-predicting");
   add_config(relabel);
-  relabel->add_option("--threshold", relabel_threshold,
-                      "Threshold to apply (default: the effective scoring threshold)")
+  relabel
+      ->add_option("--threshold", relabel_threshold,
+                   "Threshold to apply (default: the effective scoring threshold)")
       ->check(CLI::Range(0.0, 1.0));
 
   bool once = false;
   auto* run = app.add_subcommand(
-      "run", "Run as a service: score new rows now and on schedule (scoring.interval or "
-             "scoring.daily_at); SIGHUP reloads the config, SIGTERM stops after the current batch");
+      "run",
+      "Run as a service: score new rows now and on schedule (scoring.interval or "
+      "scoring.daily_at); SIGHUP reloads the config, SIGTERM stops after the current batch");
   add_config(run);
   run->add_flag("--once", once, "Run one scoring cycle, then exit");
   bool json_logs = false;

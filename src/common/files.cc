@@ -48,8 +48,7 @@ std::string ReadFile(const fs::path& path, std::size_t max_bytes) {
   if (S_ISDIR(info.st_mode)) Fail("read", path, "it is a directory");
   if (!S_ISREG(info.st_mode)) Fail("read", path, "it is not a regular file");
   if (static_cast<std::uint64_t>(info.st_size) > max_bytes) {
-    Fail("read", path,
-         "it is larger than the limit of " + std::to_string(max_bytes) + " bytes");
+    Fail("read", path, "it is larger than the limit of " + std::to_string(max_bytes) + " bytes");
   }
   std::string text;
   char buffer[1 << 16];

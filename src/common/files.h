@@ -32,8 +32,7 @@ inline constexpr std::size_t kUnlimitedFileSize = std::numeric_limits<std::size_
 
 // The whole regular file `path`. Throws FileError ("cannot read PATH: reason") when it cannot be
 // opened, is not a regular file (a directory, a FIFO, a device) or is larger than `max_bytes`.
-std::string ReadFile(const std::filesystem::path& path,
-                     std::size_t max_bytes = kUnlimitedFileSize);
+std::string ReadFile(const std::filesystem::path& path, std::size_t max_bytes = kUnlimitedFileSize);
 
 // Writes `text` to `path` atomically (temporary file, fsync, rename), with mode `mode`.
 // Throws FileError naming the path.

@@ -13,8 +13,7 @@ bool SleepUnlessStopped(std::chrono::milliseconds duration, const StopRequested&
     if (stop && stop()) return false;
     const auto now = Clock::now();
     if (now >= deadline) return true;
-    std::this_thread::sleep_for(
-        std::min<Clock::duration>(kSlice, deadline - now));
+    std::this_thread::sleep_for(std::min<Clock::duration>(kSlice, deadline - now));
   }
 }
 

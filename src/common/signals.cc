@@ -65,8 +65,7 @@ void SignalWatcher::RequestReload() {
 void SignalWatcher::WaitFor(std::chrono::milliseconds duration) {
   std::unique_lock<std::mutex> lock(mutex_);
   const std::uint64_t seen = events_;
-  wake_.wait_for(lock, duration,
-                 [&] { return events_ != seen || stop_.load() || reload_.load(); });
+  wake_.wait_for(lock, duration, [&] { return events_ != seen || stop_.load() || reload_.load(); });
 }
 
 }  // namespace bankscore

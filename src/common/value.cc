@@ -8,9 +8,12 @@ namespace bankscore {
 
 const char* ColumnTypeName(ColumnType type) {
   switch (type) {
-    case ColumnType::kInteger: return "INTEGER";
-    case ColumnType::kReal: return "REAL";
-    case ColumnType::kText: return "TEXT";
+    case ColumnType::kInteger:
+      return "INTEGER";
+    case ColumnType::kReal:
+      return "REAL";
+    case ColumnType::kText:
+      return "TEXT";
   }
   return "TEXT";
 }

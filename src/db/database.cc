@@ -17,8 +17,10 @@ std::string QuoteIdentifier(const std::string& name) {
 
 std::unique_ptr<Database> OpenDatabase(const Config& config, spdlog::logger& log) {
   switch (config.database.backend) {
-    case DatabaseConfig::Backend::kSqlite: return internal::OpenSqliteDatabase(config, log);
-    case DatabaseConfig::Backend::kPostgres: return internal::OpenPostgresDatabase(config, log);
+    case DatabaseConfig::Backend::kSqlite:
+      return internal::OpenSqliteDatabase(config, log);
+    case DatabaseConfig::Backend::kPostgres:
+      return internal::OpenPostgresDatabase(config, log);
   }
   return nullptr;
 }

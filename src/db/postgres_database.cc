@@ -725,8 +725,8 @@ class PostgresDatabase : public Database {
     const ResultsConfig& results = config_.results;
     SourceBatch batch;
     batch.columns = src.FeatureColumns();
-    const std::string sql = UnscoredRowsSql(config_, after_key.has_value(),
-                                            {"$1::text", "$2::bigint", "$3::bigint"});
+    const std::string sql =
+        UnscoredRowsSql(config_, after_key.has_value(), {"$1::text", "$2::bigint", "$3::bigint"});
     const auto n = static_cast<std::int64_t>(limit);
     pqxx::result r =
         Run("read unscored rows of " + src.table,
@@ -814,8 +814,8 @@ class PostgresDatabase : public Database {
                              " rows_positive = rows_positive + $4::bigint,"
                              " threshold = $5::double precision WHERE run_id = $6::bigint",
                          out.predictions_inserted + out.rejections_inserted,
-                         out.predictions_inserted, out.rejections_inserted,
-                         out.positives_inserted, threshold_text, run_id);
+                         out.predictions_inserted, out.rejections_inserted, out.positives_inserted,
+                         threshold_text, run_id);
           tx.commit();
           session_->staging_ready = true;
         });
@@ -876,9 +876,14 @@ class PostgresDatabase : public Database {
                  // What is about to change, per previous threshold, for the run's record.
                  pqxx::result before = tx.exec_params(
                      "SELECT threshold, count(*),"
-                     " count(*) FILTER (WHERE label <> " + label + "),"
-                     " count(*) FILTER (WHERE " + label + " = 1)"
-                     " FROM " + QuoteIdentifier(table) +
+                     " count(*) FILTER (WHERE label <> " +
+                         label +
+                         "),"
+                         " count(*) FILTER (WHERE " +
+                         label +
+                         " = 1)"
+                         " FROM " +
+                         QuoteIdentifier(table) +
                          " WHERE model_version = $2::text AND threshold <> $1::double precision"
                          " GROUP BY threshold ORDER BY count(*) DESC, threshold",
                      t, model_version);
@@ -895,7 +900,9 @@ class PostgresDatabase : public Database {
                  tx.exec_params(
                      "UPDATE " + QuoteIdentifier(table) +
                          " SET threshold = $1::double precision,"
-                         " label = " + label + ","
+                         " label = " +
+                         label +
+                         ","
                          " relabeled_at = clock_timestamp()"
                          " WHERE model_version = $2::text AND threshold <> $1::double precision",
                      t, model_version);

@@ -17,7 +17,8 @@ namespace bankscore::internal {
 const char* EmbeddedSql(const std::string& name);
 
 // Replaces every {{name}} in `text` by names.at(name). Throws std::logic_error on an unknown name.
-std::string RenderTemplate(const std::string& text, const std::map<std::string, std::string>& names);
+std::string RenderTemplate(const std::string& text,
+                           const std::map<std::string, std::string>& names);
 
 // The results DDL of `backend` ("sqlite" or "postgres") with the configured table names.
 std::string ResultsDdl(const std::string& backend, const ResultsConfig& results);

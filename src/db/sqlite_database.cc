@@ -5,10 +5,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <spdlog/spdlog.h>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -70,12 +70,16 @@ class Statement {
 
   Value Cell(int i) const {
     switch (sqlite3_column_type(stmt_, i)) {
-      case SQLITE_NULL: return std::monostate{};
-      case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, i));
-      case SQLITE_FLOAT: return sqlite3_column_double(stmt_, i);
+      case SQLITE_NULL:
+        return std::monostate{};
+      case SQLITE_INTEGER:
+        return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, i));
+      case SQLITE_FLOAT:
+        return sqlite3_column_double(stmt_, i);
       default: {
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
-        return std::string(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)));
+        return std::string(text ? text : "",
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)));
       }
     }
   }
@@ -106,8 +110,8 @@ class SqliteDatabase : public Database {
     std::filesystem::path parent = std::filesystem::path(path_).parent_path();
     std::error_code ignored;  // sqlite3_open reports a missing directory clearly enough
     if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
-    int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) {
       std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
@@ -147,7 +151,8 @@ class SqliteDatabase : public Database {
       if (!first) sql += ", ";
       first = false;
       sql += QuoteIdentifier(column.name);
-      sql += column.name == key ? " INTEGER PRIMARY KEY" : std::string(" ") + ColumnTypeName(column.type);
+      sql += column.name == key ? " INTEGER PRIMARY KEY"
+                                : std::string(" ") + ColumnTypeName(column.type);
     }
     sql += ")";
     Exec(sql, "create table " + table);
@@ -206,8 +211,8 @@ class SqliteDatabase : public Database {
     tx.Commit();
   }
 
-  SourceBatch ReadUnscored(const std::string& model_version,
-                           std::optional<std::int64_t> after_key, std::size_t limit) override {
+  SourceBatch ReadUnscored(const std::string& model_version, std::optional<std::int64_t> after_key,
+                           std::size_t limit) override {
     const auto& src = config_.source;
     SourceBatch batch;
     batch.columns = src.FeatureColumns();
@@ -343,8 +348,10 @@ class SqliteDatabase : public Database {
       // What is about to change, per previous threshold, for the run's record.
       Statement s(db_,
                   "SELECT threshold, COUNT(*), SUM(CASE WHEN label <> " + label +
-                      " THEN 1 ELSE 0 END), SUM(" + label + ")"
-                      " FROM " + QuoteIdentifier(config_.results.table) +
+                      " THEN 1 ELSE 0 END), SUM(" + label +
+                      ")"
+                      " FROM " +
+                      QuoteIdentifier(config_.results.table) +
                       " WHERE model_version = ?2 AND threshold <> ?1"
                       " GROUP BY threshold ORDER BY COUNT(*) DESC, threshold",
                   "summarize predictions to relabel");
@@ -362,7 +369,8 @@ class SqliteDatabase : public Database {
     {
       Statement s(db_,
                   "UPDATE " + QuoteIdentifier(config_.results.table) +
-                      " SET threshold = ?1, label = " + label + ","
+                      " SET threshold = ?1, label = " + label +
+                      ","
                       " relabeled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
                       " WHERE model_version = ?2 AND threshold <> ?1",
                   "relabel predictions");

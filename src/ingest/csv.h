@@ -3,8 +3,8 @@
 // The format: a header line, then one record per line; fields separated by ';' (configurable);
 // fields may be quoted with '"' (a doubled quote inside means one quote, and quoted fields may hold
 // separators and line breaks); CRLF or LF line ends; a trailing line break is optional. An unquoted
-// empty field is NULL (nullopt); a quoted empty field is the empty string. Files ending in ".gz" are
-// decompressed on the fly. Errors throw DataError with "file:line: what".
+// empty field is NULL (nullopt); a quoted empty field is the empty string. Files ending in ".gz"
+// are decompressed on the fly. Errors throw DataError with "file:line: what".
 #pragma once
 
 #include <istream>

@@ -1,14 +1,14 @@
 #include "ingest/loader.h"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
-#include <spdlog/spdlog.h>
 
-#include "ingest/csv.h"
 #include "bankscore/error.h"
 #include "common/text.h"
+#include "ingest/csv.h"
 
 namespace bankscore {
 namespace {

@@ -10,8 +10,7 @@ namespace bankscore {
 
 class LiveThreshold {
  public:
-  explicit LiveThreshold(std::optional<double> threshold = std::nullopt)
-      : threshold_(threshold) {}
+  explicit LiveThreshold(std::optional<double> threshold = std::nullopt) : threshold_(threshold) {}
 
   // nullopt: the model bundle's own threshold applies.
   std::optional<double> Get() const {

@@ -31,8 +31,8 @@ class ScoringRun {
     } catch (const Error& e) {
       failure = Fail(e);
     }
-    summary_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                              started_);
+    summary_.duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
     RecordEnd();
     if (failure) std::rethrow_exception(failure);
     return summary_;
@@ -60,12 +60,14 @@ class ScoringRun {
                 summary_.null_keys, config_.source.table, config_.source.key);
     }
     // Before the run is recorded: a role that could not write its results writes nothing at all.
-    Retry("checking privileges", [&] { db_.CheckScoringAccess(); return 0; });
+    Retry("checking privileges", [&] {
+      db_.CheckScoringAccess();
+      return 0;
+    });
     RecordUnrecordedEnds();
     // Runs left 'running' belong to dead processes: this one holds the lock.
-    if (const std::int64_t n = Retry("marking abandoned runs", [&] {
-          return db_.MarkAbandonedRuns();
-        })) {
+    if (const std::int64_t n =
+            Retry("marking abandoned runs", [&] { return db_.MarkAbandonedRuns(); })) {
       log_.warn("marked {} unfinished earlier run(s) as abandoned", n);
     }
     record_.model_version = summary_.model_version;
@@ -85,8 +87,8 @@ class ScoringRun {
         return 0;
       });
       // At the level of the error that announced it, so whoever saw that sees this.
-      log_.warn("recorded the end of run {} ({}), which the database had been down for",
-                end.run_id, end.record.status);
+      log_.warn("recorded the end of run {} ({}), which the database had been down for", end.run_id,
+                end.record.status);
       ends.erase(ends.begin());
     }
   }

@@ -60,7 +60,6 @@ struct RunSummary {
 // failed and the DatabaseError is rethrown. A stop request during a retry ends the run as
 // interrupted, without an exception.
 RunSummary ScoreNewRows(Database& db, ScorerLock& lock, const Config& config,
-                        const ModelBundle& model, const ScoreOptions& options,
-                        spdlog::logger& log);
+                        const ModelBundle& model, const ScoreOptions& options, spdlog::logger& log);
 
 }  // namespace bankscore

@@ -1,20 +1,20 @@
 #include "jobs/trainer.h"
 
+#include <spdlog/spdlog.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <algorithm>
 #include <functional>
-#include <optional>
 #include <numeric>
-#include <spdlog/spdlog.h>
+#include <optional>
 
 #include "bankscore/error.h"
 #include "common/clock.h"
 #include "common/text.h"
 #include "ingest/source_check.h"
-#include "model/metrics.h"
 #include "model/imbalance.h"
+#include "model/metrics.h"
 
 namespace bankscore {
 namespace {
@@ -108,19 +108,28 @@ EncodedSplit EncodeSplit(const FeatureEncoder& encoder, const LabelledData& data
 
 std::string ImbalanceName(TrainingConfig::Imbalance m) {
   switch (m) {
-    case TrainingConfig::Imbalance::kNone: return "none";
-    case TrainingConfig::Imbalance::kScalePosWeight: return "scale_pos_weight";
-    case TrainingConfig::Imbalance::kRandomOversample: return "random_oversample";
-    case TrainingConfig::Imbalance::kSmote: return "smote";
+    case TrainingConfig::Imbalance::kNone:
+      return "none";
+    case TrainingConfig::Imbalance::kScalePosWeight:
+      return "scale_pos_weight";
+    case TrainingConfig::Imbalance::kRandomOversample:
+      return "random_oversample";
+    case TrainingConfig::Imbalance::kSmote:
+      return "smote";
   }
   return "none";
 }
 
 std::map<std::string, std::string> XgboostParams(const TrainingConfig& training) {
-  std::map<std::string, std::string> params = {
-      {"objective", "binary:logistic"}, {"eval_metric", "auc"}, {"tree_method", "hist"},
-      {"max_depth", "4"},  {"eta", "0.05"}, {"subsample", "0.8"},
-      {"colsample_bytree", "0.8"}, {"min_child_weight", "1"}, {"nthread", "2"}};
+  std::map<std::string, std::string> params = {{"objective", "binary:logistic"},
+                                               {"eval_metric", "auc"},
+                                               {"tree_method", "hist"},
+                                               {"max_depth", "4"},
+                                               {"eta", "0.05"},
+                                               {"subsample", "0.8"},
+                                               {"colsample_bytree", "0.8"},
+                                               {"min_child_weight", "1"},
+                                               {"nthread", "2"}};
   params["seed"] = std::to_string(training.seed);
   for (const auto& [k, v] : training.xgboost) params[k] = v;
   return params;
@@ -220,8 +229,8 @@ nlohmann::json CrossValidate(const LabelledData& data, const std::vector<std::si
       fold_of[members[order[j]]] = static_cast<int>(j % static_cast<std::size_t>(k));
     }
   }
-  const char* names[] = {"roc_auc", "pr_auc", "f1", "precision", "recall", "accuracy",
-                         "log_loss", "brier"};
+  const char* names[] = {"roc_auc", "pr_auc",   "f1",       "precision",
+                         "recall",  "accuracy", "log_loss", "brier"};
   std::map<std::string, std::vector<double>> values;
   for (int f = 0; f < k; ++f) {
     std::vector<std::size_t> rest, held;
@@ -294,8 +303,7 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log) 
     FitResult time_fit = FitAndEvaluate(data, time_train, time_valid, time_test, config);
     extra["time_split"] = ToJson(time_fit.test_metrics);
     extra["time_split"]["note"] =
-        "Trained on the earliest rows and tested on the last " +
-        std::to_string(time_test.size()) +
+        "Trained on the earliest rows and tested on the last " + std::to_string(time_test.size()) +
         " rows by key (the UCI file is in date order). These figures are much lower: the last "
         "months (2010) differ from the earlier ones, with other economic conditions and far "
         "higher subscription rates, so a model fitted on the past transfers poorly.";

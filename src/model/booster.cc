@@ -40,9 +40,9 @@ class DMatrix {
 
  private:
   void SetInfo(const char* field, const std::vector<float>& values) {
-    Check(XGDMatrixSetFloatInfo(handle_, field, values.data(),
-                                static_cast<bst_ulong>(values.size())),
-          "XGDMatrixSetFloatInfo");
+    Check(
+        XGDMatrixSetFloatInfo(handle_, field, values.data(), static_cast<bst_ulong>(values.size())),
+        "XGDMatrixSetFloatInfo");
   }
   DMatrixHandle handle_ = nullptr;
 };
@@ -59,8 +59,7 @@ double ParseEvalScore(const std::string& line) {
 // Metrics where a larger value is better; everything else (logloss, error, rmse) is minimised.
 bool HigherIsBetter(const std::string& metric) {
   return metric.rfind("auc", 0) == 0 || metric.rfind("aucpr", 0) == 0 ||
-         metric.rfind("map", 0) == 0 || metric.rfind("ndcg", 0) == 0 ||
-         metric.rfind("pre", 0) == 0;
+         metric.rfind("map", 0) == 0 || metric.rfind("ndcg", 0) == 0 || metric.rfind("pre", 0) == 0;
 }
 
 }  // namespace
@@ -191,8 +190,8 @@ std::map<int, double> Booster::FeatureImportance(const std::string& importance_t
   std::map<int, double> out;
   for (bst_ulong i = 0; i < n_features; ++i) {
     std::string name = names[i];  // "f12" when the booster has no feature names
-    const auto index = name.size() > 1 && name[0] == 'f' ? ParseInteger<int>(name.substr(1))
-                                                         : std::nullopt;
+    const auto index =
+        name.size() > 1 && name[0] == 'f' ? ParseInteger<int>(name.substr(1)) : std::nullopt;
     if (!index) throw ModelError("unexpected XGBoost feature name '" + name + "'");
     out[*index] = scores[i];
   }

@@ -58,7 +58,7 @@ class Booster {
 
 struct BoosterTrainResult {
   Booster booster;
-  int best_iteration = 0;  // 0-based index of the best round (the last one without validation)
+  int best_iteration = 0;   // 0-based index of the best round (the last one without validation)
   double best_score = 0.0;  // validation metric at best_iteration
   std::string eval_metric;
 };

@@ -45,8 +45,9 @@ void Validate(const ModelBundle& bundle, const std::string& model_text, const fs
                      " is not between 0 and 1");
   }
   if (ContentHash(model_text, bundle.encoder) != m.content_sha256) {
-    throw ModelError(dir.string() + ": " + kModelFile + " or the encoder does not match the content " +
-                     "hash in " + kMetadataFile + " (changed after training); retrain the model");
+    throw ModelError(dir.string() + ": " + kModelFile +
+                     " or the encoder does not match the content " + "hash in " + kMetadataFile +
+                     " (changed after training); retrain the model");
   }
   if (bundle.booster.num_features() != static_cast<int>(bundle.encoder.output_names().size())) {
     throw ModelError(dir.string() + ": " + kModelFile + " expects " +
@@ -121,7 +122,8 @@ void CheckBundleMatchesSource(const ModelBundle& bundle, const SourceConfig& sou
       bundle.encoder.numeric() != source.numeric) {
     throw ConfigError("source.features: the model at " + directory + " was trained on [" +
                       Join(bundle.metadata.feature_columns) + "] but the config lists [" +
-                      Join(source.FeatureColumns()) + "]; retrain (bankscore train) or fix the config");
+                      Join(source.FeatureColumns()) +
+                      "]; retrain (bankscore train) or fix the config");
   }
 }
 

@@ -33,7 +33,7 @@ struct ScoredSet {
 struct ModelMetadata {
   std::string version;         // e.g. "20261122T101500Z-3fa9c2d1e0b7": creation time + hash
   std::string content_sha256;  // ContentHash of model.json and the encoder
-  std::string created_at;  // ISO 8601 UTC
+  std::string created_at;      // ISO 8601 UTC
   std::string source_table;
   std::string label_column;
   std::string positive_label;
@@ -46,9 +46,9 @@ struct ModelMetadata {
   double threshold = 0.5;  // chosen by the threshold policy on validation data
   std::string threshold_policy;
   int best_iteration = 0;
-  nlohmann::json training;     // the training configuration used (split, imbalance, params, ...)
-  nlohmann::json test_metrics; // ToJson(BinaryMetrics) on the test split at `threshold`
-  nlohmann::json extra;        // cross-validation, time-split figures, warnings
+  nlohmann::json training;      // the training configuration used (split, imbalance, params, ...)
+  nlohmann::json test_metrics;  // ToJson(BinaryMetrics) on the test split at `threshold`
+  nlohmann::json extra;         // cross-validation, time-split figures, warnings
 };
 
 struct ModelBundle {

@@ -59,10 +59,12 @@ FeatureEncoder FeatureEncoder::Fit(const SourceConfig& source,
 void FeatureEncoder::BuildOutputNames() {
   output_names_.clear();
   for (std::size_t c = 0; c < categorical_.size(); ++c) {
-    for (const auto& category : vocabularies_[c]) output_names_.push_back(categorical_[c] + "=" + category);
+    for (const auto& category : vocabularies_[c])
+      output_names_.push_back(categorical_[c] + "=" + category);
   }
   for (const auto& name : numeric_) output_names_.push_back(name);
-  for (const auto& [name, value] : sentinels_) output_names_.push_back(SentinelFlagName(name, value));
+  for (const auto& [name, value] : sentinels_)
+    output_names_.push_back(SentinelFlagName(name, value));
 }
 
 std::vector<std::string> FeatureEncoder::input_columns() const {
@@ -108,8 +110,8 @@ EncodedRows FeatureEncoder::Transform(const std::vector<std::string>& columns,
         values[n] = kMissing;
       } else if (auto number = AsNumber(v)) {
         if (!std::isfinite(*number)) {
-          reason = "column '" + numeric_[n] + "': expected a finite number, got " +
-                   DescribeValue(v);
+          reason =
+              "column '" + numeric_[n] + "': expected a finite number, got " + DescribeValue(v);
         }
         values[n] = static_cast<float>(*number);
       } else if (auto parsed = ParseNumber(std::get<std::string>(v))) {

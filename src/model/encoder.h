@@ -3,9 +3,9 @@
 // It is fitted once on training rows and saved inside the model bundle, so scoring encodes exactly
 // as training did. Encoding rules:
 //   - categorical column: one-hot over the categories seen in training (sorted; the literal
-//     "unknown" is a category like any other). NULL sets the whole group to NaN (missing, so XGBoost
-//     follows its learned default branch). A category never seen in training sets the whole group to
-//     0 ("none of the known categories"); it is counted, not fatal.
+//     "unknown" is a category like any other). NULL sets the whole group to NaN (missing, so
+//     XGBoost follows its learned default branch). A category never seen in training sets the whole
+//     group to 0 ("none of the known categories"); it is counted, not fatal.
 //   - numeric column: its value as float; NULL is NaN. Integers and reals both accepted; text that
 //     parses as a number is accepted (SQLite may store "1.5" as text); other text, infinity and
 //     NaN reject the row.
@@ -20,17 +20,17 @@
 #include <vector>
 
 #include "bankscore/config.h"
-#include "model/matrix.h"
 #include "bankscore/value.h"
+#include "model/matrix.h"
 
 namespace bankscore {
 
 struct EncodedRows {
-  FeatureMatrix matrix;                   // one row per accepted input row
-  std::vector<std::size_t> accepted;      // input row index of each matrix row
-  std::vector<std::size_t> rejected;      // input row indices that could not be encoded
-  std::vector<std::string> reasons;       // parallel to `rejected`
-  std::size_t unseen_categories = 0;      // cells whose category was not seen in training
+  FeatureMatrix matrix;               // one row per accepted input row
+  std::vector<std::size_t> accepted;  // input row index of each matrix row
+  std::vector<std::size_t> rejected;  // input row indices that could not be encoded
+  std::vector<std::string> reasons;   // parallel to `rejected`
+  std::size_t unseen_categories = 0;  // cells whose category was not seen in training
 };
 
 class FeatureEncoder {

@@ -3,7 +3,8 @@
 // Pure functions over vectors; no I/O. Conventions (documented in the README):
 //   - A row is predicted positive when probability >= threshold.
 //   - Precision is 0 when nothing is predicted positive; recall is 0 when there is no positive.
-//   - ROC AUC is the Mann-Whitney statistic (tied scores count one half); 0.5 if one class is empty.
+//   - ROC AUC is the Mann-Whitney statistic (tied scores count one half); 0.5 if one class is
+//   empty.
 //   - PR AUC is average precision: sum over distinct thresholds of (R_k - R_{k-1}) * P_k, the same
 //     definition as scikit-learn's average_precision_score.
 //   - Log loss clips probabilities to [1e-15, 1 - 1e-15].
@@ -65,7 +66,7 @@ std::vector<ThresholdPoint> ThresholdSweep(const std::vector<int>& labels,
 
 // Rows sorted by score descending and cut into `groups` equal groups (deciles by default).
 struct GainsRow {
-  int group = 0;                  // 1 = highest scores
+  int group = 0;  // 1 = highest scores
   std::int64_t rows = 0;
   std::int64_t positives = 0;
   double cumulative_fraction = 0;  // of all rows, up to this group

@@ -12,7 +12,6 @@
 
 #include <unistd.h>
 
-
 namespace bankscore::report {
 namespace {
 
@@ -523,6 +522,5 @@ const char* const kBankMarketingCitation =
     "UCI Bank Marketing (bank-additional), S. Moro, P. Cortez and P. Rita (2014), "
     "\"A Data-Driven Approach to Predict the Success of Bank Telemarketing\", Decision Support "
     "Systems 62:22-31; licensed CC BY 4.0.";
-
 
 }  // namespace bankscore

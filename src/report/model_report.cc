@@ -14,8 +14,8 @@
 
 #include "bankscore/error.h"
 #include "model/metrics.h"
-#include "report/model_report.h"
 #include "report/html_document.h"
+#include "report/model_report.h"
 #include "report/svg_chart.h"
 
 namespace bankscore {

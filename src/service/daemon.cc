@@ -87,9 +87,8 @@ class Daemon {
       if (signals_.stop_requested() && !cycle_.valid()) break;
       // Woken early by any signal and by the end of a cycle.
       signals_.WaitFor(cycle_.valid() ? milliseconds(500)
-                                      : std::chrono::duration_cast<milliseconds>(
-                                            std::max(next_cycle - Clock::now(),
-                                                     Clock::duration::zero())));
+                                      : std::chrono::duration_cast<milliseconds>(std::max(
+                                            next_cycle - Clock::now(), Clock::duration::zero())));
     }
     log_.info("bankscore daemon stopped");
     return 0;
@@ -142,8 +141,7 @@ class Daemon {
            next.database.dsn != config_.database.dsn ||
            next.database.schema != config_.database.schema ||
            next.results.runs_table != config_.results.runs_table ||
-           next.results.table != config_.results.table ||
-           next.source.table != config_.source.table;
+           next.results.table != config_.results.table || next.source.table != config_.source.table;
   }
 
   // A bundle retrained in place gets a new version: switch to it between cycles.
@@ -171,8 +169,8 @@ class Daemon {
     PickUpRetrainedModel();
     std::promise<bool> done;
     cycle_ = done.get_future();
-    worker_ = std::thread(
-        [this, input = CycleInput{config_, model_}, done = std::move(done)]() mutable {
+    worker_ =
+        std::thread([this, input = CycleInput{config_, model_}, done = std::move(done)]() mutable {
           done.set_value(Cycle(input));
           signals_.Wake();  // the control loop handles the end of the cycle at once
         });
@@ -236,8 +234,8 @@ class Daemon {
         "run {} {}: scored {}, rejected {}, positive {} ({:.1f}%), threshold {:.4f}, model {}, "
         "{:.2f} s",
         s.run_id, s.status, s.rows_scored, s.rows_rejected, s.rows_positive,
-        s.rows_scored ? 100.0 * s.rows_positive / s.rows_scored : 0.0, s.threshold,
-        s.model_version, s.duration.count() / 1000.0);
+        s.rows_scored ? 100.0 * s.rows_positive / s.rows_scored : 0.0, s.threshold, s.model_version,
+        s.duration.count() / 1000.0);
   }
 
   // Owned by the control thread.

@@ -57,8 +57,8 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
   }
 
   std::unique_ptr<Process> Start(std::vector<std::string> args) {
-    const auto prefix = env_.dir() / ("bankscore-" + std::to_string(started_.size() + 1) + "-" +
-                                      args.front());
+    const auto prefix =
+        env_.dir() / ("bankscore-" + std::to_string(started_.size() + 1) + "-" + args.front());
     started_.push_back(prefix);
     return std::make_unique<Process>(BANKSCORE_BINARY, args, prefix);
   }
@@ -84,8 +84,10 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
     std::vector<std::int64_t> ids;
     try {
       for (const auto& row : env_.Open()->Query(sql).rows) {
-        if (auto n = AsNumber(row[0])) ids.push_back(static_cast<std::int64_t>(*n));
-        else if (const auto* s = std::get_if<std::string>(&row[0])) ids.push_back(std::stoll(*s));
+        if (auto n = AsNumber(row[0]))
+          ids.push_back(static_cast<std::int64_t>(*n));
+        else if (const auto* s = std::get_if<std::string>(&row[0]))
+          ids.push_back(std::stoll(*s));
       }
     } catch (const DatabaseError&) {
     }
@@ -151,8 +153,8 @@ TEST_P(CrashTest, SigkillAtRandomMomentsNeverDuplicatesOrLosesARow) {
         RunIds("SELECT run_id FROM scoring_runs WHERE status = 'running'");
     EXPECT_LE(running.size(), 1u) << "a daemon marks earlier runs abandoned before it begins one";
     left_running.insert(running.begin(), running.end());
-    std::cout << "[          ] kill " << kill << " after " << delay << " ms: "
-              << CountOrZero("SELECT COUNT(*) FROM predictions") << " predictions, "
+    std::cout << "[          ] kill " << kill << " after " << delay
+              << " ms: " << CountOrZero("SELECT COUNT(*) FROM predictions") << " predictions, "
               << running.size() << " run left running\n";
   }
   // Almost every kill lands inside a run (even at 95 ms the daemon had usually begun one); if

@@ -30,11 +30,11 @@
 namespace bankscore::testing {
 namespace {
 
+using std::chrono::milliseconds;
+using std::chrono::seconds;
 using ::testing::AllOf;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
-using std::chrono::milliseconds;
-using std::chrono::seconds;
 
 constexpr std::int64_t kSampleRows = 4119;
 constexpr std::int64_t kFullRows = 41188;
@@ -122,8 +122,8 @@ class DaemonTest : public ::testing::TestWithParam<Backend> {
   }
 
   std::unique_ptr<Process> Start(std::vector<std::string> args) {
-    const auto prefix = env_.dir() / ("bankscore-" + std::to_string(started_.size() + 1) + "-" +
-                                      args.front());
+    const auto prefix =
+        env_.dir() / ("bankscore-" + std::to_string(started_.size() + 1) + "-" + args.front());
     started_.push_back(prefix);
     return std::make_unique<Process>(BANKSCORE_BINARY, args, prefix);
   }
@@ -200,9 +200,12 @@ class DaemonTest : public ::testing::TestWithParam<Backend> {
     for (const auto& row : env_.Open()->Query(sql).rows) {
       std::ostringstream line;
       for (const auto& v : row) {
-        if (const auto* s = std::get_if<std::string>(&v)) line << *s << '|';
-        else if (auto n = AsNumber(v)) line << std::setprecision(17) << *n << '|';
-        else line << "NULL|";
+        if (const auto* s = std::get_if<std::string>(&v))
+          line << *s << '|';
+        else if (auto n = AsNumber(v))
+          line << std::setprecision(17) << *n << '|';
+        else
+          line << "NULL|";
       }
       out.push_back(line.str());
     }
@@ -229,10 +232,10 @@ class DaemonTest : public ::testing::TestWithParam<Backend> {
                                   << " ms after the signal\n"
                                   << daemon.Describe();
     EXPECT_EQ(*code, 0) << daemon.Describe();
-    std::cout << "[          ] exited " << *code << " after "
-              << std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - sent)
-                     .count()
-              << " ms\n";
+    std::cout
+        << "[          ] exited " << *code << " after "
+        << std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - sent).count()
+        << " ms\n";
     EXPECT_THAT(daemon.Log(), HasSubstr("bankscore daemon stopped"));
   }
 
@@ -264,10 +267,10 @@ TEST_P(DaemonTest, NewRowsAreScoredWithinTheNextCycle) {
   const auto loaded = std::chrono::steady_clock::now();
   ASSERT_TRUE(CountReaches("SELECT COUNT(*) FROM predictions", 2 * kSampleRows, kNextCycle))
       << daemon->Describe();
-  std::cout << "[          ] new rows scored "
-            << std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - loaded)
-                   .count()
-            << " ms after the load\n";
+  std::cout
+      << "[          ] new rows scored "
+      << std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - loaded).count()
+      << " ms after the load\n";
 
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT source_key) FROM predictions"), 2 * kSampleRows);
   EXPECT_EQ(Count(kUnscoredRows), 0);
@@ -311,7 +314,8 @@ TEST_P(DaemonTest, SighupAppliesNewThresholdAndRefusesABrokenFile) {
             kSampleRows)
       << "rows scored before the reload keep theirs (relabel is a separate, explicit command)";
   EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions WHERE source_key > 4119 AND label <> "
-                  "CASE WHEN probability >= " + next.text + " THEN 1 ELSE 0 END"),
+                  "CASE WHEN probability >= " +
+                  next.text + " THEN 1 ELSE 0 END"),
             0);
   const std::int64_t new_positives =
       Count("SELECT COUNT(*) FROM predictions WHERE source_key > 4119 AND label = 1");
@@ -359,20 +363,20 @@ TEST_P(DaemonTest, SighupDuringARunAppliesFromTheNextBatch) {
   const std::int64_t rows = kSampleRows + kFullRows;
   auto daemon = StartDaemon();
   // Two batches in: early enough that the run (about 225 batches) is far from over.
-  ASSERT_TRUE(Eventually(
-      [&] { return TryCount("SELECT COUNT(*) FROM predictions") >= 2 * kBatch; },
-      kFirstCycle, milliseconds(10)))
+  ASSERT_TRUE(Eventually([&] { return TryCount("SELECT COUNT(*) FROM predictions") >= 2 * kBatch; },
+                         kFirstCycle, milliseconds(10)))
       << daemon->Describe();
   const double old_threshold = QueryDouble("SELECT MIN(threshold) FROM predictions");
   const Threshold next = ThresholdInsideTheScores(old_threshold);
-  ASSERT_NO_FATAL_FAILURE(Configure(
-      WithScoring("  interval: 1s\n  threshold: " + next.text + "\n", kBatch)));
+  ASSERT_NO_FATAL_FAILURE(
+      Configure(WithScoring("  interval: 1s\n  threshold: " + next.text + "\n", kBatch)));
   ASSERT_TRUE(daemon->Signal(SIGHUP));
   ASSERT_TRUE(CountReaches("SELECT COUNT(*) FROM predictions", rows, kFirstCycle))
       << daemon->Describe();
 
   ASSERT_EQ(Count("SELECT COUNT(DISTINCT run_id) FROM predictions"), 1)
-      << "the run ended before the reload, so this test proved nothing\n" << daemon->Describe();
+      << "the run ended before the reload, so this test proved nothing\n"
+      << daemon->Describe();
   const std::string is_old = "ABS(threshold - " + SqlNumber(old_threshold) + ") < 1e-9";
   const std::string is_next = "ABS(threshold - " + next.text + ") < 1e-9";
   const std::int64_t old_rows = Count("SELECT COUNT(*) FROM predictions WHERE " + is_old);
@@ -400,8 +404,8 @@ TEST_P(DaemonTest, UnreachableDatabaseIsRetriedWithBackoffUntilItIsFixed) {
   ASSERT_NO_FATAL_FAILURE(LoadAndTrain());
   // Point the config at a database that cannot be reached.
   std::string text = ReadText(env_.config_path());
-  const std::string good = GetParam() == Backend::kSqlite ? (env_.dir() / "bank.db").string()
-                                                          : PostgresDsn();
+  const std::string good =
+      GetParam() == Backend::kSqlite ? (env_.dir() / "bank.db").string() : PostgresDsn();
   const std::string bad = GetParam() == Backend::kSqlite
                               ? "/proc/bankscore-unreachable/bank.db"
                               : "host=/nonexistent-bankscore-socket-dir port=1 dbname=none";
@@ -480,8 +484,8 @@ TEST_P(DaemonTest, SigtermMidRunCommitsTheBatchAndRecordsTheRunAsInterrupted) {
                                        std::to_string(last_run));
   ASSERT_EQ(status.rows.size(), 1u);
   const std::string last_status = std::get<std::string>(status.rows[0][0]);
-  std::cout << "[          ] SIGTERM after " << scored << " of " << rows
-            << " rows; last run " << last_status << "\n";
+  std::cout << "[          ] SIGTERM after " << scored << " of " << rows << " rows; last run "
+            << last_status << "\n";
   EXPECT_THAT(last_status, AnyOf("interrupted", "succeeded"));
   if (last_status == "interrupted") {
     EXPECT_LT(scored, rows);
@@ -551,9 +555,9 @@ TEST_P(DaemonTest, RelabelAppliesANewThresholdWithoutRepredicting) {
   EXPECT_THAT(relabel.out, HasSubstr("relabeled " + std::to_string(expected_changed)));
 
   EXPECT_EQ(QueryRows(identity), before) << "relabel must not add, remove or re-predict rows";
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions WHERE ABS(threshold - " + next.text +
-                  ") > 1e-12"),
-            0);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM predictions WHERE ABS(threshold - " + next.text + ") > 1e-12"),
+      0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions WHERE label = 1"), expected_positive);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions WHERE relabeled_at IS NOT NULL"),
             expected_changed);
@@ -591,7 +595,8 @@ TEST_P(DaemonTest, NewModelVersionScoresEveryRowAgainAndTheLatestViewShowsIt) {
   ASSERT_EQ(first->WaitFor(kFirstCycle), 0) << first->Describe();
   const std::string old_rows =
       "SELECT source_key, probability, label, threshold, run_id, scored_at FROM predictions "
-      "WHERE model_version = '" + v1 + "' ORDER BY source_key";
+      "WHERE model_version = '" +
+      v1 + "' ORDER BY source_key";
   const std::vector<std::string> before = QueryRows(old_rows);
   ASSERT_EQ(before.size(), static_cast<std::size_t>(kSampleRows));
 
@@ -655,8 +660,8 @@ TEST_P(DaemonTest, ScorersStartedAtOnceNeverScoreARowTwice) {
   bool someone_waited = false;
   for (auto& scorer : scorers) {
     ASSERT_EQ(scorer->WaitFor(seconds(180)), 0) << scorer->Describe();
-    someone_waited = someone_waited || scorer->Log().find("another bankscore scorer is working") !=
-                                           std::string::npos;
+    someone_waited = someone_waited ||
+                     scorer->Log().find("another bankscore scorer is working") != std::string::npos;
   }
   EXPECT_TRUE(someone_waited) << "the scorers never overlapped, so the test proved nothing";
 

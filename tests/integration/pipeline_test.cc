@@ -82,8 +82,7 @@ TEST_P(PipelineTest, BadRowIsRejectedWithReasonAndOthersAreScored) {
   if (GetParam() == Backend::kSqlite) {
     env_.Open()->Query("UPDATE bank_clients SET age = 'forty' WHERE client_id = 7");
   } else {
-    env_.Open()->Query(
-        "UPDATE bank_clients SET \"emp.var.rate\" = 'Infinity' WHERE client_id = 7");
+    env_.Open()->Query("UPDATE bank_clients SET \"emp.var.rate\" = 'Infinity' WHERE client_id = 7");
   }
   CommandResult score = Bankscore("score");
   ASSERT_EQ(score.exit_code, 0) << score.err;

@@ -15,9 +15,9 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <functional>
 #include <thread>
 
 #include "bankscore/error.h"
@@ -36,7 +36,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::int64_t kSampleRows = 4119;
 constexpr std::int64_t kFullRows = 41188;
-
 
 // Writes a copy of env's config with another `database:` section and returns its path.
 std::string ConfigWithDatabase(const TestEnvironment& env, const std::string& file_name,
@@ -247,18 +246,21 @@ TEST(PostgresTest, RoleWithoutWriteAccessIsRefusedNamingEveryMissingGrant) {
   ASSERT_EQ(Bankscore("init-db", env.config_path()).exit_code, 0);
   // A read-only reporting role: it may read everything and write nothing.
   const std::string role = "bankscore_reader_" + schema;
-  PsqlAdmin("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN; GRANT USAGE ON "
-            "SCHEMA " + schema + " TO " + role + "; GRANT SELECT ON ALL TABLES IN SCHEMA " +
-            schema + " TO " + role);
+  PsqlAdmin("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role +
+            " LOGIN; GRANT USAGE ON "
+            "SCHEMA " +
+            schema + " TO " + role + "; GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " +
+            role);
   const std::string reader = ConfigWithDatabase(
       env, "reader.yaml", PostgresDatabaseYaml(PostgresDsn() + " user=" + role, schema));
   CommandResult denied = Bankscore("score", reader);
   PsqlAdmin("DROP OWNED BY " + role + "; DROP ROLE " + role);
   EXPECT_EQ(denied.exit_code, 1) << denied.err;
-  EXPECT_THAT(denied.err,
-              AllOf(HasSubstr("permission denied"), HasSubstr(role), HasSubstr("INSERT on predictions"),
-                    HasSubstr("INSERT on rejected_rows"), HasSubstr("UPDATE on scoring_runs"),
-                    HasSubstr("sql/postgres/roles.sql"), HasSubstr("nothing was written")));
+  EXPECT_THAT(
+      denied.err,
+      AllOf(HasSubstr("permission denied"), HasSubstr(role), HasSubstr("INSERT on predictions"),
+            HasSubstr("INSERT on rejected_rows"), HasSubstr("UPDATE on scoring_runs"),
+            HasSubstr("sql/postgres/roles.sql"), HasSubstr("nothing was written")));
   EXPECT_EQ(std::count(denied.err.begin(), denied.err.end(), '\n'), 1) << denied.err;
   EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), 0);
   EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs"), 0);
@@ -419,9 +421,11 @@ TEST(PostgresTest, DaemonRecordsARunThatFailedDuringAnOutageOnceTheDatabaseIsBac
   const std::int64_t rows = kSampleRows + kFullRows;
 
   const std::string role = "bankscore_outage_" + schema;
-  PsqlAdmin("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN; GRANT USAGE ON "
-            "SCHEMA " + schema + " TO " + role + "; GRANT ALL ON ALL TABLES IN SCHEMA " + schema +
-            " TO " + role + "; GRANT ALL ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
+  PsqlAdmin("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role +
+            " LOGIN; GRANT USAGE ON "
+            "SCHEMA " +
+            schema + " TO " + role + "; GRANT ALL ON ALL TABLES IN SCHEMA " + schema + " TO " +
+            role + "; GRANT ALL ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
   const std::string config = ConfigWithDatabase(
       env, "outage.yaml", PostgresDatabaseYaml(PostgresDsn() + " user=" + role, schema));
   auto predictions = [&] {
@@ -441,8 +445,10 @@ TEST(PostgresTest, DaemonRecordsARunThatFailedDuringAnOutageOnceTheDatabaseIsBac
     ASSERT_TRUE(eventually([&] { return daemon.Poll() || predictions() >= 1000; }));
     ASSERT_FALSE(daemon.Poll()) << daemon.Err();
     ASSERT_LT(predictions(), rows) << "the run ended before the outage";
-    PsqlAdmin("ALTER ROLE " + role + " NOLOGIN; SELECT COUNT(pg_terminate_backend(pid)) FROM "
-              "pg_stat_activity WHERE usename = '" + role + "'");
+    PsqlAdmin("ALTER ROLE " + role +
+              " NOLOGIN; SELECT COUNT(pg_terminate_backend(pid)) FROM "
+              "pg_stat_activity WHERE usename = '" +
+              role + "'");
     EXPECT_TRUE(eventually([&] {
       return daemon.Err().find("it will be recorded by the next run") != std::string::npos;
     })) << daemon.Err();
@@ -565,11 +571,15 @@ TEST_F(PostgresAdapterTest, CopyRoundTripsValuesExactly) {
 // Terminates the backend holding this test schema's scorer lock (other tests' locks, on the same
 // server at the same time, have other keys) and returns how many it terminated.
 std::int64_t TerminateScorerLockHolder(const TestEnvironment& env) {
-  const std::string key = "hashtextextended('bankscore scorer " + env.schema() + ".predictions', 0)";
+  const std::string key =
+      "hashtextextended('bankscore scorer " + env.schema() + ".predictions', 0)";
   const std::string out = PsqlAdmin(
       "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND "
-      "granted AND objsubid = 1 AND classid::text::bigint = ((" + key + " >> 32) & 4294967295) "
-      "AND objid::text::bigint = (" + key + " & 4294967295)");
+      "granted AND objsubid = 1 AND classid::text::bigint = ((" +
+      key +
+      " >> 32) & 4294967295) "
+      "AND objid::text::bigint = (" +
+      key + " & 4294967295)");
   return std::stoll(out);
 }
 

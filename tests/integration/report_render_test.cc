@@ -24,8 +24,8 @@
 
 #include "bankscore/commands.h"
 #include "bankscore/error.h"
-#include "report/html_document.h"
 #include "integration/test_support.h"
+#include "report/html_document.h"
 
 namespace bankscore::testing {
 namespace {
@@ -42,7 +42,6 @@ const std::vector<std::string> kModelChartIds = {
 const std::vector<std::string> kProfileChartIds = {
     "target-balance", "hist-age",   "rate-age",      "freq-job",         "rate-job",
     "freq-month",     "rate-month", "freq-poutcome", "rate-nr-employed", "hist-duration"};
-
 
 std::string Quote(const std::string& s) {
   std::string out = "'";

@@ -127,8 +127,8 @@ std::string TestEnvironment::DatabaseYaml() const {
   if (backend_ == Backend::kSqlite) {
     return "database:\n  backend: sqlite\n  path: " + (dir() / "bank.db").string() + "\n";
   }
-  return "database:\n  backend: postgres\n  dsn: \"" + PostgresDsn() + "\"\n  schema: " +
-         schema_ + "\n  connect_attempts: 3\n  retry_backoff: 100ms\n";
+  return "database:\n  backend: postgres\n  dsn: \"" + PostgresDsn() + "\"\n  schema: " + schema_ +
+         "\n  connect_attempts: 3\n  retry_backoff: 100ms\n";
 }
 
 void TestEnvironment::RewriteConfig(const TestSettings& settings) {
@@ -156,7 +156,9 @@ void TestEnvironment::RewriteConfig(const TestSettings& settings) {
   config_ = LoadConfig(config_path_);
 }
 
-std::unique_ptr<Database> TestEnvironment::Open() const { return OpenDatabase(config_, NullLogger()); }
+std::unique_ptr<Database> TestEnvironment::Open() const {
+  return OpenDatabase(config_, NullLogger());
+}
 
 std::int64_t TestEnvironment::QueryInt(const std::string& sql) const {
   RowBatch result = Open()->Query(sql);

@@ -46,10 +46,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-std::string SourceDir();             // the repository root
-std::string SampleCsv();             // data/bank-additional.csv (4,119 rows)
-std::string FullCsv();               // data/bank-additional-full.csv.gz (41,188 rows)
-std::string PostgresDsn();           // BANKSCORE_TEST_PG_DSN; fails the test if unset
+std::string SourceDir();    // the repository root
+std::string SampleCsv();    // data/bank-additional.csv (4,119 rows)
+std::string FullCsv();      // data/bank-additional-full.csv.gz (41,188 rows)
+std::string PostgresDsn();  // BANKSCORE_TEST_PG_DSN; fails the test if unset
 
 // Runs SQL on the test PostgreSQL server with psql as the admin user; fails the test on error.
 std::string PsqlAdmin(const std::string& sql);

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "model/booster.h"
 #include "bankscore/error.h"
+#include "model/booster.h"
 
 namespace bankscore {
 namespace {
@@ -59,8 +59,11 @@ void SeparableData(FeatureMatrix& x, std::vector<float>& y, int n) {
 
 BoosterTrainOptions SmallOptions() {
   BoosterTrainOptions options;
-  options.params = {{"objective", "binary:logistic"}, {"max_depth", "2"}, {"eta", "0.5"},
-                    {"nthread", "1"}, {"eval_metric", "logloss"}};
+  options.params = {{"objective", "binary:logistic"},
+                    {"max_depth", "2"},
+                    {"eta", "0.5"},
+                    {"nthread", "1"},
+                    {"eval_metric", "logloss"}};
   options.num_boost_round = 20;
   options.early_stopping_rounds = 5;
   return options;
@@ -89,8 +92,8 @@ TEST(BoosterTest, EarlyStoppingKeepsOnlyTheTreesUpToTheBestRound) {
   EXPECT_LT(result.best_iteration, 199);  // the perfect fit stops improving long before
   // The saved model holds best_iteration + 1 trees.
   const std::string json = result.booster.ToJson();
-  EXPECT_THAT(json, HasSubstr("\"num_trees\":\"" + std::to_string(result.best_iteration + 1) +
-                              "\""));
+  EXPECT_THAT(json,
+              HasSubstr("\"num_trees\":\"" + std::to_string(result.best_iteration + 1) + "\""));
 }
 
 TEST(BoosterTest, JsonRoundTripGivesIdenticalPredictions) {

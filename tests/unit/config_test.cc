@@ -240,8 +240,7 @@ TEST(ConfigTest, SentinelOnADottedColumn) {
 TEST(ConfigTest, DailyAtIsAcceptedAsHoursAndMinutes) {
   EXPECT_EQ(Parse(Append("scoring:\n  daily_at: \"06:30\"\n")).scoring.daily_at->ToString(),
             "06:30");
-  EXPECT_EQ(Parse(Append("scoring:\n  daily_at: 23:59\n")).scoring.daily_at->ToString(),
-            "23:59");
+  EXPECT_EQ(Parse(Append("scoring:\n  daily_at: 23:59\n")).scoring.daily_at->ToString(), "23:59");
 }
 
 TEST(ConfigTest, LoggingValues) {

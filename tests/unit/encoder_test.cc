@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "model/encoder.h"
 #include "bankscore/error.h"
+#include "model/encoder.h"
 
 namespace bankscore {
 namespace {
@@ -35,9 +35,8 @@ FeatureEncoder Fitted() { return FeatureEncoder::Fit(Source(), kColumns, Trainin
 
 TEST(EncoderTest, OutputColumnsAreSortedOneHotThenNumericThenSentinelFlags) {
   // "unknown" is a category like any other; NULL is not a category.
-  EXPECT_THAT(Fitted().output_names(),
-              ElementsAre("job=admin.", "job=blue-collar", "job=unknown", "age", "pdays",
-                          "pdays_is_999"));
+  EXPECT_THAT(Fitted().output_names(), ElementsAre("job=admin.", "job=blue-collar", "job=unknown",
+                                                   "age", "pdays", "pdays_is_999"));
 }
 
 TEST(EncoderTest, EncodesKnownCategoriesNumbersAndTheSentinel) {
@@ -108,8 +107,9 @@ TEST(EncoderTest, JsonRoundTripEncodesIdentically) {
   EncodedRows b = copy.Transform(kColumns, TrainingRows());
   // NaN != NaN, so compare with the missing cells masked.
   EXPECT_TRUE(a.matrix.array().isNaN().matrix() == b.matrix.array().isNaN().matrix());
-  EXPECT_TRUE((a.matrix.array().isNaN()).select(0, a.matrix.array()).isApprox(
-      (b.matrix.array().isNaN()).select(0, b.matrix.array())));
+  EXPECT_TRUE((a.matrix.array().isNaN())
+                  .select(0, a.matrix.array())
+                  .isApprox((b.matrix.array().isNaN()).select(0, b.matrix.array())));
 }
 
 TEST(EncoderTest, CorruptJsonIsAModelError) {

@@ -15,9 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "bankscore/error.h"
+#include "report/html_document.h"
 #include "report/model_report.h"
 #include "report/profile.h"
-#include "report/html_document.h"
 
 namespace bankscore {
 namespace {

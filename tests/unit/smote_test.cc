@@ -12,8 +12,8 @@
 #include <gtest/gtest.h>
 
 #include "bankscore/config.h"
-#include "model/matrix.h"
 #include "model/imbalance.h"
+#include "model/matrix.h"
 
 namespace bankscore::internal {
 namespace {
