@@ -11,7 +11,11 @@
 
 #include <string>
 
+#include <functional>
+#include <memory>
+
 #include "bankscore/config.h"
+#include "bankscore/database.h"
 #include "bankscore/signals.h"
 
 namespace spdlog {
@@ -20,10 +24,15 @@ class logger;
 
 namespace bankscore {
 
+// Opens the configured database; tests substitute a fake.
+using DatabaseOpener =
+    std::function<std::unique_ptr<Database>(const Config& config, spdlog::logger& log)>;
+
 struct DaemonOptions {
   std::string config_path;  // re-read on SIGHUP
   bool once = false;        // one cycle, then return
   bool json_logs = false;   // --json-logs: JSON lines whatever logging.json says, also on reload
+  DatabaseOpener open_database = OpenDatabase;
 };
 
 // Runs until a stop is requested through `signals` (returns 0) or, with `once`, after one cycle

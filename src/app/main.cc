@@ -122,7 +122,11 @@ int main(int argc, char** argv) {
     if (*score) return bankscore::ScoreCommand(ctx, wait);
     if (*relabel) return bankscore::RelabelCommand(ctx, relabel_threshold);
     if (*run) {
-      return bankscore::RunDaemon(config, {config_path, once, json_logs}, *signals, *log);
+      bankscore::DaemonOptions options;
+      options.config_path = config_path;
+      options.once = once;
+      options.json_logs = json_logs;
+      return bankscore::RunDaemon(config, options, *signals, *log);
     }
     if (*init_db) return bankscore::InitDbCommand(ctx);
     if (*schema) return bankscore::SchemaCommand(ctx);

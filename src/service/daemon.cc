@@ -214,7 +214,7 @@ class Daemon {
       }
     }
     if (db_) return;
-    db_ = OpenDatabase(config, log_);
+    db_ = options_.open_database(config, log_);
     ValidateSourceTable(*db_, config);
     db_->EnsureResultsSchema();
   }
