@@ -1,93 +1,28 @@
+// The SQLite implementation of Database (see sqlite_database.h). The C API is wrapped in
+// sqlite/connection; this file holds the statements.
 #include "db/sqlite_database.h"
 
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
+
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "bankscore/error.h"
 #include "db/sql_text.h"
+#include "db/sqlite/connection.h"
 
 namespace bankscore::internal {
 namespace {
 
-constexpr int kBusyTimeoutMs = 30000;
-
-// Owns a prepared statement; binds Values and reads cells back as Values.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& sql, const std::string& where) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
-      throw DatabaseError("sqlite: " + where + ": " + sqlite3_errmsg(db));
-    }
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
-
-  void Bind(int index, const Value& v) {
-    int rc = SQLITE_OK;
-    if (IsNull(v)) {
-      rc = sqlite3_bind_null(stmt_, index);
-    } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
-      rc = sqlite3_bind_int64(stmt_, index, *i);
-    } else if (const auto* d = std::get_if<double>(&v)) {
-      rc = sqlite3_bind_double(stmt_, index, *d);
-    } else {
-      const auto& s = std::get<std::string>(v);
-      rc = sqlite3_bind_text(stmt_, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-    }
-    if (rc != SQLITE_OK) throw DatabaseError(std::string("sqlite: bind: ") + sqlite3_errmsg(db_));
-  }
-
-  // Returns true while a row is available.
-  bool Step(const std::string& where) {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    bool transient = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
-    throw DatabaseError("sqlite: " + where + ": " + sqlite3_errmsg(db_), transient);
-  }
-
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-
-  int ColumnCount() const { return sqlite3_column_count(stmt_); }
-  std::string ColumnName(int i) const { return sqlite3_column_name(stmt_, i); }
-  std::int64_t Int(int i) const { return sqlite3_column_int64(stmt_, i); }
-  double Double(int i) const { return sqlite3_column_double(stmt_, i); }
-
-  Value Cell(int i) const {
-    switch (sqlite3_column_type(stmt_, i)) {
-      case SQLITE_NULL:
-        return std::monostate{};
-      case SQLITE_INTEGER:
-        return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, i));
-      case SQLITE_FLOAT:
-        return sqlite3_column_double(stmt_, i);
-      default: {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
-        return std::string(text ? text : "",
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)));
-      }
-    }
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using sqlite::Statement;
+using sqlite::Transaction;
 
 class FileLock : public ScorerLock {
  public:
@@ -106,24 +41,9 @@ class FileLock : public ScorerLock {
 class SqliteDatabase : public Database {
  public:
   SqliteDatabase(const Config& config, spdlog::logger& log)
-      : config_(config), log_(log), path_(config.database.path) {
-    std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-    std::error_code ignored;  // sqlite3_open reports a missing directory clearly enough
-    if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
-    int rc =
-        sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    if (rc != SQLITE_OK) {
-      std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-      sqlite3_close(db_);
-      throw DatabaseError("cannot open SQLite database " + path_ + ": " + message);
-    }
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-    Exec("PRAGMA journal_mode = WAL", "enable WAL");
-    Exec("PRAGMA synchronous = FULL", "set synchronous");
-    Exec("PRAGMA foreign_keys = ON", "enable foreign keys");
-    log_.debug("opened SQLite database {}", path_);
+      : config_(config), log_(log), db_(config.database.path, /*create=*/true) {
+    log_.debug("opened SQLite database {}", db_.path());
   }
-  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
 
   std::string BackendName() const override { return "sqlite"; }
 
@@ -131,15 +51,16 @@ class SqliteDatabase : public Database {
     Statement s(db_, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
                 "look up table");
     s.Bind(1, table);
-    return s.Step("look up table " + table);
+    return s.Step();
   }
 
   std::vector<std::string> TableColumns(const std::string& table) override {
-    if (!TableExists(table)) throw DatabaseError("table " + table + " does not exist in " + path_);
+    if (!TableExists(table))
+      throw DatabaseError("table " + table + " does not exist in " + db_.path());
     Statement s(db_, "SELECT name FROM pragma_table_info(?) ORDER BY cid", "list columns");
     s.Bind(1, table);
     std::vector<std::string> out;
-    while (s.Step("list columns of " + table)) out.push_back(std::get<std::string>(s.Cell(0)));
+    while (s.Step()) out.push_back(std::get<std::string>(s.Cell(0)));
     return out;
   }
 
@@ -155,30 +76,31 @@ class SqliteDatabase : public Database {
                                 : std::string(" ") + ColumnTypeName(column.type);
     }
     sql += ")";
-    Exec(sql, "create table " + table);
+    db_.Exec(sql, "create table " + table);
   }
 
   void InsertRows(const std::string& table, const RowBatch& batch) override {
     std::string sql = "INSERT INTO " + QuoteIdentifier(table) + " (" + JoinQuoted(batch.columns) +
                       ") VALUES (" + Placeholders(batch.columns.size()) + ")";
-    Transaction tx(*this);
+    Transaction tx(db_);
     Statement s(db_, sql, "insert into " + table);
     for (const auto& row : batch.rows) {
       for (std::size_t i = 0; i < row.size(); ++i) s.Bind(static_cast<int>(i + 1), row[i]);
-      s.Step("insert into " + table);
+      s.Step();
       s.Reset();
     }
     tx.Commit();
   }
 
   std::int64_t CountRows(const std::string& table) override {
-    return ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(table), "count rows of " + table);
+    return db_.ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(table),
+                         "count rows of " + table);
   }
 
   std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key) override {
     Statement s(db_, "SELECT MAX(" + QuoteIdentifier(key) + ") FROM " + QuoteIdentifier(table),
                 "max key of " + table);
-    s.Step("max key of " + table);
+    s.Step();
     Value v = s.Cell(0);
     if (IsNull(v)) return std::nullopt;
     return s.Int(0);
@@ -193,7 +115,7 @@ class SqliteDatabase : public Database {
     Statement s(db_, ScanSql(table, key, columns, where_not_null), "scan " + table);
     RowBatch batch;
     batch.columns = all;
-    while (s.Step("scan " + table)) {
+    while (s.Step()) {
       std::vector<Value> row(all.size());
       for (std::size_t i = 0; i < all.size(); ++i) row[i] = s.Cell(static_cast<int>(i));
       batch.rows.push_back(std::move(row));
@@ -206,8 +128,8 @@ class SqliteDatabase : public Database {
   }
 
   void EnsureResultsSchema() override {
-    Transaction tx(*this);
-    Exec(ResultsDdl("sqlite", config_.results), "create results tables");
+    Transaction tx(db_);
+    db_.Exec(ResultsDdl("sqlite", config_.results), "create results tables");
     tx.Commit();
   }
 
@@ -221,7 +143,7 @@ class SqliteDatabase : public Database {
     s.Bind(1, model_version);
     s.Bind(2, static_cast<std::int64_t>(limit));
     if (after_key) s.Bind(3, *after_key);
-    while (s.Step("read unscored rows of " + src.table)) {
+    while (s.Step()) {
       batch.keys.push_back(s.Int(0));
       std::vector<Value> row(batch.columns.size());
       for (std::size_t i = 0; i < row.size(); ++i) row[i] = s.Cell(static_cast<int>(i + 1));
@@ -232,16 +154,16 @@ class SqliteDatabase : public Database {
 
   std::int64_t CountNullKeys() override {
     const auto& src = config_.source;
-    return ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(src.table) + " WHERE " +
-                         QuoteIdentifier(src.key) + " IS NULL",
-                     "count NULL keys");
+    return db_.ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(src.table) + " WHERE " +
+                             QuoteIdentifier(src.key) + " IS NULL",
+                         "count NULL keys");
   }
 
   BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                               double threshold, const std::vector<Prediction>& predictions,
                               const std::vector<Rejection>& rejections) override {
     BatchWriteResult result;
-    Transaction tx(*this);
+    Transaction tx(db_);
     {
       Statement s(db_,
                   "INSERT INTO " + QuoteIdentifier(config_.results.table) +
@@ -255,8 +177,8 @@ class SqliteDatabase : public Database {
         s.Bind(4, static_cast<std::int64_t>(p.label));
         s.Bind(5, threshold);
         s.Bind(6, run_id);
-        s.Step("insert predictions");
-        if (sqlite3_changes(db_) > 0) {
+        s.Step();
+        if (db_.Changes() > 0) {
           ++result.predictions_inserted;
           result.positives_inserted += p.label;
         }
@@ -274,8 +196,8 @@ class SqliteDatabase : public Database {
         s.Bind(2, model_version);
         s.Bind(3, run_id);
         s.Bind(4, r.reason);
-        s.Step("insert rejected rows");
-        result.rejections_inserted += sqlite3_changes(db_);
+        s.Step();
+        result.rejections_inserted += db_.Changes();
         s.Reset();
       }
     }
@@ -294,7 +216,7 @@ class SqliteDatabase : public Database {
       s.Bind(4, result.positives_inserted);
       s.Bind(5, threshold);
       s.Bind(6, run_id);
-      s.Step("update run totals");
+      s.Step();
     }
     tx.Commit();
     return result;
@@ -312,8 +234,8 @@ class SqliteDatabase : public Database {
     s.Bind(4, run.status);
     s.Bind(5, run.message.empty() ? Value{} : Value{run.message});
     s.Bind(6, static_cast<std::int64_t>(getpid()));
-    s.Step("record run start");
-    return sqlite3_last_insert_rowid(db_);
+    s.Step();
+    return db_.LastInsertRowid();
   }
 
   void FinishRun(std::int64_t run_id, const RunRecord& run) override {
@@ -326,16 +248,16 @@ class SqliteDatabase : public Database {
     s.Bind(2, run.message.empty() ? Value{} : Value{run.message});
     s.Bind(3, run.threshold);
     s.Bind(4, run_id);
-    s.Step("record run end");
+    s.Step();
   }
 
   std::int64_t MarkAbandonedRuns() override {
-    Exec("UPDATE " + QuoteIdentifier(config_.results.runs_table) +
-             " SET status = 'abandoned', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
-             " message = 'the process ended before the run finished'"
-             " WHERE status = 'running'",
-         "mark abandoned runs");
-    return sqlite3_changes(db_);
+    db_.Exec("UPDATE " + QuoteIdentifier(config_.results.runs_table) +
+                 " SET status = 'abandoned', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+                 " message = 'the process ended before the run finished'"
+                 " WHERE status = 'running'",
+             "mark abandoned runs");
+    return db_.Changes();
   }
 
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
@@ -343,7 +265,7 @@ class SqliteDatabase : public Database {
     const double threshold = decision.threshold;
     const std::string label = Decision::SqlLabel("probability", "?1");
     RelabelResult result;
-    Transaction tx(*this);
+    Transaction tx(db_);
     {
       // What is about to change, per previous threshold, for the run's record.
       Statement s(db_,
@@ -358,7 +280,7 @@ class SqliteDatabase : public Database {
       s.Bind(1, threshold);
       s.Bind(2, model_version);
       std::vector<std::pair<double, std::int64_t>> previous;
-      while (s.Step("summarize predictions to relabel")) {
+      while (s.Step()) {
         previous.emplace_back(s.Double(0), s.Int(1));
         result.rows_relabeled += s.Int(1);
         result.labels_changed += s.Int(2);
@@ -376,7 +298,7 @@ class SqliteDatabase : public Database {
                   "relabel predictions");
       s.Bind(1, threshold);
       s.Bind(2, model_version);
-      s.Step("relabel predictions");
+      s.Step();
     }
     {
       Statement s(db_,
@@ -386,7 +308,7 @@ class SqliteDatabase : public Database {
       s.Bind(1, result.rows_relabeled);
       s.Bind(2, result.positives_after);
       s.Bind(3, run_id);
-      s.Step("record relabel totals");
+      s.Step();
     }
     tx.Commit();
     return result;
@@ -398,7 +320,7 @@ class SqliteDatabase : public Database {
 
   std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
                                             const std::function<bool()>& stop) override {
-    const std::string lock_path = path_ + ".scorer-lock";
+    const std::string lock_path = db_.path() + ".scorer-lock";
     int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
       throw DatabaseError("cannot open lock file " + lock_path + ": " + std::strerror(errno));
@@ -419,7 +341,7 @@ class SqliteDatabase : public Database {
     Statement s(db_, sql, "query");
     RowBatch out;
     for (int i = 0; i < s.ColumnCount(); ++i) out.columns.push_back(s.ColumnName(i));
-    while (s.Step("query")) {
+    while (s.Step()) {
       std::vector<Value> row(out.columns.size());
       for (std::size_t i = 0; i < row.size(); ++i) row[i] = s.Cell(static_cast<int>(i));
       out.rows.push_back(std::move(row));
@@ -428,42 +350,6 @@ class SqliteDatabase : public Database {
   }
 
  private:
-  // BEGIN IMMEDIATE on construction, ROLLBACK unless Commit() was called.
-  class Transaction {
-   public:
-    explicit Transaction(SqliteDatabase& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE", "begin"); }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    ~Transaction() {
-      if (!committed_) sqlite3_exec(db_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    void Commit() {
-      db_.Exec("COMMIT", "commit");
-      committed_ = true;
-    }
-
-   private:
-    SqliteDatabase& db_;
-    bool committed_ = false;
-  };
-
-  void Exec(const std::string& sql, const std::string& what) {
-    char* error = nullptr;
-    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
-    if (rc != SQLITE_OK) {
-      std::string message = error ? error : sqlite3_errstr(rc);
-      sqlite3_free(error);
-      throw DatabaseError("sqlite " + path_ + ": " + what + ": " + message,
-                          rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-    }
-  }
-
-  std::int64_t ScalarInt(const std::string& sql, const std::string& what) {
-    Statement s(db_, sql, what);
-    s.Step(what);
-    return s.Int(0);
-  }
-
   static std::string Placeholders(std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
@@ -472,8 +358,7 @@ class SqliteDatabase : public Database {
 
   const Config config_;
   spdlog::logger& log_;
-  std::string path_;
-  sqlite3* db_ = nullptr;
+  sqlite::Connection db_;
 };
 
 }  // namespace

@@ -1,0 +1,264 @@
+#include "db/postgres/results.h"
+
+#include <unistd.h>
+
+#include <optional>
+
+#include "bankscore/error.h"
+#include "common/text.h"
+#include "db/postgres/values.h"
+#include "db/sql_text.h"
+
+namespace bankscore::internal::pg {
+namespace {
+
+std::optional<std::string> NullIfEmpty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+}  // namespace
+
+void ResultStatements::EnsureResultsSchema() {
+  const ResultsConfig& results = config_.results;
+  const std::string ddl = ResultsDdl("postgres", results);
+  db_.Run("create the results tables", {}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    // Serializes concurrent bankscore processes creating the same schema's tables (CREATE ...
+    // IF NOT EXISTS alone can still collide on the catalog's unique indexes).
+    tx.exec(
+        "SELECT pg_advisory_xact_lock(hashtextextended("
+        "'bankscore results ddl ' || coalesce(current_schema(), ''), 0))");
+    // A restricted scoring role can neither create nor alter (COMMENT ON, CREATE INDEX) tables
+    // it does not own; when the owner has created them all, there is nothing to do.
+    pqxx::row r = tx.exec_params1(
+        "SELECT count(c.oid), count(c.oid) FILTER (WHERE pg_has_role(c.relowner, 'USAGE'))"
+        " FROM unnest(ARRAY[$1::text, $2::text, $3::text, $4::text]) AS t(name)"
+        " LEFT JOIN pg_catalog.pg_class c ON c.relname = t.name AND c.relnamespace ="
+        " (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())",
+        results.table, results.runs_table, results.rejected_table, results.latest_view);
+    const auto present = r[0].as<std::int64_t>(), owned = r[1].as<std::int64_t>();
+    if (present == 4 && owned < 4) {
+      db_.log().debug("results tables exist and belong to another role; not applying the DDL");
+    } else {
+      tx.exec(ddl);
+    }
+    tx.commit();
+  });
+}
+
+BatchWriteResult ResultStatements::WriteBatch(std::int64_t run_id, const std::string& model_version,
+                                              double threshold,
+                                              const std::vector<Prediction>& predictions,
+                                              const std::vector<Rejection>& rejections) {
+  const ResultsConfig& results = config_.results;
+  const std::string threshold_text = FormatDouble(threshold);
+  BatchWriteResult out;
+  db_.Run("write a batch of predictions",
+          {{results.table, "INSERT"},
+           {results.rejected_table, "INSERT"},
+           {results.runs_table, "UPDATE"}},
+          [&](pqxx::connection& c) {
+            pqxx::work tx(c);
+            if (!db_.session().staging_ready) {
+              // Once per connection; ON COMMIT DELETE ROWS empties them after every batch without
+              // the catalog churn of creating and dropping a table per batch.
+              tx.exec(
+                  "CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_predictions"
+                  " (source_key BIGINT, probability DOUBLE PRECISION, label SMALLINT)"
+                  " ON COMMIT DELETE ROWS;"
+                  " CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_rejections"
+                  " (source_key BIGINT, reason TEXT) ON COMMIT DELETE ROWS");
+            }
+            if (!predictions.empty()) {
+              pqxx::stream_to copy(tx, "pg_temp.bankscore_stage_predictions",
+                                   std::vector<std::string>{"source_key", "probability", "label"});
+              for (const auto& p : predictions) {
+                copy << std::make_tuple(p.key, FormatDouble(p.probability), p.label);
+              }
+              copy.complete();
+              // Counts what this transaction inserted: a batch replayed after an unconfirmed
+              // commit inserts nothing and so adds nothing to the run's totals.
+              pqxx::row inserted = tx.exec_params1(
+                  "WITH inserted AS (INSERT INTO " + QuoteIdentifier(results.table) +
+                      " (source_key, model_version, probability, label, threshold, run_id)"
+                      " SELECT source_key, $1::text, probability, label, $2::double precision,"
+                      " $3::bigint FROM pg_temp.bankscore_stage_predictions"
+                      " ON CONFLICT DO NOTHING RETURNING label)"
+                      " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
+                  model_version, threshold_text, run_id);
+              out.predictions_inserted = ToInt64(inserted[0], "count inserted predictions");
+              out.positives_inserted = ToInt64(inserted[1], "count inserted positives");
+            }
+            if (!rejections.empty()) {
+              pqxx::stream_to copy(tx, "pg_temp.bankscore_stage_rejections",
+                                   std::vector<std::string>{"source_key", "reason"});
+              for (const auto& r : rejections) copy << std::make_tuple(r.key, r.reason);
+              copy.complete();
+              out.rejections_inserted = static_cast<std::int64_t>(
+                  tx.exec_params("INSERT INTO " + QuoteIdentifier(results.rejected_table) +
+                                     " (source_key, model_version, run_id, reason)"
+                                     " SELECT source_key, $1::text, $2::bigint, reason"
+                                     " FROM pg_temp.bankscore_stage_rejections"
+                                     " ON CONFLICT DO NOTHING",
+                                 model_version, run_id)
+                      .affected_rows());
+            }
+            tx.exec_params("UPDATE " + QuoteIdentifier(results.runs_table) +
+                               " SET rows_read = rows_read + $1::bigint,"
+                               " rows_scored = rows_scored + $2::bigint,"
+                               " rows_rejected = rows_rejected + $3::bigint,"
+                               " rows_positive = rows_positive + $4::bigint,"
+                               " threshold = $5::double precision WHERE run_id = $6::bigint",
+                           out.predictions_inserted + out.rejections_inserted,
+                           out.predictions_inserted, out.rejections_inserted,
+                           out.positives_inserted, threshold_text, run_id);
+            tx.commit();
+            db_.session().staging_ready = true;
+          });
+  return out;
+}
+
+std::int64_t ResultStatements::BeginRun(const RunRecord& run) {
+  const std::string& runs = config_.results.runs_table;
+  return db_.Run("record the run start", {{runs, "INSERT"}}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    pqxx::row r =
+        tx.exec_params1("INSERT INTO " + QuoteIdentifier(runs) +
+                            " (kind, model_version, threshold, status, message, pid)"
+                            " VALUES ($1::text, $2::text, $3::double precision, $4::text, $5::text,"
+                            " $6::integer) RETURNING run_id",
+                        run.kind, run.model_version, FormatDouble(run.threshold), run.status,
+                        NullIfEmpty(run.message), static_cast<std::int64_t>(getpid()));
+    tx.commit();
+    return ToInt64(r[0], "record the run start");
+  });
+}
+
+void ResultStatements::FinishRun(std::int64_t run_id, const RunRecord& run) {
+  const std::string& runs = config_.results.runs_table;
+  db_.Run("record the run end", {{runs, "UPDATE"}}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params("UPDATE " + QuoteIdentifier(runs) +
+                       " SET status = $1::text, message = $2::text,"
+                       " threshold = $3::double precision, finished_at = clock_timestamp()"
+                       " WHERE run_id = $4::bigint",
+                   run.status, NullIfEmpty(run.message), FormatDouble(run.threshold), run_id);
+    tx.commit();
+  });
+}
+
+std::int64_t ResultStatements::MarkAbandonedRuns() {
+  const std::string& runs = config_.results.runs_table;
+  return db_.Run("mark abandoned runs", {{runs, "UPDATE"}}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    pqxx::result r = tx.exec("UPDATE " + QuoteIdentifier(runs) +
+                             " SET status = 'abandoned', finished_at = clock_timestamp(),"
+                             " message = 'the process ended before the run finished'"
+                             " WHERE status = 'running'");
+    tx.commit();
+    return static_cast<std::int64_t>(r.affected_rows());
+  });
+}
+
+RelabelResult ResultStatements::Relabel(std::int64_t run_id, const std::string& model_version,
+                                        const Decision& decision) {
+  const std::string label = Decision::SqlLabel("probability", "$1::double precision");
+  const std::string& table = config_.results.table;
+  const std::string& runs = config_.results.runs_table;
+  const std::string t = FormatDouble(decision.threshold);
+  return db_.Run(
+      "relabel predictions", {{table, "UPDATE"}, {runs, "UPDATE"}}, [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        // What is about to change, per previous threshold, for the run's record.
+        pqxx::result before = tx.exec_params(
+            "SELECT threshold, count(*),"
+            " count(*) FILTER (WHERE label <> " +
+                label +
+                "),"
+                " count(*) FILTER (WHERE " +
+                label +
+                " = 1)"
+                " FROM " +
+                QuoteIdentifier(table) +
+                " WHERE model_version = $2::text AND threshold <> $1::double precision"
+                " GROUP BY threshold ORDER BY count(*) DESC, threshold",
+            t, model_version);
+        RelabelResult result;
+        std::vector<std::pair<double, std::int64_t>> previous;
+        for (const auto& row : before) {
+          const std::int64_t rows = ToInt64(row[1], "relabel: count");
+          previous.emplace_back(row[0].as<double>(), rows);
+          result.rows_relabeled += rows;
+          result.labels_changed += ToInt64(row[2], "relabel: count");
+          result.positives_after += ToInt64(row[3], "relabel: count");
+        }
+        result.previous_thresholds = DescribeThresholdCounts(previous);
+        tx.exec_params("UPDATE " + QuoteIdentifier(table) +
+                           " SET threshold = $1::double precision,"
+                           " label = " +
+                           label +
+                           ","
+                           " relabeled_at = clock_timestamp()"
+                           " WHERE model_version = $2::text AND threshold <> $1::double precision",
+                       t, model_version);
+        tx.exec_params("UPDATE " + QuoteIdentifier(runs) +
+                           " SET rows_read = $1::bigint, rows_scored = $1::bigint,"
+                           " rows_positive = $2::bigint WHERE run_id = $3::bigint",
+                       result.rows_relabeled, result.positives_after, run_id);
+        tx.commit();
+        return result;
+      });
+}
+
+void ResultStatements::CheckScoringAccess() {
+  const SourceConfig& src = config_.source;
+  const ResultsConfig& results = config_.results;
+  // (relation, privilege) pairs a scoring run uses; see sql/postgres/roles.sql.
+  const Needs needs = {{src.table, "SELECT"},
+                       {results.table, "SELECT"},
+                       {results.table, "INSERT"},
+                       {results.rejected_table, "SELECT"},
+                       {results.rejected_table, "INSERT"},
+                       {results.runs_table, "SELECT"},
+                       {results.runs_table, "INSERT"},
+                       {results.runs_table, "UPDATE"}};
+  std::vector<std::string> missing = db_.Run("check privileges", {}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    std::vector<std::string> out;
+    for (const auto& [relation, privilege] : needs) {
+      // to_regclass resolves the name through search_path like the statements will; a missing
+      // table is reported by the statements themselves, with their own message.
+      pqxx::row r = tx.exec_params1(
+          "SELECT to_regclass(quote_ident($1::text)) IS NULL OR"
+          " has_table_privilege(to_regclass(quote_ident($1::text)), $2::text)",
+          relation, privilege);
+      if (!r[0].as<bool>()) out.push_back(privilege + " on " + relation);
+    }
+    pqxx::row seq = tx.exec_params1(
+        "SELECT s IS NULL OR has_sequence_privilege(s, 'USAGE') FROM"
+        " (SELECT CASE WHEN to_regclass(quote_ident($1::text)) IS NOT NULL"
+        " THEN pg_get_serial_sequence(quote_ident($1::text), 'run_id') END AS s) AS seq",
+        results.runs_table);
+    if (!seq[0].as<bool>()) out.push_back("USAGE on the sequence of " + results.runs_table);
+    tx.commit();
+    return out;
+  });
+  if (missing.empty()) return;
+  std::string list;
+  for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+  throw DatabaseError("PostgreSQL at " + db_.settings().server + ": permission denied: role " +
+                      CurrentUser() + " lacks " + list + " (see " + kRolesScript +
+                      "); nothing was written");
+}
+
+std::string ResultStatements::CurrentUser() {
+  return db_.Run("look up the current role", {}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    std::string user = tx.exec("SELECT current_user")[0][0].as<std::string>();
+    tx.commit();
+    return user;
+  });
+}
+
+}  // namespace bankscore::internal::pg

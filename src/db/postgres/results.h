@@ -1,0 +1,35 @@
+// Internal: the PostgreSQL statements on the results tables: the DDL, batches of predictions and
+// rejections, the runs table, relabeling, and the privilege check before a run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bankscore/database.h"
+#include "db/postgres/session.h"
+
+namespace bankscore::internal::pg {
+
+class ResultStatements {
+ public:
+  ResultStatements(Connection& db, const Config& config) : db_(db), config_(config) {}
+
+  void EnsureResultsSchema();
+  BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
+                              double threshold, const std::vector<Prediction>& predictions,
+                              const std::vector<Rejection>& rejections);
+  std::int64_t BeginRun(const RunRecord& run);
+  void FinishRun(std::int64_t run_id, const RunRecord& run);
+  std::int64_t MarkAbandonedRuns();
+  RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
+                        const Decision& decision);
+  void CheckScoringAccess();
+
+ private:
+  std::string CurrentUser();
+
+  Connection& db_;
+  const Config& config_;
+};
+
+}  // namespace bankscore::internal::pg

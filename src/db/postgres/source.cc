@@ -1,0 +1,177 @@
+#include "db/postgres/source.h"
+
+#include <pqxx/tablewriter>
+
+#include "bankscore/error.h"
+#include "db/postgres/values.h"
+#include "db/sql_text.h"
+
+namespace bankscore::internal::pg {
+
+bool SourceStatements::TableExists(const std::string& table) {
+  return db_.Run("look up table " + table, {}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    pqxx::row r = tx.exec_params1(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = current_schema() AND c.relname = $1::text"
+        " AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))",
+        table);
+    tx.commit();
+    return r[0].as<bool>();
+  });
+}
+
+std::vector<std::string> SourceStatements::TableColumns(const std::string& table) {
+  auto columns = db_.Run("list columns of " + table, {}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    pqxx::result r = tx.exec_params(
+        "SELECT a.attname FROM pg_catalog.pg_attribute a"
+        " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = current_schema() AND c.relname = $1::text"
+        " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped"
+        " ORDER BY a.attnum",
+        table);
+    tx.commit();
+    std::vector<std::string> out;
+    for (const auto& row : r) out.push_back(row[0].as<std::string>());
+    return out;
+  });
+  if (columns.empty() && !TableExists(table)) {
+    throw DatabaseError("table " + table + " does not exist in PostgreSQL at " +
+                        db_.settings().server + CurrentSchemaSuffix());
+  }
+  return columns;
+}
+
+void SourceStatements::CreateSourceTable(const std::string& table,
+                                         const std::vector<ColumnSpec>& columns,
+                                         const std::string& key) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(table) + " (";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) sql += ", ";
+    sql += QuoteIdentifier(columns[i].name) + " " +
+           (columns[i].name == key ? "BIGINT PRIMARY KEY" : ColumnSqlType(columns[i].type));
+  }
+  sql += ")";
+  db_.Run("create table " + table, {}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec(sql);
+    tx.commit();
+  });
+}
+
+void SourceStatements::InsertRows(const std::string& table, const RowBatch& batch) {
+  std::vector<std::string> quoted;
+  for (const auto& column : batch.columns) quoted.push_back(QuoteIdentifier(column));
+  db_.Run("load rows into " + table, {{table, "INSERT"}}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    // COPY FROM STDIN. libpqxx 6.4's stream_to only accepts rows as std::tuple (its container
+    // overload does not compile), and these rows have a run-time number of columns, so the
+    // lines are built here and sent with tablewriter, the 6.x writer that takes raw lines.
+    // Both paste the table and column names into COPY as given: they are quoted here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    pqxx::tablewriter copy(tx, QuoteIdentifier(table), quoted.begin(), quoted.end());
+#pragma GCC diagnostic pop
+    std::string line;
+    for (const auto& row : batch.rows) {
+      line.clear();
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i) line += '\t';
+        AppendCopyField(line, row[i]);
+      }
+      copy.write_raw_line(line);
+    }
+    copy.complete();
+    tx.commit();
+  });
+}
+
+std::int64_t SourceStatements::CountRows(const std::string& table) {
+  return ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(table), "count rows of " + table,
+                   {{table, "SELECT"}})
+      .value_or(0);
+}
+
+std::optional<std::int64_t> SourceStatements::MaxKey(const std::string& table,
+                                                     const std::string& key) {
+  return ScalarInt("SELECT MAX(" + QuoteIdentifier(key) + ") FROM " + QuoteIdentifier(table),
+                   "max key of " + table, {{table, "SELECT"}});
+}
+
+void SourceStatements::ScanTable(const std::string& table, const std::string& key,
+                                 const std::vector<std::string>& columns,
+                                 const std::optional<std::string>& where_not_null,
+                                 std::size_t batch_size,
+                                 const std::function<void(const RowBatch&)>& sink) {
+  std::vector<std::string> all = {key};
+  all.insert(all.end(), columns.begin(), columns.end());
+  const std::string sql =
+      "DECLARE bankscore_scan NO SCROLL CURSOR FOR " + ScanSql(table, key, columns, where_not_null);
+  const std::string fetch = "FETCH FORWARD " +
+                            std::to_string(std::max<std::size_t>(batch_size, 1)) +
+                            " FROM bankscore_scan";
+  db_.Run("scan " + table, {{table, "SELECT"}}, [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec(sql);
+    RowBatch batch;
+    batch.columns = all;
+    while (true) {
+      pqxx::result r = tx.exec(fetch);
+      if (r.empty()) break;
+      batch.rows = ToRows(r, 0);
+      sink(batch);
+      if (r.size() < batch_size) break;
+    }
+    tx.commit();
+  });
+}
+
+SourceBatch SourceStatements::ReadUnscored(const std::string& model_version,
+                                           std::optional<std::int64_t> after_key,
+                                           std::size_t limit) {
+  const SourceConfig& src = config_.source;
+  const ResultsConfig& results = config_.results;
+  SourceBatch batch;
+  batch.columns = src.FeatureColumns();
+  const std::string sql =
+      UnscoredRowsSql(config_, after_key.has_value(), {"$1::text", "$2::bigint", "$3::bigint"});
+  const auto n = static_cast<std::int64_t>(limit);
+  pqxx::result r = db_.Run(
+      "read unscored rows of " + src.table,
+      {{src.table, "SELECT"}, {results.table, "SELECT"}, {results.rejected_table, "SELECT"}},
+      [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        pqxx::result out = after_key ? tx.exec_params(sql, model_version, n, *after_key)
+                                     : tx.exec_params(sql, model_version, n);
+        tx.commit();
+        return out;
+      });
+  batch.rows = ToRows(r, 1);
+  for (const auto& row : r) batch.keys.push_back(ToInt64(row[0], "read " + src.key));
+  return batch;
+}
+
+std::int64_t SourceStatements::CountNullKeys() {
+  const SourceConfig& src = config_.source;
+  return ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(src.table) + " WHERE " +
+                       QuoteIdentifier(src.key) + " IS NULL",
+                   "count NULL keys of " + src.table, {{src.table, "SELECT"}})
+      .value_or(0);
+}
+
+std::optional<std::int64_t> SourceStatements::ScalarInt(const std::string& sql,
+                                                        const std::string& what,
+                                                        const Needs& needs) {
+  const pqxx::result r = db_.Exec(what, needs, sql);
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  return ToInt64(r[0][0], what);
+}
+
+std::string SourceStatements::CurrentSchemaSuffix() const {
+  return db_.settings().schema.empty() ? "" : " (schema " + db_.settings().schema + ")";
+}
+
+}  // namespace bankscore::internal::pg

@@ -1,0 +1,42 @@
+// Internal: the PostgreSQL statements on the source table (reading, loading, scanning).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bankscore/database.h"
+#include "db/postgres/session.h"
+
+namespace bankscore::internal::pg {
+
+class SourceStatements {
+ public:
+  SourceStatements(Connection& db, const Config& config) : db_(db), config_(config) {}
+
+  bool TableExists(const std::string& table);
+  std::vector<std::string> TableColumns(const std::string& table);
+  void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
+                         const std::string& key);
+  void InsertRows(const std::string& table, const RowBatch& batch);
+  std::int64_t CountRows(const std::string& table);
+  std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key);
+  void ScanTable(const std::string& table, const std::string& key,
+                 const std::vector<std::string>& columns,
+                 const std::optional<std::string>& where_not_null, std::size_t batch_size,
+                 const std::function<void(const RowBatch&)>& sink);
+  SourceBatch ReadUnscored(const std::string& model_version, std::optional<std::int64_t> after_key,
+                           std::size_t limit);
+  std::int64_t CountNullKeys();
+
+ private:
+  std::optional<std::int64_t> ScalarInt(const std::string& sql, const std::string& what,
+                                        const Needs& needs);
+  std::string CurrentSchemaSuffix() const;
+
+  Connection& db_;
+  const Config& config_;
+};
+
+}  // namespace bankscore::internal::pg
