@@ -163,31 +163,13 @@ CsvTable ParseText(std::string_view text, const std::string& source_name, char s
   return Parser(text, source_name, separator).Parse();
 }
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
 struct GzCloser {
   void operator()(gzFile_s* f) const { gzclose(f); }
 };
 
-std::string ReadPlainFile(const std::string& path) {
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) throw DataError("cannot open " + path + ": " + std::strerror(errno));
-  std::string text;
-  std::size_t size = 0;
-  for (;;) {
-    text.resize(size + kReadChunk);
-    const std::size_t got = std::fread(text.data() + size, 1, kReadChunk, file.get());
-    size += got;
-    if (got < kReadChunk) break;
-  }
-  // fread does not distinguish end of file from failure (e.g. the path is a directory).
-  if (std::ferror(file.get())) throw DataError("cannot read " + path + ": " + std::strerror(errno));
-  text.resize(size);
-  return text;
-}
-
-std::string ReadGzFile(const std::string& path) {
+// The whole file, decompressed if it is gzip: zlib's gzread reads plain files as they are, so
+// one reader serves both (whatever the file name says).
+std::string ReadMaybeCompressed(const std::string& path) {
   errno = 0;
   std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
   if (!file) {
@@ -219,11 +201,6 @@ std::string ReadGzFile(const std::string& path) {
   return text;
 }
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) == 0;
-}
-
 }  // namespace
 
 CsvTable ParseCsv(std::istream& in, const std::string& source_name, char separator) {
@@ -237,7 +214,7 @@ CsvTable ParseCsv(std::istream& in, const std::string& source_name, char separat
 }
 
 CsvTable ReadCsvFile(const std::string& path, char separator) {
-  const std::string text = EndsWith(path, ".gz") ? ReadGzFile(path) : ReadPlainFile(path);
+  const std::string text = ReadMaybeCompressed(path);
   return ParseText(text, path, separator);
 }
 
