@@ -18,10 +18,15 @@ class logger;
 
 namespace bankscore {
 
+class SignalWatcher;
+
 struct CommandContext {
   const Config& config;
   spdlog::logger& log;
   std::ostream& out;
+  // SIGTERM/SIGINT/SIGHUP as the process received them; null in tests that do not signal.
+  SignalWatcher* signals = nullptr;
+  std::string config_path;  // the file `config` came from (re-read by the daemon on SIGHUP)
 };
 
 // bankscore load: CSV into the source table.
@@ -36,6 +41,8 @@ int ScoreCommand(const CommandContext& ctx, bool wait);
 // bankscore relabel: applies the effective threshold (or `threshold`) to stored predictions of the
 // current model version without re-predicting; records a run of kind 'relabel'.
 int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold);
+// bankscore run: the daemon (bankscore/daemon.h). Needs ctx.signals and ctx.config_path.
+int RunCommand(const CommandContext& ctx, bool once, bool json_logs);
 // bankscore init-db: creates the results tables, indexes and view.
 int InitDbCommand(const CommandContext& ctx);
 // bankscore schema: prints the results DDL for the configured backend and names.

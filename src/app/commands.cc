@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "bankscore/daemon.h"
 #include "bankscore/database.h"
 #include "bankscore/error.h"
 #include "common/text.h"
@@ -187,6 +188,15 @@ int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold) {
   db->FinishRun(run_id, record);
   ctx.out << record.message << " (run " << run_id << ")\n";
   return 0;
+}
+
+int RunCommand(const CommandContext& ctx, bool once, bool json_logs) {
+  if (ctx.signals == nullptr) throw std::logic_error("bankscore run needs a SignalWatcher");
+  DaemonOptions options;
+  options.config_path = ctx.config_path;
+  options.once = once;
+  options.json_logs = json_logs;
+  return RunDaemon(ctx.config, options, *ctx.signals, ctx.log);
 }
 
 int InitDbCommand(const CommandContext& ctx) {

@@ -1,0 +1,50 @@
+// Internal: the bankscore command line, as a table of commands. Each entry declares its options
+// (CLI11), its help text with an example, and how it runs; main() only parses and dispatches.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bankscore/commands.h"
+
+namespace bankscore::cli {
+
+// Exit codes, documented in --help and the README.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRuntime = 1;  // database, model or data failure
+inline constexpr int kExitUsage = 2;    // usage or configuration error; nothing was written
+
+// Every option value any command takes; each command reads the ones it declared.
+struct Arguments {
+  std::string config_path;
+  std::string csv_path;
+  std::string out_dir;
+  std::optional<double> threshold;
+  int limit = 5;
+  bool json = false;
+  bool wait = false;
+  bool once = false;
+  bool json_logs = false;
+};
+
+struct Command {
+  const char* name;
+  const char* summary;  // one line for the command list
+  const char* example;  // shown in --help
+  std::function<void(CLI::App& command, Arguments& args)> add_options;
+  std::function<int(const CommandContext& ctx, const Arguments& args)> run;
+  // The command polls ctx.signals (SIGTERM ends it cleanly); others keep the default handlers,
+  // so Ctrl-C stops them at once.
+  bool handles_signals = false;
+};
+
+const std::vector<Command>& Commands();
+
+// The --help footer of every command: its example and the exit codes.
+std::string HelpFooter(const Command& command);
+
+}  // namespace bankscore::cli
