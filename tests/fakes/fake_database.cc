@@ -1,0 +1,544 @@
+#include "fakes/fake_database.h"
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "bankscore/error.h"
+#include "db/sql_text.h"
+
+namespace bankscore::testing {
+namespace {
+
+using VersionAndKey = std::pair<std::string, std::int64_t>;
+
+// A key cell as the adapters read it: integers (and reals) are keys; NULL and text are not.
+std::optional<std::int64_t> KeyOf(const Value& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+  return std::nullopt;
+}
+
+// Key order as SQLite sorts it: NULL (and anything not a number) first.
+bool KeyLess(const Value& a, const Value& b) { return KeyOf(a) < KeyOf(b); }
+
+}  // namespace
+
+struct FakeDatabase::Table {
+  std::vector<ColumnSpec> columns;
+  std::optional<std::string> primary_key;
+  std::vector<std::vector<Value>> rows;
+};
+
+struct FakeDatabase::Store {
+  struct PendingFault {
+    Fault fault = Fault::kTransient;
+    int skip = 0;
+    int times = 0;
+  };
+
+  mutable std::mutex mutex;
+  std::map<std::string, Table> tables;
+  bool results_schema = false;
+  std::map<VersionAndKey, StoredPrediction> predictions;
+  std::map<VersionAndKey, StoredRejection> rejections;
+  std::vector<StoredRun> runs;  // run_id = index + 1
+  bool scorer_locked = false;
+  std::optional<std::string> access_refusal;
+  std::map<Method, int> calls;
+  std::map<Method, PendingFault> faults;
+  std::map<Method, std::function<void(int)>> hooks;
+};
+
+// The scorer lock: held until destroyed. EnsureHeld fails only when a fault is injected.
+class FakeDatabase::Lock : public ScorerLock {
+ public:
+  explicit Lock(std::shared_ptr<Store> store) : store_(std::move(store)) {}
+  ~Lock() override {
+    std::lock_guard<std::mutex> lock(store_->mutex);
+    store_->scorer_locked = false;
+  }
+  void EnsureHeld() override {
+    if (Enter(*store_, Method::kEnsureHeld)) {
+      throw DatabaseError("fake database: EnsureHeld: lost the connection (injected)", true);
+    }
+  }
+
+ private:
+  std::shared_ptr<Store> store_;
+};
+
+const char* MethodName(FakeDatabase::Method method) {
+  static const char* const kNames[] = {"Open",
+                                       "TableExists",
+                                       "TableColumns",
+                                       "CreateSourceTable",
+                                       "InsertRows",
+                                       "CountRows",
+                                       "MaxKey",
+                                       "ScanTable",
+                                       "EnsureResultsSchema",
+                                       "ReadUnscored",
+                                       "CountNullKeys",
+                                       "CheckScoringAccess",
+                                       "WriteBatch",
+                                       "BeginRun",
+                                       "FinishRun",
+                                       "MarkAbandonedRuns",
+                                       "Relabel",
+                                       "TryLockScorer",
+                                       "EnsureHeld",
+                                       "Query"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(FakeDatabase::Method::kQuery) + 1);
+  return kNames[static_cast<std::size_t>(method)];
+}
+
+FakeDatabase::FakeDatabase(const Config& config)
+    : FakeDatabase(std::make_shared<Store>(), config) {}
+
+FakeDatabase::FakeDatabase(std::shared_ptr<Store> store, const Config& config)
+    : store_(std::move(store)), config_(config) {}
+
+FakeDatabase::~FakeDatabase() = default;
+
+std::unique_ptr<FakeDatabase> FakeDatabase::Connect(const Config& config) const {
+  return std::unique_ptr<FakeDatabase>(new FakeDatabase(store_, config));
+}
+
+DatabaseOpener FakeDatabase::Opener() const {
+  return [store = store_](const Config& config, spdlog::logger&) -> std::unique_ptr<Database> {
+    if (Enter(*store, Method::kOpen)) {
+      throw DatabaseError("fake database: Open: lost the connection (injected)", true);
+    }
+    return std::unique_ptr<Database>(new FakeDatabase(store, config));
+  };
+}
+
+// --- Test controls -------------------------------------------------------------------------------
+
+void FakeDatabase::FailNext(Method method, Fault fault, int times, int skip) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  store_->faults[method] = {fault, skip, times};
+}
+
+void FakeDatabase::BeforeCall(Method method, std::function<void(int call)> hook) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  store_->hooks[method] = std::move(hook);
+}
+
+void FakeDatabase::RefuseScoringAccess(const std::string& missing) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  store_->access_refusal =
+      "fake database: permission denied: role scorer lacks " + missing + "; nothing was written";
+}
+
+void FakeDatabase::CreateTable(const std::string& table, const std::vector<ColumnSpec>& columns) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  store_->tables.emplace(table, Table{columns, std::nullopt, {}});
+}
+
+int FakeDatabase::Calls(Method method) const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  const auto it = store_->calls.find(method);
+  return it == store_->calls.end() ? 0 : it->second;
+}
+
+std::vector<FakeDatabase::StoredPrediction> FakeDatabase::Predictions() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  std::vector<StoredPrediction> out;
+  for (const auto& [id, p] : store_->predictions) out.push_back(p);
+  return out;
+}
+
+std::vector<FakeDatabase::StoredRejection> FakeDatabase::Rejections() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  std::vector<StoredRejection> out;
+  for (const auto& [id, r] : store_->rejections) out.push_back(r);
+  return out;
+}
+
+std::vector<FakeDatabase::StoredRun> FakeDatabase::Runs() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  return store_->runs;
+}
+
+std::vector<ColumnSpec> FakeDatabase::TableSpecs(const std::string& table) const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  return TableOrThrow(table).columns;
+}
+
+RowBatch FakeDatabase::TableRows(const std::string& table) const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  const Table& t = TableOrThrow(table);
+  RowBatch out;
+  for (const auto& c : t.columns) out.columns.push_back(c.name);
+  out.rows = t.rows;
+  return out;
+}
+
+bool FakeDatabase::ScorerLocked() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  return store_->scorer_locked;
+}
+
+// --- Call machinery --------------------------------------------------------------------------
+
+bool FakeDatabase::Enter(Store& store, Method method) {
+  std::function<void(int)> hook;
+  int call = 0;
+  {
+    std::lock_guard<std::mutex> lock(store.mutex);
+    call = ++store.calls[method];
+    hook = store.hooks[method];
+  }
+  if (hook) hook(call);
+  std::lock_guard<std::mutex> lock(store.mutex);
+  Store::PendingFault& pending = store.faults[method];
+  if (pending.skip > 0) {
+    --pending.skip;
+    return false;
+  }
+  if (pending.times == 0) return false;
+  --pending.times;
+  const std::string where = std::string("fake database: ") + MethodName(method) + ": ";
+  switch (pending.fault) {
+    case Fault::kTransient:
+      throw DatabaseError(where + "connection lost (injected transient fault)", true);
+    case Fault::kPermanent:
+      throw DatabaseError(where + "statement failed (injected permanent fault)", false);
+    case Fault::kCommitThenLoseConnection:
+      return true;
+  }
+  return false;
+}
+
+template <typename Op>
+auto FakeDatabase::Call(Method method, Op&& op) {
+  const bool lose_connection = Enter(*store_, method);
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  auto result = op();
+  if (lose_connection) {
+    throw DatabaseError(std::string("fake database: ") + MethodName(method) +
+                            ": connection lost after COMMIT, outcome unknown (injected)",
+                        true);
+  }
+  return result;
+}
+
+FakeDatabase::Table& FakeDatabase::TableOrThrow(const std::string& table) const {
+  const auto it = store_->tables.find(table);
+  if (it == store_->tables.end()) {
+    throw DatabaseError("fake database: table " + table + " does not exist");
+  }
+  return it->second;
+}
+
+void FakeDatabase::RequireResultsSchema() const {
+  if (!store_->results_schema) {
+    throw DatabaseError("fake database: the results tables do not exist (EnsureResultsSchema)");
+  }
+}
+
+std::vector<std::size_t> FakeDatabase::ColumnIndices(
+    const Table& table, const std::vector<std::string>& columns) const {
+  std::vector<std::size_t> out;
+  for (const auto& name : columns) {
+    const auto it = std::find_if(table.columns.begin(), table.columns.end(),
+                                 [&](const ColumnSpec& c) { return c.name == name; });
+    if (it == table.columns.end()) throw DatabaseError("fake database: no column " + name);
+    out.push_back(static_cast<std::size_t>(it - table.columns.begin()));
+  }
+  return out;
+}
+
+// --- Source tables -----------------------------------------------------------------------------
+
+bool FakeDatabase::TableExists(const std::string& table) {
+  return Call(Method::kTableExists, [&] { return store_->tables.count(table) > 0; });
+}
+
+std::vector<std::string> FakeDatabase::TableColumns(const std::string& table) {
+  return Call(Method::kTableColumns, [&] {
+    std::vector<std::string> out;
+    for (const auto& c : TableOrThrow(table).columns) out.push_back(c.name);
+    return out;
+  });
+}
+
+void FakeDatabase::CreateSourceTable(const std::string& table,
+                                     const std::vector<ColumnSpec>& columns,
+                                     const std::string& key) {
+  Call(Method::kCreateSourceTable, [&] {
+    store_->tables.emplace(table, Table{columns, key, {}});  // IF NOT EXISTS
+    return 0;
+  });
+}
+
+void FakeDatabase::InsertRows(const std::string& table, const RowBatch& batch) {
+  Call(Method::kInsertRows, [&] {
+    Table& t = TableOrThrow(table);
+    const std::vector<std::size_t> index = ColumnIndices(t, batch.columns);
+    std::vector<std::vector<Value>> added;  // checked completely before anything is added
+    for (const auto& row : batch.rows) {
+      std::vector<Value> full(t.columns.size());
+      for (std::size_t i = 0; i < index.size(); ++i) full[index[i]] = row.at(i);
+      added.push_back(std::move(full));
+    }
+    if (t.primary_key) {
+      const std::size_t k = ColumnIndices(t, {*t.primary_key})[0];
+      std::vector<std::optional<std::int64_t>> keys;
+      for (const auto& row : t.rows) keys.push_back(KeyOf(row[k]));
+      for (const auto& row : added) {
+        const auto key = KeyOf(row[k]);
+        if (!key) throw DatabaseError("fake database: NULL primary key in " + table);
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+          throw DatabaseError("fake database: duplicate key " + std::to_string(*key) + " in " +
+                              table);
+        }
+        keys.push_back(key);
+      }
+    }
+    t.rows.insert(t.rows.end(), added.begin(), added.end());
+    return 0;
+  });
+}
+
+std::int64_t FakeDatabase::CountRows(const std::string& table) {
+  return Call(Method::kCountRows,
+              [&] { return static_cast<std::int64_t>(TableOrThrow(table).rows.size()); });
+}
+
+std::optional<std::int64_t> FakeDatabase::MaxKey(const std::string& table, const std::string& key) {
+  return Call(Method::kMaxKey, [&] {
+    const Table& t = TableOrThrow(table);
+    const std::size_t k = ColumnIndices(t, {key})[0];
+    std::optional<std::int64_t> max;
+    for (const auto& row : t.rows) max = std::max(max, KeyOf(row[k]));
+    return max;
+  });
+}
+
+void FakeDatabase::ScanTable(const std::string& table, const std::string& key,
+                             const std::vector<std::string>& columns,
+                             const std::optional<std::string>& where_not_null,
+                             std::size_t batch_size,
+                             const std::function<void(const RowBatch&)>& sink) {
+  std::vector<std::string> names = {key};
+  names.insert(names.end(), columns.begin(), columns.end());
+  // Copied under the lock; the sink runs outside it.
+  std::vector<std::vector<Value>> rows = Call(Method::kScanTable, [&] {
+    const Table& t = TableOrThrow(table);
+    const std::vector<std::size_t> index = ColumnIndices(t, names);
+    std::optional<std::size_t> filter;
+    if (where_not_null) filter = ColumnIndices(t, {*where_not_null})[0];
+    std::vector<std::vector<Value>> out;
+    for (const auto& row : t.rows) {
+      if (filter && IsNull(row[*filter])) continue;
+      std::vector<Value> picked;
+      for (std::size_t i : index) picked.push_back(row[i]);
+      out.push_back(std::move(picked));
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return KeyLess(a[0], b[0]); });
+    return out;
+  });
+  RowBatch batch;
+  batch.columns = names;
+  for (auto& row : rows) {
+    batch.rows.push_back(std::move(row));
+    if (batch.rows.size() >= batch_size) {
+      sink(batch);
+      batch.rows.clear();
+    }
+  }
+  if (!batch.rows.empty()) sink(batch);
+}
+
+// --- Results -----------------------------------------------------------------------------------
+
+void FakeDatabase::EnsureResultsSchema() {
+  Call(Method::kEnsureResultsSchema, [&] { return store_->results_schema = true; });
+}
+
+SourceBatch FakeDatabase::ReadUnscored(const std::string& model_version,
+                                       std::optional<std::int64_t> after_key, std::size_t limit) {
+  return Call(Method::kReadUnscored, [&] {
+    RequireResultsSchema();
+    const SourceConfig& src = config_.source;
+    const Table& t = TableOrThrow(src.table);
+    const std::size_t k = ColumnIndices(t, {src.key})[0];
+    SourceBatch batch;
+    batch.columns = src.FeatureColumns();
+    const std::vector<std::size_t> index = ColumnIndices(t, batch.columns);
+    std::vector<const std::vector<Value>*> unscored;
+    for (const auto& row : t.rows) {
+      const auto key = KeyOf(row[k]);
+      if (!key || (after_key && *key <= *after_key)) continue;
+      const VersionAndKey id{model_version, *key};
+      if (store_->predictions.count(id) || store_->rejections.count(id)) continue;
+      unscored.push_back(&row);
+    }
+    std::stable_sort(unscored.begin(), unscored.end(),
+                     [&](const auto* a, const auto* b) { return KeyLess((*a)[k], (*b)[k]); });
+    if (unscored.size() > limit) unscored.resize(limit);
+    for (const auto* row : unscored) {
+      batch.keys.push_back(*KeyOf((*row)[k]));
+      std::vector<Value> values;
+      for (std::size_t i : index) values.push_back((*row)[i]);
+      batch.rows.push_back(std::move(values));
+    }
+    return batch;
+  });
+}
+
+std::int64_t FakeDatabase::CountNullKeys() {
+  return Call(Method::kCountNullKeys, [&] {
+    const Table& t = TableOrThrow(config_.source.table);
+    const std::size_t k = ColumnIndices(t, {config_.source.key})[0];
+    return static_cast<std::int64_t>(std::count_if(
+        t.rows.begin(), t.rows.end(), [&](const auto& row) { return IsNull(row[k]); }));
+  });
+}
+
+void FakeDatabase::CheckScoringAccess() {
+  Call(Method::kCheckScoringAccess, [&] {
+    if (store_->access_refusal) throw DatabaseError(*store_->access_refusal, false);
+    return 0;
+  });
+}
+
+BatchWriteResult FakeDatabase::WriteBatch(std::int64_t run_id, const std::string& model_version,
+                                          double threshold,
+                                          const std::vector<Prediction>& predictions,
+                                          const std::vector<Rejection>& rejections) {
+  return Call(Method::kWriteBatch, [&] {
+    RequireResultsSchema();
+    if (run_id < 1 || run_id > static_cast<std::int64_t>(store_->runs.size())) {
+      throw DatabaseError("fake database: WriteBatch: no run " + std::to_string(run_id));
+    }
+    BatchWriteResult result;
+    for (const auto& p : predictions) {
+      const StoredPrediction row{p.key, model_version, p.probability, p.label, threshold, run_id};
+      if (store_->predictions.emplace(VersionAndKey{model_version, p.key}, row).second) {
+        ++result.predictions_inserted;
+        result.positives_inserted += p.label;
+      }
+    }
+    for (const auto& r : rejections) {
+      const StoredRejection row{r.key, model_version, run_id, r.reason};
+      result.rejections_inserted +=
+          store_->rejections.emplace(VersionAndKey{model_version, r.key}, row).second;
+    }
+    StoredRun& run = store_->runs[static_cast<std::size_t>(run_id - 1)];
+    run.rows_read += result.predictions_inserted + result.rejections_inserted;
+    run.rows_scored += result.predictions_inserted;
+    run.rows_rejected += result.rejections_inserted;
+    run.rows_positive += result.positives_inserted;
+    run.record.threshold = threshold;
+    return result;
+  });
+}
+
+// --- Runs --------------------------------------------------------------------------------------
+
+std::int64_t FakeDatabase::BeginRun(const RunRecord& run) {
+  return Call(Method::kBeginRun, [&] {
+    RequireResultsSchema();
+    StoredRun stored;
+    stored.run_id = static_cast<std::int64_t>(store_->runs.size()) + 1;
+    stored.record = run;
+    store_->runs.push_back(stored);
+    return stored.run_id;
+  });
+}
+
+void FakeDatabase::FinishRun(std::int64_t run_id, const RunRecord& run) {
+  Call(Method::kFinishRun, [&] {
+    RequireResultsSchema();
+    for (StoredRun& stored : store_->runs) {  // an unknown id updates nothing, as in SQL
+      if (stored.run_id != run_id) continue;
+      stored.record.status = run.status;
+      stored.record.threshold = run.threshold;
+      stored.record.message = run.message;
+      stored.finished = true;
+    }
+    return 0;
+  });
+}
+
+std::int64_t FakeDatabase::MarkAbandonedRuns() {
+  return Call(Method::kMarkAbandonedRuns, [&] {
+    RequireResultsSchema();
+    std::int64_t marked = 0;
+    for (StoredRun& run : store_->runs) {
+      if (run.record.status != "running") continue;
+      run.record.status = "abandoned";
+      run.record.message = "the process ended before the run finished";
+      run.finished = true;
+      ++marked;
+    }
+    return marked;
+  });
+}
+
+RelabelResult FakeDatabase::Relabel(std::int64_t run_id, const std::string& model_version,
+                                    const Decision& decision) {
+  return Call(Method::kRelabel, [&] {
+    RequireResultsSchema();
+    RelabelResult result;
+    std::map<double, std::int64_t> previous;  // rows per replaced threshold
+    for (auto& [id, p] : store_->predictions) {
+      if (p.model_version != model_version || p.threshold == decision.threshold) continue;
+      const int label = decision.Label(p.probability);
+      ++previous[p.threshold];
+      ++result.rows_relabeled;
+      result.labels_changed += label != p.label;
+      result.positives_after += label;
+      p.label = label;
+      p.threshold = decision.threshold;
+      p.relabeled = true;
+    }
+    // Most rows first, then by threshold, as the adapters' GROUP BY ... ORDER BY.
+    std::vector<std::pair<double, std::int64_t>> counts(previous.begin(), previous.end());
+    std::stable_sort(counts.begin(), counts.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    result.previous_thresholds = internal::DescribeThresholdCounts(counts);
+    for (StoredRun& run : store_->runs) {
+      if (run.run_id != run_id) continue;
+      run.rows_read = run.rows_scored = result.rows_relabeled;
+      run.rows_positive = result.positives_after;
+    }
+    return result;
+  });
+}
+
+std::unique_ptr<ScorerLock> FakeDatabase::TryLockScorer(bool wait,
+                                                        std::chrono::milliseconds timeout,
+                                                        const std::function<bool()>& stop) {
+  if (Enter(*store_, Method::kTryLockScorer)) {
+    // A session lock taken on a connection that is then lost is released with it.
+    throw DatabaseError("fake database: TryLockScorer: connection lost (injected)", true);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto try_once = [&] {
+    std::lock_guard<std::mutex> lock(store_->mutex);
+    return !std::exchange(store_->scorer_locked, true);
+  };
+  while (!try_once()) {  // polled, never waiting with the mutex held
+    if (!wait || std::chrono::steady_clock::now() >= deadline || (stop && stop())) return nullptr;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return std::make_unique<Lock>(store_);
+}
+
+RowBatch FakeDatabase::Query(const std::string& sql) {
+  return Call(Method::kQuery, [&]() -> RowBatch {
+    throw DatabaseError("fake database: does not run SQL: " + sql);
+  });
+}
+
+}  // namespace bankscore::testing

@@ -1,0 +1,185 @@
+// FakeDatabase: an in-memory bankscore::Database for fast unit tests of the code above the
+// adapters (scorer, daemon, loader, trainer). The real adapters are tested against the same
+// contract in tests/integration/database_contract_test.cc; this fake follows it:
+//
+//   - Tables hold named columns and rows. CreateSourceTable makes `key` a primary key (unique,
+//   never
+//     NULL); CreateTable makes a table without one, as a bank's own table may be. InsertRows is all
+//     or nothing.
+//   - ReadUnscored returns, in key order, at most `limit` rows of the connection's source table
+//   with
+//     a non-NULL key above `after_key` and neither a prediction nor a rejection for the version.
+//   - WriteBatch inserts with ON CONFLICT DO NOTHING on (key, model version) and adds what it
+//     inserted to the run's totals, all under one lock (one transaction). Relabel uses Decision.
+//   - BeginRun / FinishRun / MarkAbandonedRuns keep runs as the runs table does; FinishRun never
+//     touches the counts.
+//   - One scorer lock per database, shared by all its connections (Connect, Opener).
+//
+// Test controls: FailNext injects faults (a DatabaseError, transient or not, or "commit, then lose
+// the connection": the call's write lands and it throws a transient error, as when a COMMIT's
+// acknowledgement is lost); BeforeCall runs a hook at the start of a call (to pause a worker or
+// change something between batches); RefuseScoringAccess makes the privilege check fail; Calls
+// counts calls. Every method is thread-safe; hooks run outside the internal lock.
+//
+// Not modelled: SQL (Query throws), type affinity (values are stored as given), time stamps, pids,
+// CHECK constraints, connections that drop by themselves, and waiting on a lock held by another
+// process (only other connections of the same FakeDatabase compete for the scorer lock).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bankscore/config.h"
+#include "bankscore/daemon.h"
+#include "bankscore/database.h"
+
+namespace bankscore::testing {
+
+class FakeDatabase : public Database {
+ public:
+  // The calls FailNext, BeforeCall and Calls refer to: every Database method, ScorerLock::
+  // EnsureHeld, and kOpen, a call of the DatabaseOpener returned by Opener().
+  enum class Method {
+    kOpen,
+    kTableExists,
+    kTableColumns,
+    kCreateSourceTable,
+    kInsertRows,
+    kCountRows,
+    kMaxKey,
+    kScanTable,
+    kEnsureResultsSchema,
+    kReadUnscored,
+    kCountNullKeys,
+    kCheckScoringAccess,
+    kWriteBatch,
+    kBeginRun,
+    kFinishRun,
+    kMarkAbandonedRuns,
+    kRelabel,
+    kTryLockScorer,
+    kEnsureHeld,
+    kQuery,
+  };
+  enum class Fault {
+    kTransient,                // throws DatabaseError(transient); nothing is written
+    kPermanent,                // throws DatabaseError(not transient); nothing is written
+    kCommitThenLoseConnection  // writes, then throws DatabaseError(transient)
+  };
+
+  struct StoredPrediction {
+    std::int64_t key = 0;
+    std::string model_version;
+    double probability = 0;
+    int label = 0;
+    double threshold = 0;
+    std::int64_t run_id = 0;
+    bool relabeled = false;
+  };
+  struct StoredRejection {
+    std::int64_t key = 0;
+    std::string model_version;
+    std::int64_t run_id = 0;
+    std::string reason;
+  };
+  struct StoredRun {
+    std::int64_t run_id = 0;
+    RunRecord record;       // as BeginRun, then FinishRun or MarkAbandonedRuns, left it
+    bool finished = false;  // finished_at is set
+    std::int64_t rows_read = 0;
+    std::int64_t rows_scored = 0;
+    std::int64_t rows_rejected = 0;
+    std::int64_t rows_positive = 0;
+  };
+
+  // An empty database; `config` names the source table, key and features this connection reads.
+  explicit FakeDatabase(const Config& config);
+  ~FakeDatabase() override;
+
+  // Another connection to the same database (tables, results, runs, lock, faults and counters).
+  std::unique_ptr<FakeDatabase> Connect(const Config& config) const;
+  // For DaemonOptions::open_database: each call is a kOpen call, then a new connection.
+  DatabaseOpener Opener() const;
+
+  // --- Test controls -------------------------------------------------------------------------
+  // After `skip` more calls of `method` succeed, the `times` calls after them fail with `fault`.
+  // Replaces any fault still pending for `method`.
+  void FailNext(Method method, Fault fault, int times = 1, int skip = 0);
+  // Runs `hook(n)` at the start of the n-th call of `method` (n counts from 1), before any fault.
+  void BeforeCall(Method method, std::function<void(int call)> hook);
+  // CheckScoringAccess throws a non-transient DatabaseError naming `missing` (e.g. "INSERT on
+  // predictions"), as the PostgreSQL adapter does for a role without that grant.
+  void RefuseScoringAccess(const std::string& missing);
+  // Creates a table whose key column is not a primary key: NULL keys and duplicates allowed.
+  void CreateTable(const std::string& table, const std::vector<ColumnSpec>& columns);
+
+  // --- Inspection (copies, taken under the lock) ---------------------------------------------
+  int Calls(Method method) const;
+  std::vector<StoredPrediction> Predictions() const;  // ordered by model version, then key
+  std::vector<StoredRejection> Rejections() const;    // ordered by model version, then key
+  std::vector<StoredRun> Runs() const;                // ordered by run id (1, 2, ...)
+  std::vector<ColumnSpec> TableSpecs(const std::string& table) const;
+  RowBatch TableRows(const std::string& table) const;  // in insertion order
+  bool ScorerLocked() const;
+
+  // --- Database ------------------------------------------------------------------------------
+  std::string BackendName() const override { return "fake"; }
+  bool TableExists(const std::string& table) override;
+  std::vector<std::string> TableColumns(const std::string& table) override;
+  void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
+                         const std::string& key) override;
+  void InsertRows(const std::string& table, const RowBatch& batch) override;
+  std::int64_t CountRows(const std::string& table) override;
+  std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key) override;
+  void ScanTable(const std::string& table, const std::string& key,
+                 const std::vector<std::string>& columns,
+                 const std::optional<std::string>& where_not_null, std::size_t batch_size,
+                 const std::function<void(const RowBatch&)>& sink) override;
+  void EnsureResultsSchema() override;
+  SourceBatch ReadUnscored(const std::string& model_version, std::optional<std::int64_t> after_key,
+                           std::size_t limit) override;
+  std::int64_t CountNullKeys() override;
+  void CheckScoringAccess() override;
+  BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
+                              double threshold, const std::vector<Prediction>& predictions,
+                              const std::vector<Rejection>& rejections) override;
+  std::int64_t BeginRun(const RunRecord& run) override;
+  void FinishRun(std::int64_t run_id, const RunRecord& run) override;
+  std::int64_t MarkAbandonedRuns() override;
+  RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
+                        const Decision& decision) override;
+  std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
+                                            const std::function<bool()>& stop) override;
+  RowBatch Query(const std::string& sql) override;
+
+ private:
+  struct Store;  // the shared database, defined in fake_database.cc
+  struct Table;
+  class Lock;
+
+  FakeDatabase(std::shared_ptr<Store> store, const Config& config);
+
+  // Counts the call, runs its hook and throws a pending fault. Returns true when the call must
+  // do its work and then throw (kCommitThenLoseConnection).
+  static bool Enter(Store& store, Method method);
+  // Enter, then `op` under the lock, then the lost connection if one was injected.
+  template <typename Op>
+  auto Call(Method method, Op&& op);
+
+  // Helpers for `op`s; the lock is held.
+  Table& TableOrThrow(const std::string& table) const;
+  void RequireResultsSchema() const;
+  std::vector<std::size_t> ColumnIndices(const Table& table,
+                                         const std::vector<std::string>& columns) const;
+
+  std::shared_ptr<Store> store_;
+  const Config config_;
+};
+
+const char* MethodName(FakeDatabase::Method method);
+
+}  // namespace bankscore::testing
