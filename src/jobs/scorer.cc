@@ -54,7 +54,7 @@ class ScoringRun {
 
   // Everything before the first batch: checks, earlier runs' ends, and the run's own record.
   void Prepare() {
-    summary_.null_keys = db_.CountNullKeys();
+    summary_.null_keys = Retry("counting rows without a key", [&] { return db_.CountNullKeys(); });
     if (summary_.null_keys > 0) {
       log_.warn("{} rows of {} have a NULL {} and cannot be scored; give them a key",
                 summary_.null_keys, config_.source.table, config_.source.key);
