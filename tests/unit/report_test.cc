@@ -30,6 +30,23 @@ bool HasBadNumber(const std::string& text) {
   return std::regex_search(text, bad);
 }
 
+// The Markdown of one top-level section: from its "## heading" line to the next one (or the
+// footer).
+std::string MarkdownSection(const std::string& markdown, const std::string& heading) {
+  const std::size_t start = markdown.find("\n## " + heading + "\n");
+  if (start == std::string::npos) return "";
+  std::size_t end = markdown.find("\n## ", start + 1);
+  if (end == std::string::npos) end = markdown.find("\n---\n", start + 1);
+  return markdown.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// The HTML of one top-level section, <section id="..."> to </section>.
+std::string HtmlSection(const std::string& html, const std::string& id) {
+  const std::size_t start = html.find("<section id=\"" + id + "\">");
+  if (start == std::string::npos) return "";
+  return html.substr(start, html.find("</section>", start) - start);
+}
+
 const std::vector<std::string> kModelChartIds = {
     "roc-curve",  "pr-curve",    "confusion-matrix",   "threshold-curve",
     "gains-lift", "calibration", "feature-importance", "score-distribution"};
@@ -209,6 +226,100 @@ TEST(ModelReportTest, EscapesTextFromTheBundle) {
   EXPECT_THAT(r.html, HasSubstr("v&lt;b&gt;1&lt;/b&gt;"));
 }
 
+// Every section of the model report, with the numbers a reader checks (TinyInput, worked out above
+// and in the tests before this one).
+TEST(ModelReportTest, EverySectionShowsItsHeadingNumbersAndCharts) {
+  const RenderedReport r = RenderModelReport(TinyInput());
+
+  const std::string summary = MarkdownSection(r.markdown, "Summary");
+  EXPECT_THAT(summary, HasSubstr("(4 clients, 2 subscribers)"));
+  EXPECT_THAT(summary, HasSubstr("ROC AUC **0.750** and PR AUC **0.833**"));
+  EXPECT_THAT(summary, HasSubstr("At threshold 0.700 it flags 50.0% of the clients"));
+
+  const std::string metrics = MarkdownSection(r.markdown, "Metrics at the threshold");
+  EXPECT_THAT(metrics, HasSubstr("At threshold 0.7000 (threshold policy max\\_f1)"));
+  EXPECT_THAT(metrics, HasSubstr("| rows (positives) | 4 (2) | 6 (3) |"));
+  EXPECT_THAT(metrics, HasSubstr("| positive rate | 50.00% | 50.00% |"));
+
+  const std::string curves =
+      MarkdownSection(r.markdown, "ROC and precision-recall curves (test split)");
+  EXPECT_THAT(curves, HasSubstr("ROC AUC 0.7500, PR AUC (average precision) 0.8333 against "
+                                "0.5000 for random ranking"));
+  EXPECT_THAT(curves, HasSubstr("false positive rate of 0.500 with recall 0.500"));
+  EXPECT_THAT(HtmlSection(r.html, "curves"), HasSubstr("<svg id=\"roc-curve\""));
+  EXPECT_THAT(HtmlSection(r.html, "curves"), HasSubstr("<svg id=\"pr-curve\""));
+  EXPECT_THAT(HtmlSection(r.html, "curves"), HasSubstr(">threshold 0.700</text>"));
+
+  const std::string confusion = MarkdownSection(r.markdown, "Confusion matrix (test split)");
+  EXPECT_THAT(confusion, HasSubstr("Of 4 test clients the model flags 2 (50.0%); 1 of them "
+                                   "subscribed (precision 50.0%)"));
+  EXPECT_THAT(HtmlSection(r.html, "confusion"), HasSubstr("<svg id=\"confusion-matrix\""));
+  EXPECT_THAT(HtmlSection(r.html, "confusion"), HasSubstr(">true positive</text>"));
+
+  const std::string threshold = MarkdownSection(
+      r.markdown, "Precision, recall and F1 against the threshold (validation split)");
+  EXPECT_THAT(threshold, HasSubstr("The threshold in use, 0.7000, comes from the threshold policy "
+                                   "max\\_f1. On the validation split (6 rows)"));
+  // Validation at 0.5: flagged 0.95, 0.75, 0.72 -> precision 2/3, recall 2/3, half flagged.
+  EXPECT_THAT(threshold, HasSubstr("| 0.5000 | 0.667 | 0.667 | 0.667 | 50.0% |"));
+  EXPECT_THAT(threshold, HasSubstr("| **0.7000 (in use)** | **0.667** |"));
+  EXPECT_THAT(HtmlSection(r.html, "threshold"), HasSubstr("<svg id=\"threshold-curve\""));
+  EXPECT_THAT(HtmlSection(r.html, "threshold"), HasSubstr(">share flagged</text>"));
+
+  // Deciles of 4 rows: the top-scored row (0.9, a subscriber) falls in the third group.
+  const std::string gains =
+      MarkdownSection(r.markdown, "Cumulative gains and lift by decile (test split)");
+  EXPECT_THAT(gains, HasSubstr("| 3 | 1 | 1 | 100.0% | 2.00 | 25.0% | 50.0% | 2.00 |"));
+  EXPECT_THAT(gains, HasSubstr("| 10 | 1 | 0 | 0.0% | 0.00 | 100.0% | 100.0% | 1.00 |"));
+  EXPECT_THAT(gains, HasSubstr("Calling the top 30% of clients by score finds 50.0%"));
+  EXPECT_THAT(HtmlSection(r.html, "gains"), HasSubstr("<svg id=\"gains-lift\""));
+  EXPECT_THAT(HtmlSection(r.html, "gains"), HasSubstr("<svg id=\"lift-by-decile\""));
+
+  // Mean score (0.9 + 0.8 + 0.6 + 0.2) / 4 = 0.625 against 2 of 4 subscribed.
+  const std::string calibration = MarkdownSection(r.markdown, "Calibration (test split)");
+  EXPECT_THAT(calibration, HasSubstr("Mean score 0.625 against an observed rate of 0.500"));
+  EXPECT_THAT(calibration, HasSubstr("The imbalance treatment (smote) shifts scores upwards"));
+  EXPECT_THAT(calibration, HasSubstr("| [0.9, 1.0] | 1 | 0.900 | 1.000 |"));
+  EXPECT_THAT(calibration, HasSubstr("| [0.0, 0.1) | 0 | n/a | n/a |"));
+  EXPECT_THAT(HtmlSection(r.html, "calibration-section"), HasSubstr("<svg id=\"calibration\""));
+
+  const std::string importance = MarkdownSection(r.markdown, "Feature importance (gain)");
+  EXPECT_THAT(importance, HasSubstr("| 1 | `job=student` | 7.25 | 14.5 |"));
+  EXPECT_THAT(importance, HasSubstr("| 2 | `age` | 3.50 | 35.0 |"));
+  EXPECT_THAT(HtmlSection(r.html, "importance"), HasSubstr("Top 2 encoded features by gain"));
+
+  // Medians: subscribers 0.9 and 0.6 -> 0.75; the others 0.8 and 0.2 -> 0.5.
+  const std::string scores =
+      MarkdownSection(r.markdown, "Score distributions by class (test split)");
+  EXPECT_THAT(scores, HasSubstr("Median score 0.750 for actual yes and 0.500 for actual no"));
+  EXPECT_THAT(scores, HasSubstr("50.0% of the actual yes and 50.0% of the actual no"));
+  EXPECT_THAT(HtmlSection(r.html, "scores"), HasSubstr("<svg id=\"score-distribution\""));
+  EXPECT_THAT(HtmlSection(r.html, "scores"), HasSubstr(">actual yes (2)</text>"));
+
+  const std::string training =
+      MarkdownSection(r.markdown, "Training configuration and imbalance treatment");
+  EXPECT_THAT(training, HasSubstr("Imbalance treatment: **smote**."));
+  EXPECT_THAT(training, HasSubstr("the validation (6 rows) and test (4 rows) splits"));
+  EXPECT_THAT(training, HasSubstr("| feature columns (2) | job, age |"));
+  EXPECT_THAT(training, HasSubstr("| rows fitted (original + synthetic) | 10 (8 + 2) |"));
+  EXPECT_THAT(training, HasSubstr("| boosting rounds kept | 5 (best iteration 4, 0-based) |"));
+  EXPECT_THAT(training, HasSubstr("| training.seed | 42 |"));
+  EXPECT_THAT(training, HasSubstr("| `max_depth` | 5 |"));
+  EXPECT_THAT(r.markdown, HasSubstr("Generated by bankscore report at 2026-01-02T03:04:05Z"));
+}
+
+TEST(ModelReportTest, ImbalanceTreatmentIsDescribedByKind) {
+  ModelReportInput in = TinyInput();
+  in.metadata.training["imbalance"] = "scale_pos_weight";
+  in.metadata.training["scale_pos_weight"] = 7.5;
+  EXPECT_THAT(RenderModelReport(in).markdown,
+              HasSubstr("Positive rows weighted by 7.500 (negatives per positive"));
+  in.metadata.training["imbalance"] = "none";
+  const std::string none = RenderModelReport(in).markdown;
+  EXPECT_THAT(none, HasSubstr("The booster saw the classes as they are."));
+  EXPECT_THAT(none, Not(HasSubstr("shifts scores upwards")));
+}
+
 TEST(ModelReportTest, RefusesEmptyScoredSets) {
   ModelReportInput in = TinyInput();
   in.test = {};
@@ -341,6 +452,98 @@ TEST(ProfileTest, RenderedPageHasEveryChartAndNoBadNumbers) {
   EXPECT_THAT(r.markdown, HasSubstr("90.0%"));  // 180 of 200 rows hold the sentinel
   EXPECT_FALSE(HasBadNumber(r.html));
   EXPECT_FALSE(HasBadNumber(r.markdown));
+}
+
+// Every section of the profile, with the numbers a reader checks (TinyTable, counted by hand from
+// its comment: 57 of 200 rows subscribe, 180 hold the pdays sentinel, 25 jobs are "unknown").
+TEST(ProfileTest, EverySectionShowsItsHeadingNumbersAndCharts) {
+  const RowBatch table = TinyTable();
+  TableProfiler profiler(TinyOptions(), table.columns);
+  profiler.Add(table);
+  const RenderedReport r = RenderProfile(profiler.Finish(), {"2026-01-02T03:04:05Z", "", ""});
+
+  EXPECT_THAT(r.markdown, HasSubstr("# Data profile: bank\\_clients"));
+  EXPECT_THAT(r.markdown, HasSubstr("table `bank_clients`, key `client_id`, label `y`"));
+
+  const std::string overview = MarkdownSection(r.markdown, "Overview");
+  EXPECT_THAT(overview, HasSubstr("200 rows and 6 columns; 200 rows are labelled, of which 57 "
+                                  "(28.5%) are \"yes\""));
+  EXPECT_THAT(overview, HasSubstr("| `age` | numeric feature | integer | 199 | 0.5% | 0.0% | 50 | "
+                                  "median 45, range 20 to 69 |"));
+  EXPECT_THAT(overview, HasSubstr("| `job` | categorical feature | text | 200 | 0.0% | 12.5% | 3 | "
+                                  "most frequent `admin.` (62.5%) |"));
+  EXPECT_THAT(overview, HasSubstr("median 5, range 5 to 5; sentinel 999 in 90.0% |"));
+  EXPECT_THAT(HtmlSection(r.html, "overview"), HasSubstr("<a href=\"#col-age\">"));
+
+  const std::string target = MarkdownSection(r.markdown, "Target balance");
+  EXPECT_THAT(target, HasSubstr("57 of 200 labelled rows (28.5%) are positive: about 2.5 "
+                                "negatives per positive"));
+  EXPECT_THAT(target, HasSubstr("predicting \"no\" for everyone is 71.5% accurate"));
+  EXPECT_THAT(target, HasSubstr("| `no` | 143 | 71.5% |"));
+  EXPECT_THAT(target, HasSubstr("| `yes` | 57 | 28.5% |"));
+  EXPECT_THAT(HtmlSection(r.html, "target"), HasSubstr("<svg id=\"target-balance\""));
+  EXPECT_THAT(HtmlSection(r.html, "target"), HasSubstr(">143 (71.5%)</text>"));
+
+  const std::string notes = MarkdownSection(r.markdown, "Leakage, sentinels and unknowns");
+  EXPECT_THAT(notes, HasSubstr("> **duration** is known only after the call"));
+  EXPECT_THAT(notes, HasSubstr("It is not a model feature here"));
+  EXPECT_THAT(notes, HasSubstr("Sentinel **pdays = 999** (the client was not contacted"));
+  EXPECT_THAT(notes, HasSubstr("180 rows (90.0%). Subscription rate 27.8% in those rows, 35.0% "
+                               "in the others."));
+  EXPECT_THAT(notes, HasSubstr("- `job`: 12.5% \"unknown\" (25 rows), subscription rate 20.0%"));
+
+  // job: student 37 of 50 (74%), admin. 15 of 125 (12%).
+  const std::string hypotheses = MarkdownSection(r.markdown, "Hypotheses the data suggests");
+  EXPECT_THAT(hypotheses, HasSubstr("Only groups with at least 20 labelled rows"));
+  EXPECT_THAT(hypotheses, HasSubstr("1. **job**: 74.0% subscribed where job = `student` (50 "
+                                    "labelled rows) against 12.0% where job = `admin.` (125); a "
+                                    "gap of 62.0 percentage points (overall 28.5%)."));
+  EXPECT_THAT(hypotheses, HasSubstr("| 1 | `job` | student | 74.0% | 50 | admin. | 12.0% | 125 | "
+                                    "62.0 |"));
+  EXPECT_THAT(hypotheses, Not(HasSubstr("**duration**")));  // leakage is left out
+  EXPECT_THAT(HtmlSection(r.html, "hypotheses"), HasSubstr("<a href=\"#rate-job\">"));
+
+  const std::string columns = MarkdownSection(r.markdown, "Columns");
+  for (const char* name : {"client_id", "age", "job", "pdays", "duration", "y"}) {
+    EXPECT_THAT(columns, HasSubstr("### `" + std::string(name) + "`")) << name;
+  }
+  EXPECT_THAT(columns, HasSubstr("| 199 | 20 | 32 | 45 | 44.588 | 57 | 69 | 14.45 |"));
+  EXPECT_THAT(columns, HasSubstr("*Statistics exclude the sentinel 999 (180 rows, 90.0%).*"));
+  EXPECT_THAT(columns, HasSubstr("| student | 50 | 25.0% | 50 | 74.0% |"));
+  const std::string column_html = HtmlSection(r.html, "columns");
+  EXPECT_THAT(column_html, HasSubstr("Role: label."));
+  EXPECT_THAT(column_html, HasSubstr("The target: see <a href=\"#target\">"));
+  EXPECT_THAT(column_html, HasSubstr("<svg id=\"hist-age\""));
+  EXPECT_THAT(column_html, HasSubstr("<svg id=\"rate-age\""));
+  EXPECT_THAT(column_html, HasSubstr("<svg id=\"freq-job\""));
+  EXPECT_THAT(column_html, HasSubstr("<svg id=\"rate-job\""));
+  EXPECT_THAT(column_html, HasSubstr(">74.0% of 50</text>"));
+  EXPECT_THAT(column_html, Not(HasSubstr("<svg id=\"hist-client-id\"")));  // the key: no charts
+  EXPECT_THAT(r.markdown, HasSubstr("Generated by bankscore profile at 2026-01-02T03:04:05Z"));
+}
+
+// months = 12 * age + (row % 5): it ranks like age, so it is named under age, not listed again.
+TEST(ProfileTest, ACorrelatedFeatureIsNamedUnderTheListedOne) {
+  ProfileOptions o = TinyOptions();
+  o.numeric = {"age", "pdays", "months"};
+  RowBatch table = TinyTable();
+  table.columns.push_back("months");
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    const Value& age = table.rows[i][1];
+    table.rows[i].push_back(
+        IsNull(age) ? Value{}
+                    : Value{std::get<std::int64_t>(age) * 12 + static_cast<std::int64_t>(i % 5)});
+  }
+  TableProfiler profiler(o, table.columns);
+  profiler.Add(table);
+  const std::string hypotheses = MarkdownSection(
+      RenderProfile(profiler.Finish(), {"now", "", ""}).markdown, "Hypotheses the data suggests");
+  EXPECT_THAT(hypotheses, HasSubstr("2. **age**:"));
+  EXPECT_THAT(hypotheses, HasSubstr("It moves with `months` (r = 1.00), whose rates tell much the "
+                                    "same story."));
+  EXPECT_THAT(hypotheses, Not(HasSubstr("**months**")));
+  EXPECT_THAT(hypotheses, HasSubstr("- `age` and `months`: r = 1.00 over 199 rows"));
+  EXPECT_THAT(hypotheses, HasSubstr("| 3 | `months` |"));  // still ranked in the full table
 }
 
 TEST(ProfileTest, PastTheCapQuantilesComeFromASampleButMomentsStayExact) {
