@@ -69,6 +69,46 @@ bool IsMarkup(char c) {
          c == '<' || c == '>';
 }
 
+std::string RenderInline(std::string_view text, bool html);
+
+// The character after a backslash, as literal text.
+void AppendEscaped(std::string& out, char next, bool html, bool code) {
+  if (html) {
+    out += EscapeHtml(std::string_view(&next, 1));
+  } else if (!code) {
+    out += '\\';
+    out += next;
+  } else if (next == '|') {
+    out += "\\|";  // GFM tables split cells before code spans are parsed
+  } else {
+    // Markdown code spans take no backslash escapes; a backtick cannot appear in one.
+    out += next == '`' ? '\'' : next;
+  }
+}
+
+// At text[at], a '[': appends [label](#anchor) as a link, or the '[' itself when no link starts
+// there. Returns the index of the last character used. The label may hold escapes; the anchor may
+// not hold ')'.
+std::size_t AppendLink(std::string& out, std::string_view text, std::size_t at, bool html) {
+  std::size_t close = at + 1;
+  while (close < text.size() && text[close] != ']') close += text[close] == '\\' ? 2 : 1;
+  const std::size_t end = close + 1 < text.size() && text[close + 1] == '('
+                              ? text.find(')', close + 2)
+                              : std::string_view::npos;
+  if (end == std::string_view::npos) {
+    out += '[';  // the same in HTML and Markdown
+    return at;
+  }
+  const std::string_view label = text.substr(at + 1, close - at - 1);
+  const std::string_view href = text.substr(close + 2, end - close - 2);
+  if (html && !href.empty() && href[0] == '#') {
+    out += "<a href=\"" + EscapeHtml(href) + "\">" + RenderInline(label, true) + "</a>";
+  } else {
+    out += RenderInline(label, html);
+  }
+  return end;
+}
+
 // Renders report text. `html` selects the target; Markdown output keeps the markup as written.
 std::string RenderInline(std::string_view text, bool html) {
   std::string out;
@@ -77,51 +117,19 @@ std::string RenderInline(std::string_view text, bool html) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\\' && i + 1 < text.size()) {
-      const char next = text[++i];
-      if (html) {
-        out += EscapeHtml(std::string_view(&next, 1));
-      } else if (!code) {
-        out += '\\';
-        out += next;
-      } else if (next == '|') {
-        out += "\\|";  // GFM tables split cells before code spans are parsed
-      } else {
-        // Markdown code spans take no backslash escapes; a backtick cannot appear in one.
-        out += next == '`' ? '\'' : next;
-      }
-      continue;
-    }
-    if (c == '*' && i + 1 < text.size() && text[i + 1] == '*') {
+      AppendEscaped(out, text[++i], html, code);
+    } else if (c == '*' && i + 1 < text.size() && text[i + 1] == '*') {
       ++i;
       bold = !bold;
       out += html ? (bold ? "<strong>" : "</strong>") : "**";
-      continue;
-    }
-    if (c == '`') {
+    } else if (c == '`') {
       code = !code;
       out += html ? (code ? "<code>" : "</code>") : "`";
-      continue;
+    } else if (c == '[') {
+      i = AppendLink(out, text, i, html);
+    } else {
+      out += html ? EscapeHtml(std::string_view(&c, 1)) : std::string(1, c);
     }
-    if (c == '[') {
-      // [label](#anchor): the label may hold escapes; the anchor may not hold ')'.
-      std::size_t close = i + 1;
-      while (close < text.size() && text[close] != ']') close += text[close] == '\\' ? 2 : 1;
-      if (close + 1 < text.size() && text[close + 1] == '(') {
-        const std::size_t end = text.find(')', close + 2);
-        if (end != std::string_view::npos) {
-          const std::string_view label = text.substr(i + 1, close - i - 1);
-          const std::string_view href = text.substr(close + 2, end - close - 2);
-          if (html && !href.empty() && href[0] == '#') {
-            out += "<a href=\"" + EscapeHtml(href) + "\">" + RenderInline(label, true) + "</a>";
-          } else {
-            out += RenderInline(label, html);
-          }
-          i = end;
-          continue;
-        }
-      }
-    }
-    out += html ? EscapeHtml(std::string_view(&c, 1)) : std::string(1, c);
   }
   // Unbalanced markup is closed, so one bad string cannot restyle the rest of the page.
   if (html && code) out += "</code>";
@@ -190,6 +198,56 @@ std::string MarkdownTable(const Table& table) {
   return out + "\n";
 }
 
+// <!DOCTYPE> to </head>: the title and the inline style sheet.
+std::string HtmlHead(const std::string& title) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+         EscapeHtml(title) + "</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n";
+}
+
+// The page header: the title and the meta lines.
+std::string HtmlHeader(const std::string& title,
+                       const std::vector<std::pair<std::string, std::string>>& meta) {
+  std::string out = "<header>\n<h1>" + EscapeHtml(title) + "</h1>\n";
+  if (!meta.empty()) {
+    out += "<dl class=\"meta\">\n";
+    for (const auto& [label, value] : meta) {
+      out += "<dt>" + InlineHtml(label) + "</dt><dd>" + InlineHtml(value) + "</dd>\n";
+    }
+    out += "</dl>\n";
+  }
+  return out + "</header>\n";
+}
+
+std::string HtmlList(const std::vector<std::string>& items, bool ordered) {
+  const char* tag = ordered ? "ol" : "ul";
+  std::string out = fmt::format("<{}>\n", tag);
+  for (const auto& item : items) out += "<li>" + InlineHtml(item) + "</li>\n";
+  return out + fmt::format("</{}>\n", tag);
+}
+
+std::string HtmlNote(NoteKind kind, const std::string& text) {
+  return std::string("<div class=\"note") +
+         (kind == NoteKind::kWarning ? " warning\" role=\"note\"><strong>Warning:</strong> "
+                                     : "\" role=\"note\">") +
+         InlineHtml(text) + "</div>\n";
+}
+
+std::string HtmlFigure(const std::string& svg, const std::string& caption) {
+  std::string out = "<figure" + FigureWidthStyle(svg) + ">\n" + svg + "\n";
+  if (!caption.empty()) out += "<figcaption>" + InlineHtml(caption) + "</figcaption>\n";
+  return out + "</figure>\n";
+}
+
+std::string MarkdownList(const std::vector<std::string>& items, bool ordered) {
+  std::string out;
+  int n = 0;
+  for (const auto& item : items) {
+    out += (ordered ? std::to_string(++n) + ". " : std::string("- ")) + InlineMarkdown(item) + "\n";
+  }
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string EscapeHtml(std::string_view text) {
@@ -253,6 +311,15 @@ std::string FormatFixed(double value, int decimals) {
 std::string FormatPercent(double fraction, int decimals) {
   if (!std::isfinite(fraction)) return "n/a";
   return FormatFixed(fraction * 100.0, decimals) + "%";
+}
+
+std::string FormatSignificant(double value, int digits) {
+  if (!std::isfinite(value)) return "n/a";
+  return fmt::format("{:.{}g}", value, digits);
+}
+
+double Share(std::int64_t part, std::int64_t whole) {
+  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }
 
 std::string Slug(std::string_view text) {
@@ -343,21 +410,17 @@ void ReportDocument::SetFooter(std::string text) { footer_ = std::move(text); }
 std::string ReportDocument::RenderHtml() const {
   std::string out;
   out.reserve(1 << 20);
-  out +=
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-      EscapeHtml(title_) + "</title>\n<style>" + std::string(kStyle) +
-      "</style>\n</head>\n"
-      "<body>\n<header>\n<h1>" +
-      EscapeHtml(title_) + "</h1>\n";
-  if (!meta_.empty()) {
-    out += "<dl class=\"meta\">\n";
-    for (const auto& [label, value] : meta_) {
-      out += "<dt>" + InlineHtml(label) + "</dt><dd>" + InlineHtml(value) + "</dd>\n";
-    }
-    out += "</dl>\n";
-  }
-  out += "</header>\n<nav class=\"toc\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n";
+  out += HtmlHead(title_) + "<body>\n" + HtmlHeader(title_, meta_) + HtmlContents() + "<main>\n";
+  for (const Section& s : sections_) out += HtmlSection(s);
+  out += "</main>\n";
+  if (!footer_.empty()) out += "<footer>" + InlineHtml(footer_) + "</footer>\n";
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+// The table of contents: every titled section, with its subheadings marked in_toc nested.
+std::string ReportDocument::HtmlContents() const {
+  std::string out = "<nav class=\"toc\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n";
   for (const Section& s : sections_) {
     if (s.heading.empty()) continue;
     out += "<li><a href=\"#" + EscapeHtml(s.id) + "\">" + InlineHtml(s.heading) + "</a>";
@@ -371,60 +434,42 @@ std::string ReportDocument::RenderHtml() const {
     if (!nested.empty()) out += "\n<ol>" + nested + "</ol>";
     out += "</li>\n";
   }
-  out += "</ol>\n</nav>\n<main>\n";
+  return out + "</ol>\n</nav>\n";
+}
 
-  for (const Section& s : sections_) {
-    out += s.id.empty() ? "<section>\n" : "<section id=\"" + EscapeHtml(s.id) + "\">\n";
-    if (!s.heading.empty()) out += "<h2>" + InlineHtml(s.heading) + "</h2>\n";
-    bool in_figures = false;
-    for (const Block& b : s.blocks) {
-      if (b.kind != BlockKind::kFigure && in_figures) {
-        out += "</div>\n";
-        in_figures = false;
-      }
-      switch (b.kind) {
-        case BlockKind::kSubheading:
-          out += "<h3" + (b.id.empty() ? std::string() : " id=\"" + EscapeHtml(b.id) + "\"") + ">" +
-                 InlineHtml(b.text) + "</h3>\n";
-          break;
-        case BlockKind::kParagraph:
-          out += "<p>" + InlineHtml(b.text) + "</p>\n";
-          break;
-        case BlockKind::kList: {
-          const char* tag = b.ordered ? "ol" : "ul";
-          out += fmt::format("<{}>\n", tag);
-          for (const auto& item : b.items) out += "<li>" + InlineHtml(item) + "</li>\n";
-          out += fmt::format("</{}>\n", tag);
-          break;
-        }
-        case BlockKind::kNote:
-          out +=
-              std::string("<div class=\"note") +
-              (b.note == NoteKind::kWarning ? " warning\" role=\"note\"><strong>Warning:</strong> "
-                                            : "\" role=\"note\">") +
-              InlineHtml(b.text) + "</div>\n";
-          break;
-        case BlockKind::kTable:
-          if (b.table.in_page) out += HtmlTable(b.table);
-          break;
-        case BlockKind::kFigure:
-          if (!in_figures) {
-            out += "<div class=\"figures\">\n";
-            in_figures = true;
-          }
-          out += "<figure" + FigureWidthStyle(b.svg) + ">\n" + b.svg + "\n";
-          if (!b.text.empty()) out += "<figcaption>" + InlineHtml(b.text) + "</figcaption>\n";
-          out += "</figure>\n";
-          break;
-      }
-    }
-    if (in_figures) out += "</div>\n";
-    out += "</section>\n";
+std::string ReportDocument::HtmlSection(const Section& section) {
+  std::string out =
+      section.id.empty() ? "<section>\n" : "<section id=\"" + EscapeHtml(section.id) + "\">\n";
+  if (!section.heading.empty()) out += "<h2>" + InlineHtml(section.heading) + "</h2>\n";
+  // Consecutive figures share one wrapping row, so they sit side by side when they fit.
+  bool in_figures = false;
+  for (const Block& b : section.blocks) {
+    const bool figure = b.kind == BlockKind::kFigure;
+    if (figure != in_figures) out += figure ? "<div class=\"figures\">\n" : "</div>\n";
+    in_figures = figure;
+    out += HtmlBlock(b);
   }
-  out += "</main>\n";
-  if (!footer_.empty()) out += "<footer>" + InlineHtml(footer_) + "</footer>\n";
-  out += "</body>\n</html>\n";
-  return out;
+  if (in_figures) out += "</div>\n";
+  return out + "</section>\n";
+}
+
+std::string ReportDocument::HtmlBlock(const Block& b) {
+  switch (b.kind) {
+    case BlockKind::kSubheading:
+      return "<h3" + (b.id.empty() ? std::string() : " id=\"" + EscapeHtml(b.id) + "\"") + ">" +
+             InlineHtml(b.text) + "</h3>\n";
+    case BlockKind::kParagraph:
+      return "<p>" + InlineHtml(b.text) + "</p>\n";
+    case BlockKind::kList:
+      return HtmlList(b.items, b.ordered);
+    case BlockKind::kNote:
+      return HtmlNote(b.note, b.text);
+    case BlockKind::kTable:
+      return b.table.in_page ? HtmlTable(b.table) : "";
+    case BlockKind::kFigure:
+      return HtmlFigure(b.svg, b.text);
+  }
+  return "";
 }
 
 std::string ReportDocument::RenderMarkdown() const {
@@ -436,37 +481,30 @@ std::string ReportDocument::RenderMarkdown() const {
   for (const Section& s : sections_) {
     if (!s.heading.empty()) out += "## " + InlineMarkdown(s.heading) + "\n\n";
     for (const Block& b : s.blocks) {
-      if (!b.in_summary) continue;
-      switch (b.kind) {
-        case BlockKind::kSubheading:
-          out += "### " + InlineMarkdown(b.text) + "\n\n";
-          break;
-        case BlockKind::kParagraph:
-          out += InlineMarkdown(b.text) + "\n\n";
-          break;
-        case BlockKind::kList: {
-          int n = 0;
-          for (const auto& item : b.items) {
-            out += (b.ordered ? std::to_string(++n) + ". " : std::string("- ")) +
-                   InlineMarkdown(item) + "\n";
-          }
-          out += "\n";
-          break;
-        }
-        case BlockKind::kNote:
-          out += std::string("> ") + (b.note == NoteKind::kWarning ? "**Warning:** " : "") +
-                 InlineMarkdown(b.text) + "\n\n";
-          break;
-        case BlockKind::kTable:
-          out += MarkdownTable(b.table);
-          break;
-        case BlockKind::kFigure:
-          break;
-      }
+      if (b.in_summary) out += MarkdownBlock(b);
     }
   }
   if (!footer_.empty()) out += "---\n\n" + InlineMarkdown(footer_) + "\n";
   return out;
+}
+
+std::string ReportDocument::MarkdownBlock(const Block& b) {
+  switch (b.kind) {
+    case BlockKind::kSubheading:
+      return "### " + InlineMarkdown(b.text) + "\n\n";
+    case BlockKind::kParagraph:
+      return InlineMarkdown(b.text) + "\n\n";
+    case BlockKind::kList:
+      return MarkdownList(b.items, b.ordered);
+    case BlockKind::kNote:
+      return std::string("> ") + (b.note == NoteKind::kWarning ? "**Warning:** " : "") +
+             InlineMarkdown(b.text) + "\n\n";
+    case BlockKind::kTable:
+      return MarkdownTable(b.table);
+    case BlockKind::kFigure:
+      return "";  // the summary has no figures
+  }
+  return "";
 }
 
 void PrepareOutputDirectory(const std::string& dir) {

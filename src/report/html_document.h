@@ -60,6 +60,9 @@ std::string InlineMarkdown(std::string_view text);
 std::string FormatCount(std::int64_t n);                       // 41,188
 std::string FormatFixed(double value, int decimals);           // 0.8123
 std::string FormatPercent(double fraction, int decimals = 1);  // 0.1127 -> 11.3%
+std::string FormatSignificant(double value, int digits);       // 0.123456, 5 -> 0.12346
+// part / whole as the fraction FormatPercent takes; 0 when `whole` is 0 (nothing to share).
+double Share(std::int64_t part, std::int64_t whole);
 // An identifier usable as an HTML id: lower case letters, digits and '-' (e.g. "emp-var-rate").
 std::string Slug(std::string_view text);
 
@@ -118,6 +121,11 @@ class ReportDocument {
     std::vector<Block> blocks;
   };
   Section& Current();
+  // Parts of the rendered page and summary.
+  std::string HtmlContents() const;
+  static std::string HtmlSection(const Section& section);
+  static std::string HtmlBlock(const Block& block);
+  static std::string MarkdownBlock(const Block& block);
 
   std::string title_;
   std::vector<std::pair<std::string, std::string>> meta_;
