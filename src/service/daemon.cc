@@ -135,13 +135,21 @@ class Daemon {
     }
   }
 
+  // True when the open connection no longer fits `next`: an adapter keeps the config it was
+  // opened with, and its queries name the source table, key and feature columns and every results
+  // table from it.
   bool DatabaseChanged(const Config& next) const {
-    return next.database.backend != config_.database.backend ||
-           next.database.path != config_.database.path ||
-           next.database.dsn != config_.database.dsn ||
-           next.database.schema != config_.database.schema ||
-           next.results.runs_table != config_.results.runs_table ||
-           next.results.table != config_.results.table || next.source.table != config_.source.table;
+    const Config& now = config_;
+    return next.database.backend != now.database.backend ||
+           next.database.path != now.database.path || next.database.dsn != now.database.dsn ||
+           next.database.password_file != now.database.password_file ||
+           next.database.schema != now.database.schema || next.source.table != now.source.table ||
+           next.source.key != now.source.key ||
+           next.source.FeatureColumns() != now.source.FeatureColumns() ||
+           next.results.table != now.results.table ||
+           next.results.runs_table != now.results.runs_table ||
+           next.results.rejected_table != now.results.rejected_table ||
+           next.results.latest_view != now.results.latest_view;
   }
 
   // A bundle retrained in place gets a new version: switch to it between cycles.
