@@ -84,7 +84,12 @@ class Daemon {
         if (options_.once) return ok ? 0 : 1;
         next_cycle = Clock::now() + (ok ? UntilNextCycle(config_.scoring) : NextBackoff());
       }
-      if (signals_.stop_requested() && !cycle_.valid()) break;
+      if (signals_.stop_requested()) {
+        if (!cycle_.valid()) break;
+        // After a stop request WaitFor no longer sleeps: wait for the batch in flight, not spin.
+        cycle_.wait();
+        continue;
+      }
       // Woken early by any signal and by the end of a cycle.
       signals_.WaitFor(cycle_.valid() ? milliseconds(500)
                                       : std::chrono::duration_cast<milliseconds>(std::max(
