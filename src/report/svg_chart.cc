@@ -114,25 +114,40 @@ void Open(std::string& out, const std::string& id, const std::string& title, dou
 
 void Close(std::string& out) { out += "</svg>"; }
 
-// The axis scale for `axis` over data in [lo, hi] (lo > hi when there is no data).
-NiceScale ResolveScale(const AxisSpec& axis, double lo, double hi) {
-  if (axis.range) {
-    NiceScale fixed = MakeNiceScale(axis.range->first, axis.range->second, axis.max_ticks);
-    const double eps = 1e-9 * std::max(1.0, std::abs(fixed.step));
-    std::vector<double> inside;
-    for (double t : fixed.ticks) {
-      if (t >= axis.range->first - eps && t <= axis.range->second + eps) inside.push_back(t);
-    }
-    fixed.lo = axis.range->first;
-    fixed.hi = axis.range->second;
-    fixed.ticks = std::move(inside);
-    if (fixed.hi == fixed.lo) fixed.hi = fixed.lo + 1;
-    return fixed;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The range of the finite values seen; empty (lo > hi) until one is.
+struct Extent {
+  double lo = kInf;
+  double hi = -kInf;
+  void Add(double v) {
+    if (!std::isfinite(v)) return;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
   }
-  if (lo > hi) {  // no data
-    lo = 0;
-    hi = 1;
+  bool empty() const { return lo > hi; }
+};
+
+// A fixed axis range: the nice ticks that fall inside it, and exactly its ends.
+NiceScale FixedScale(const AxisSpec& axis) {
+  const auto [lo, hi] = *axis.range;
+  NiceScale fixed = MakeNiceScale(lo, hi, axis.max_ticks);
+  const double eps = 1e-9 * std::max(1.0, std::abs(fixed.step));
+  std::vector<double> inside;
+  for (double t : fixed.ticks) {
+    if (t >= lo - eps && t <= hi + eps) inside.push_back(t);
   }
+  fixed.lo = lo;
+  fixed.hi = hi;
+  fixed.ticks = std::move(inside);
+  if (fixed.hi == fixed.lo) fixed.hi = fixed.lo + 1;
+  return fixed;
+}
+
+// The axis scale for `axis` over the data's extent.
+NiceScale ResolveScale(const AxisSpec& axis, const Extent& data) {
+  if (axis.range) return FixedScale(axis);
+  double lo = data.empty() ? 0 : data.lo, hi = data.empty() ? 1 : data.hi;
   if (axis.include_zero) {
     lo = std::min(lo, 0.0);
     hi = std::max(hi, 0.0);
@@ -144,6 +159,8 @@ struct Frame {
   double left, right, top, bottom;
   NiceScale xs, ys;
   LinearMap x, y;
+  double CenterX() const { return (left + right) / 2; }
+  double CenterY() const { return (top + bottom) / 2; }
 };
 
 // Room left of the plot for the y tick labels and the rotated y-axis title.
@@ -174,32 +191,55 @@ Frame MakeFrame(const ChartLayout& layout, const NiceScale& xs, const NiceScale&
   return f;
 }
 
-// Grid lines, tick labels, the axis lines and both axis labels.
-void Axes(std::string& out, const Frame& f, const ChartLayout& layout, const AxisSpec& xa,
-          const AxisSpec& ya) {
-  out += "<g>\n";
+// A filled rectangle; `extra` holds further attributes, each with a leading space.
+void Rect(std::string& out, double x, double y, double width, double height,
+          const std::string& fill, const std::string& extra = "") {
+  out += "<rect x=\"" + Px(x) + "\" y=\"" + Px(y) + "\" width=\"" + Px(width) + "\" height=\"" +
+         Px(height) + "\" fill=\"" + fill + "\"" + extra + "/>\n";
+}
+
+// Horizontal grid lines at the y ticks, labelled left of the plot.
+void YGrid(std::string& out, const Frame& f, bool percent) {
   for (double t : f.ys.ticks) {
     const double y = f.y(t);
     Line(out, f.left, y, f.right, y, kGrid);
-    Text(out, f.left - 8, y + 4, FormatTick(t, f.ys.step, ya.percent), {11.5, "end", kMuted});
+    Text(out, f.left - 8, y + 4, FormatTick(t, f.ys.step, percent), {11.5, "end", kMuted});
   }
+}
+
+// Vertical grid lines at the x ticks, with tick marks and labels below the plot.
+void XGrid(std::string& out, const Frame& f, bool percent) {
   for (double t : f.xs.ticks) {
     const double x = f.x(t);
     Line(out, x, f.top, x, f.bottom, kGrid);
     Line(out, x, f.bottom, x, f.bottom + 5, kAxis);
-    Text(out, x, f.bottom + 19, FormatTick(t, f.xs.step, xa.percent), {11.5, "middle", kMuted});
+    Text(out, x, f.bottom + 19, FormatTick(t, f.xs.step, percent), {11.5, "middle", kMuted});
   }
+}
+
+// An axis title centred under the plot, at height `y`.
+void XAxisTitle(std::string& out, const Frame& f, double y, const std::string& title) {
+  Text(out, f.CenterX(), y, title, {13, "middle", kInk});
+}
+
+// The y-axis title, rotated, left of the tick labels.
+void YAxisTitle(std::string& out, const Frame& f, const std::string& title, bool percent) {
+  const double x = std::max(14.0, f.left - 8 - YTickWidth(f.ys, percent) - 12);
+  Text(out, 0, 0, title,
+       {13, "middle", kInk, nullptr,
+        "translate(" + Px(x) + "," + Px(f.CenterY()) + ") rotate(-90)"});
+}
+
+// Grid lines, tick labels, the axis lines and both axis labels.
+void Axes(std::string& out, const Frame& f, const ChartLayout& layout, const AxisSpec& xa,
+          const AxisSpec& ya) {
+  out += "<g>\n";
+  YGrid(out, f, ya.percent);
+  XGrid(out, f, xa.percent);
   Line(out, f.left, f.bottom, f.right, f.bottom, kAxis);
   Line(out, f.left, f.top, f.left, f.bottom, kAxis);
-  if (!xa.label.empty()) {
-    Text(out, (f.left + f.right) / 2, layout.height - 12, xa.label, {13, "middle", kInk});
-  }
-  if (!ya.label.empty()) {
-    const double cy = (f.top + f.bottom) / 2;
-    const double x = std::max(14.0, f.left - 8 - YTickWidth(f.ys, ya.percent) - 12);
-    Text(out, 0, 0, ya.label,
-         {13, "middle", kInk, nullptr, "translate(" + Px(x) + "," + Px(cy) + ") rotate(-90)"});
-  }
+  if (!xa.label.empty()) XAxisTitle(out, f, layout.height - 12, xa.label);
+  if (!ya.label.empty()) YAxisTitle(out, f, ya.label, ya.percent);
   out += "</g>\n";
 }
 
@@ -252,6 +292,38 @@ void ClipPath(std::string& out, const std::string& id, const Frame& f) {
          Px(f.bottom - f.top + 6) + "\"/></clipPath>\n";
 }
 
+// A chart with two numeric axes (line charts and histograms).
+struct Plot {
+  ChartLayout layout;  // the left margin fitted to the y tick labels
+  AxisSpec x_axis;
+  AxisSpec y_axis;
+  Frame frame;
+};
+
+Plot MakePlot(const ChartLayout& layout, const AxisSpec& x_axis, const Extent& x,
+              const AxisSpec& y_axis, const Extent& y) {
+  const NiceScale ys = ResolveScale(y_axis, y);
+  Plot plot{FitLeftMargin(layout, ys, y_axis), x_axis, y_axis, {}};
+  plot.frame = MakeFrame(plot.layout, ResolveScale(x_axis, x), ys);
+  return plot;
+}
+
+// The chart's opening, its axes, and a group clipped to the plot that the data goes into.
+void OpenPlot(std::string& out, const std::string& id, const std::string& title, const Plot& p) {
+  Open(out, id, title, p.layout.width, p.layout.height);
+  Axes(out, p.frame, p.layout, p.x_axis, p.y_axis);
+  ClipPath(out, id, p.frame);
+  out += "<g clip-path=\"url(#" + EscapeHtml(id) + "-clip)\">\n";
+}
+
+// After the data and markers: the "no data" message when there was none, the legend, the end.
+void ClosePlot(std::string& out, const Frame& f, bool any_data,
+               const std::vector<LegendItem>& legend) {
+  if (!any_data) NoData(out, f.CenterX(), f.CenterY());
+  Legend(out, f.left, 46, legend);
+  Close(out);
+}
+
 // Polylines of one series: broken at non-finite points; points closer than half a pixel to the
 // previous one are dropped (they would not show, and a ROC curve can have thousands).
 void Polylines(std::string& out, const Series& s, const Frame& f, const std::string& color) {
@@ -291,12 +363,6 @@ void Polylines(std::string& out, const Series& s, const Frame& f, const std::str
   }
 }
 
-void Extend(double v, double& lo, double& hi) {
-  if (!std::isfinite(v)) return;
-  lo = std::min(lo, v);
-  hi = std::max(hi, v);
-}
-
 // Blend of white and an sRGB colour given as "#rrggbb"; t = 0 is white.
 std::string Tint(const char* hex, double t) {
   unsigned rgb = static_cast<unsigned>(std::strtoul(hex + 1, nullptr, 16));
@@ -305,6 +371,252 @@ std::string Tint(const char* hex, double t) {
   };
   return fmt::format("#{:02x}{:02x}{:02x}", channel((rgb >> 16) & 0xff), channel((rgb >> 8) & 0xff),
                      channel(rgb & 0xff));
+}
+
+// Where a line chart's data lies; `any` is false when no series has a finite point.
+struct LineExtent {
+  Extent x, y;
+  bool any = false;
+};
+
+LineExtent DataExtent(const LineChartSpec& spec) {
+  LineExtent e;
+  for (const Series& s : spec.series) {
+    const std::size_t n = std::min(s.x.size(), s.y.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
+      e.any = true;
+      e.x.Add(s.x[i]);
+      e.y.Add(s.y[i]);
+    }
+  }
+  // Markers and points stay in view.
+  for (const VerticalMarker& m : spec.markers) e.x.Add(m.x);
+  for (const PointMarker& p : spec.points) {
+    e.x.Add(p.x);
+    e.y.Add(p.y);
+  }
+  return e;
+}
+
+// A labelled dot; labels near the right edge or the top go left of or below the dot.
+void Point(std::string& out, const Frame& f, const PointMarker& p) {
+  if (!std::isfinite(p.x) || !std::isfinite(p.y)) return;
+  const double px = f.x(p.x), py = f.y(p.y);
+  out += "<circle cx=\"" + Px(px) + "\" cy=\"" + Px(py) + "\" r=\"5\" fill=\"" + p.color +
+         "\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n";
+  if (p.label.empty()) return;
+  const bool left_side = px + TextWidth(p.label, 12) + 12 > f.right;
+  Text(out, left_side ? px - 9 : px + 9, py + (py < f.top + 20 ? 16 : -8), p.label,
+       {12, left_side ? "end" : "start", kInk, "600", {}, true});
+}
+
+std::size_t BinCount(const HistogramSpec& spec) {
+  return spec.edges.size() >= 2 ? spec.edges.size() - 1 : 0;
+}
+
+// The range of the bar heights (the y data of a histogram).
+Extent HeightExtent(const HistogramSpec& spec) {
+  Extent e;
+  for (const HistogramSeries& s : spec.series) {
+    for (std::size_t b = 0; b < std::min(BinCount(spec), s.heights.size()); ++b)
+      e.Add(s.heights[b]);
+  }
+  return e;
+}
+
+// The x axis of a histogram: over the bin edges unless the spec fixes its range.
+AxisSpec HistogramXAxis(const HistogramSpec& spec) {
+  AxisSpec x_axis = spec.x_axis;
+  if (!x_axis.range && BinCount(spec) > 0 && std::isfinite(spec.edges.front()) &&
+      std::isfinite(spec.edges.back()) && spec.edges.back() > spec.edges.front()) {
+    x_axis.range = std::make_pair(spec.edges.front(), spec.edges.back());
+  }
+  return x_axis;
+}
+
+// The bars of series `index`: translucent and outlined when several series are overlaid.
+void HistogramBars(std::string& out, const Frame& f, const HistogramSpec& spec, std::size_t index) {
+  const HistogramSeries& s = spec.series[index];
+  const std::string color = SeriesColor(s.color, index);
+  const bool overlaid = spec.series.size() > 1;
+  const std::size_t bins = std::min(BinCount(spec), s.heights.size());
+  std::string outline;
+  for (std::size_t b = 0; b < bins; ++b) {
+    const double h = s.heights[b];
+    if (!std::isfinite(h) || !std::isfinite(spec.edges[b]) || !std::isfinite(spec.edges[b + 1]))
+      continue;
+    const double x0 = f.x(spec.edges[b]), x1 = f.x(spec.edges[b + 1]);
+    const double gap = overlaid || x1 - x0 < 4 ? 0 : 1;
+    const double top = f.y(h), base = f.y(0);
+    Rect(out, x0 + gap / 2, std::min(top, base), std::max(0.0, x1 - x0 - gap), std::abs(base - top),
+         color, std::string(" fill-opacity=\"") + (overlaid ? "0.35" : "0.85") + "\"");
+    outline += (outline.empty() ? "M" + Px(x0) + "," + Px(base) : std::string()) + " L" + Px(x0) +
+               "," + Px(top) + " L" + Px(x1) + "," + Px(top);
+    if (b + 1 == bins) outline += " L" + Px(x1) + "," + Px(base);
+  }
+  // Overlaid bars are hard to tell apart by fill alone; a solid outline per series helps.
+  if (overlaid && !outline.empty()) {
+    out += "<path d=\"" + outline + "\" fill=\"none\" stroke=\"" + color +
+           "\" stroke-width=\"1.8\"/>\n";
+  }
+}
+
+// Horizontal bar charts: one row per bar (the chart grows with them), labels left, notes right.
+constexpr double kBarRow = 22, kBarThickness = 15, kBarLabelSize = 12, kBarNoteSize = 11;
+
+// Margins wide enough for the longest label and note.
+ChartLayout HorizontalBarLayout(const BarChartSpec& spec) {
+  double label_width = 0, note_width = 0;
+  for (const Bar& b : spec.bars) {
+    label_width =
+        std::max(label_width, TextWidth(Truncate(b.label, kMaxLabelChars), kBarLabelSize));
+    note_width = std::max(note_width, TextWidth(b.note, kBarNoteSize));
+  }
+  label_width = std::max(label_width, TextWidth(spec.category_label, 12));
+  ChartLayout layout;
+  layout.margin_left = std::clamp(label_width + 20, 60.0, 280.0);
+  layout.margin_right = std::max(24.0, note_width + 14);
+  layout.margin_top = 50;
+  layout.margin_bottom = 48;
+  layout.width = std::max(spec.width, layout.margin_left + layout.margin_right + 160);
+  const double rows = static_cast<double>(std::max<std::size_t>(spec.bars.size(), 1));
+  layout.height = layout.margin_top + rows * kBarRow + layout.margin_bottom;
+  return layout;
+}
+
+// The value axis along the bottom: grid lines, tick labels, the axis line and its title.
+void HorizontalValueAxis(std::string& out, const Frame& f, double height, const AxisSpec& axis) {
+  for (double t : f.xs.ticks) {
+    const double x = f.x(t);
+    Line(out, x, f.top, x, f.bottom, kGrid);
+    Text(out, x, f.bottom + 17, FormatTick(t, f.xs.step, axis.percent), {11.5, "middle", kMuted});
+  }
+  Line(out, f.left, f.bottom, f.right, f.bottom, kAxis);
+  if (!axis.label.empty()) XAxisTitle(out, f, height - 10, axis.label);
+}
+
+// One bar in the row starting at `y`: its label, the bar from zero, and its note after the end.
+void HorizontalBar(std::string& out, const Frame& f, const Bar& b, double y,
+                   const std::string& color) {
+  const double zero = f.x(0);
+  Text(out, f.left - 8, y + kBarThickness - 3.5, Truncate(b.label, kMaxLabelChars),
+       {kBarLabelSize, "end", kInk});
+  double end = zero;
+  if (std::isfinite(b.value)) {
+    end = f.x(b.value);
+    Rect(out, std::min(zero, end), y, std::abs(end - zero), kBarThickness, color);
+  }
+  if (b.note.empty()) return;
+  // On a white box, so a reference line or grid line never runs through the text.
+  const double note_x = std::max(zero, end) + 5;
+  Rect(out, note_x - 2, y, TextWidth(b.note, kBarNoteSize) * 0.92 + 4, kBarThickness, "#ffffff");
+  Text(out, note_x, y + kBarThickness - 3.5, b.note, {kBarNoteSize, "start", kMuted});
+}
+
+void HorizontalBars(std::string& out, const BarChartSpec& spec, const AxisSpec& axis,
+                    const NiceScale& scale) {
+  const ChartLayout layout = HorizontalBarLayout(spec);
+  const Frame f = MakeFrame(layout, scale, NiceScale{});
+  Open(out, spec.id, spec.title, layout.width, layout.height);
+  HorizontalValueAxis(out, f, layout.height, axis);
+  if (!spec.category_label.empty()) {
+    Text(out, f.left - 8, f.top - 10, spec.category_label, {12, "end", kMuted, "600"});
+  }
+  // The reference line goes under the bars; its label sits above the plot, clear of them.
+  if (spec.reference) Markers(out, f, {*spec.reference}, f.top - 10);
+  for (std::size_t i = 0; i < spec.bars.size(); ++i) {
+    const double y = f.top + static_cast<double>(i) * kBarRow + (kBarRow - kBarThickness) / 2;
+    HorizontalBar(out, f, spec.bars[i], y, spec.color);
+  }
+  Line(out, f.x(0), f.top, f.x(0), f.bottom, kAxis);
+  if (spec.bars.empty()) NoData(out, f.CenterX(), f.top + 14);
+}
+
+// A column's place along the x axis of a vertical bar chart.
+struct Slot {
+  double center;
+  double width;
+};
+
+// One column: its label under the axis, the bar from zero, and its note above the bar's end.
+void VerticalBar(std::string& out, const Frame& f, const Bar& b, Slot slot,
+                 const std::string& color) {
+  const double zero = f.y(0);
+  const double bar_width = std::min(slot.width * 0.7, 60.0);
+  const auto fit = static_cast<std::size_t>(std::max(3.0, slot.width / (11.5 * kCharWidth)));
+  Text(out, slot.center, f.bottom + 18, Truncate(b.label, std::min(fit, kMaxLabelChars)),
+       {11.5, "middle", kInk});
+  double end = zero;
+  if (std::isfinite(b.value)) {
+    end = f.y(b.value);
+    Rect(out, slot.center - bar_width / 2, std::min(zero, end), bar_width, std::abs(zero - end),
+         color);
+  }
+  if (!b.note.empty()) {
+    const double size = TextWidth(b.note, 11) <= slot.width ? 11 : 9.5;
+    Text(out, slot.center, std::min(zero, end) - 5, b.note,
+         {size, "middle", kMuted, nullptr, {}, true});
+  }
+}
+
+// The reference value as a dashed line across the plot, labelled at its right end.
+void HorizontalReference(std::string& out, const Frame& f, const VerticalMarker& reference) {
+  const double y = f.y(reference.x);
+  Line(out, f.left, y, f.right, y, reference.color, 1.6, "5 4");
+  Text(out, f.right, y - 6, reference.label, {12, "end", kInk, "600", {}, true});
+}
+
+void VerticalBars(std::string& out, const BarChartSpec& spec, const AxisSpec& axis,
+                  const NiceScale& scale) {
+  ChartLayout layout;
+  layout.width = spec.width;
+  layout.height = spec.height;
+  layout.margin_top = 50;
+  layout = FitLeftMargin(layout, scale, axis);
+  const Frame f = MakeFrame(layout, NiceScale{}, scale);
+  Open(out, spec.id, spec.title, layout.width, layout.height);
+  YGrid(out, f, axis.percent);
+  Line(out, f.left, f.top, f.left, f.bottom, kAxis);
+  if (!axis.label.empty()) YAxisTitle(out, f, axis.label, axis.percent);
+  if (!spec.category_label.empty()) {
+    XAxisTitle(out, f, layout.height - 12, spec.category_label);
+  }
+  const double n = static_cast<double>(std::max<std::size_t>(spec.bars.size(), 1));
+  const double slot = (f.right - f.left) / n;
+  for (std::size_t i = 0; i < spec.bars.size(); ++i) {
+    const double center = f.left + (static_cast<double>(i) + 0.5) * slot;
+    VerticalBar(out, f, spec.bars[i], {center, slot}, spec.color);
+  }
+  Line(out, f.left, f.y(0), f.right, f.y(0), kAxis);
+  if (spec.reference) HorizontalReference(out, f, *spec.reference);
+  if (spec.bars.empty()) NoData(out, f.CenterX(), f.CenterY());
+}
+
+// The confusion matrix: chart size, cell size, and the top left corner of the cells.
+constexpr double kConfusionWidth = 500, kConfusionHeight = 330;
+constexpr double kCellWidth = 150, kCellHeight = 88;
+constexpr double kCellsX = 170, kCellsY = 96;
+
+// Cell (r, c) of the confusion matrix: its count and share of the actual class, shaded by that
+// share, blue when correct (r == c) and orange for errors.
+void ConfusionCell(std::string& out, const std::int64_t (&cells)[2][2], int r, int c,
+                   const std::string& actual_name) {
+  const std::int64_t row_total = cells[r][0] + cells[r][1];
+  const double share =
+      row_total > 0 ? static_cast<double>(cells[r][c]) / static_cast<double>(row_total) : 0;
+  const double strength = 0.12 + 0.78 * share;
+  const char* base = r == c ? kPalette[0] : kPalette[1];
+  const double x = kCellsX + c * kCellWidth, y = kCellsY + r * kCellHeight;
+  Rect(out, x, y, kCellWidth, kCellHeight, Tint(base, strength),
+       " stroke=\"#ffffff\" stroke-width=\"2\"");
+  const char* ink = strength > 0.55 ? "#ffffff" : kInk;
+  Text(out, x + kCellWidth / 2, y + 38, FormatCount(cells[r][c]), {21, "middle", ink, "700"});
+  const char* what = r == c ? (r == 0 ? "true negative" : "true positive")
+                            : (r == 0 ? "false positive" : "false negative");
+  Text(out, x + kCellWidth / 2, y + 58,
+       FormatPercent(share) + " of actual " + Truncate(actual_name, 8), {11.5, "middle", ink});
+  Text(out, x + kCellWidth / 2, y + 75, what, {11, "middle", ink});
 }
 
 }  // namespace
@@ -362,285 +674,83 @@ std::string FormatTick(double value, double step, bool percent) {
 }
 
 std::string LineChart(const LineChartSpec& spec) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  double x_lo = kInf, x_hi = -kInf, y_lo = kInf, y_hi = -kInf;
-  bool any_data = false;
-  for (const Series& s : spec.series) {
-    const std::size_t n = std::min(s.x.size(), s.y.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
-      any_data = true;
-      Extend(s.x[i], x_lo, x_hi);
-      Extend(s.y[i], y_lo, y_hi);
-    }
-  }
-  for (const VerticalMarker& m : spec.markers) Extend(m.x, x_lo, x_hi);
-  for (const PointMarker& p : spec.points) {
-    Extend(p.x, x_lo, x_hi);
-    Extend(p.y, y_lo, y_hi);
-  }
-  const NiceScale ys = ResolveScale(spec.y_axis, y_lo, y_hi);
-  const ChartLayout layout = FitLeftMargin(spec.layout, ys, spec.y_axis);
-  const Frame f = MakeFrame(layout, ResolveScale(spec.x_axis, x_lo, x_hi), ys);
-
+  const LineExtent data = DataExtent(spec);
+  const Plot plot = MakePlot(spec.layout, spec.x_axis, data.x, spec.y_axis, data.y);
   std::string out;
-  Open(out, spec.id, spec.title, layout.width, layout.height);
-  Axes(out, f, layout, spec.x_axis, spec.y_axis);
-  ClipPath(out, spec.id, f);
-  out += "<g clip-path=\"url(#" + EscapeHtml(spec.id) + "-clip)\">\n";
+  OpenPlot(out, spec.id, spec.title, plot);
   std::vector<LegendItem> legend;
   for (std::size_t i = 0; i < spec.series.size(); ++i) {
     const Series& s = spec.series[i];
     const std::string color = SeriesColor(s.color, i);
-    Polylines(out, s, f, color);
+    Polylines(out, s, plot.frame, color);
     if (!s.name.empty()) legend.push_back({s.name, color, s.dashed, false});
   }
   out += "</g>\n";
-  Markers(out, f, spec.markers);
-  for (const PointMarker& p : spec.points) {
-    if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
-    const double px = f.x(p.x), py = f.y(p.y);
-    out += "<circle cx=\"" + Px(px) + "\" cy=\"" + Px(py) + "\" r=\"5\" fill=\"" + p.color +
-           "\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n";
-    if (!p.label.empty()) {
-      const bool left_side = px + TextWidth(p.label, 12) + 12 > f.right;
-      Text(out, left_side ? px - 9 : px + 9, py + (py < f.top + 20 ? 16 : -8), p.label,
-           {12, left_side ? "end" : "start", kInk, "600", {}, true});
-    }
-  }
-  if (!any_data) NoData(out, (f.left + f.right) / 2, (f.top + f.bottom) / 2);
-  Legend(out, f.left, 46, legend);
-  Close(out);
+  Markers(out, plot.frame, spec.markers);
+  for (const PointMarker& p : spec.points) Point(out, plot.frame, p);
+  ClosePlot(out, plot.frame, data.any, legend);
   return out;
 }
 
 std::string Histogram(const HistogramSpec& spec) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  const std::size_t bins = spec.edges.size() >= 2 ? spec.edges.size() - 1 : 0;
-  double y_hi = -kInf, y_lo = kInf;
-  bool any_data = false;
-  for (const HistogramSeries& s : spec.series) {
-    for (std::size_t b = 0; b < std::min(bins, s.heights.size()); ++b) {
-      if (!std::isfinite(s.heights[b])) continue;
-      any_data = true;
-      Extend(s.heights[b], y_lo, y_hi);
-    }
-  }
-  AxisSpec x_axis = spec.x_axis;
-  if (!x_axis.range && bins > 0 && std::isfinite(spec.edges.front()) &&
-      std::isfinite(spec.edges.back()) && spec.edges.back() > spec.edges.front()) {
-    x_axis.range = std::make_pair(spec.edges.front(), spec.edges.back());
-  }
   AxisSpec y_axis = spec.y_axis;
   y_axis.include_zero = true;
-  const NiceScale ys = ResolveScale(y_axis, y_lo, y_hi);
-  const ChartLayout layout = FitLeftMargin(spec.layout, ys, y_axis);
-  const Frame f = MakeFrame(layout, ResolveScale(x_axis, kInf, -kInf), ys);
-
+  const Extent heights = HeightExtent(spec);
+  const Plot plot = MakePlot(spec.layout, HistogramXAxis(spec), Extent{}, y_axis, heights);
   std::string out;
-  Open(out, spec.id, spec.title, layout.width, layout.height);
-  Axes(out, f, layout, x_axis, y_axis);
-  ClipPath(out, spec.id, f);
-  out += "<g clip-path=\"url(#" + EscapeHtml(spec.id) + "-clip)\">\n";
-  const bool overlaid = spec.series.size() > 1;
+  OpenPlot(out, spec.id, spec.title, plot);
   std::vector<LegendItem> legend;
   for (std::size_t i = 0; i < spec.series.size(); ++i) {
+    HistogramBars(out, plot.frame, spec, i);
     const HistogramSeries& s = spec.series[i];
-    const std::string color = SeriesColor(s.color, i);
-    std::string outline;
-    for (std::size_t b = 0; b < std::min(bins, s.heights.size()); ++b) {
-      const double h = s.heights[b];
-      if (!std::isfinite(h) || !std::isfinite(spec.edges[b]) || !std::isfinite(spec.edges[b + 1]))
-        continue;
-      const double x0 = f.x(spec.edges[b]), x1 = f.x(spec.edges[b + 1]);
-      const double gap = overlaid || x1 - x0 < 4 ? 0 : 1;
-      const double top = f.y(h), base = f.y(0);
-      out += "<rect x=\"" + Px(x0 + gap / 2) + "\" y=\"" + Px(std::min(top, base)) + "\" width=\"" +
-             Px(std::max(0.0, x1 - x0 - gap)) + "\" height=\"" + Px(std::abs(base - top)) +
-             "\" fill=\"" + color + "\" fill-opacity=\"" + (overlaid ? "0.35" : "0.85") + "\"/>\n";
-      outline += (outline.empty() ? "M" + Px(x0) + "," + Px(base) : std::string()) + " L" + Px(x0) +
-                 "," + Px(top) + " L" + Px(x1) + "," + Px(top);
-      if (b + 1 == std::min(bins, s.heights.size())) outline += " L" + Px(x1) + "," + Px(base);
-    }
-    // Overlaid bars are hard to tell apart by fill alone; a solid outline per series helps.
-    if (overlaid && !outline.empty()) {
-      out += "<path d=\"" + outline + "\" fill=\"none\" stroke=\"" + color +
-             "\" stroke-width=\"1.8\"/>\n";
-    }
-    if (!s.name.empty()) legend.push_back({s.name, color, false, true});
+    if (!s.name.empty()) legend.push_back({s.name, SeriesColor(s.color, i), false, true});
   }
   out += "</g>\n";
-  Markers(out, f, spec.markers);
-  if (!any_data) NoData(out, (f.left + f.right) / 2, (f.top + f.bottom) / 2);
-  Legend(out, f.left, 46, legend);
-  Close(out);
+  Markers(out, plot.frame, spec.markers);
+  ClosePlot(out, plot.frame, !heights.empty(), legend);
   return out;
 }
 
 std::string BarChart(const BarChartSpec& spec) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  double lo = kInf, hi = -kInf;
-  for (const Bar& b : spec.bars) Extend(b.value, lo, hi);
-  if (spec.reference) Extend(spec.reference->x, lo, hi);
+  Extent values;
+  for (const Bar& b : spec.bars) values.Add(b.value);
+  if (spec.reference) values.Add(spec.reference->x);
   AxisSpec axis = spec.value_axis;
   axis.include_zero = true;
   // A horizontal value axis is long: more ticks keep the nice range close to the data.
   if (spec.horizontal) axis.max_ticks = std::max(axis.max_ticks, 8);
-  const NiceScale scale = ResolveScale(axis, lo, hi);
-
+  const NiceScale scale = ResolveScale(axis, values);
   std::string out;
   if (spec.horizontal) {
-    constexpr double kRow = 22, kBar = 15, kLabelSize = 12, kNoteSize = 11;
-    double label_width = 0, note_width = 0;
-    for (const Bar& b : spec.bars) {
-      label_width = std::max(label_width, TextWidth(Truncate(b.label, kMaxLabelChars), kLabelSize));
-      note_width = std::max(note_width, TextWidth(b.note, kNoteSize));
-    }
-    label_width = std::max(label_width, TextWidth(spec.category_label, 12));
-    ChartLayout layout;
-    layout.margin_left = std::clamp(label_width + 20, 60.0, 280.0);
-    layout.margin_right = std::max(24.0, note_width + 14);
-    layout.margin_top = 50;
-    layout.margin_bottom = 48;
-    layout.width = std::max(spec.width, layout.margin_left + layout.margin_right + 160);
-    const double rows = static_cast<double>(std::max<std::size_t>(spec.bars.size(), 1));
-    layout.height = layout.margin_top + rows * kRow + layout.margin_bottom;
-    Frame f = MakeFrame(layout, scale, NiceScale{});
-    Open(out, spec.id, spec.title, layout.width, layout.height);
-    for (double t : scale.ticks) {
-      const double x = f.x(t);
-      Line(out, x, f.top, x, f.bottom, kGrid);
-      Text(out, x, f.bottom + 17, FormatTick(t, scale.step, axis.percent),
-           {11.5, "middle", kMuted});
-    }
-    Line(out, f.left, f.bottom, f.right, f.bottom, kAxis);
-    if (!axis.label.empty()) {
-      Text(out, (f.left + f.right) / 2, layout.height - 10, axis.label, {13, "middle", kInk});
-    }
-    if (!spec.category_label.empty()) {
-      Text(out, f.left - 8, f.top - 10, spec.category_label, {12, "end", kMuted, "600"});
-    }
-    const double zero = f.x(0);
-    // The reference line goes under the bars; its label sits above the plot, clear of them.
-    if (spec.reference) Markers(out, f, {*spec.reference}, f.top - 10);
-    for (std::size_t i = 0; i < spec.bars.size(); ++i) {
-      const Bar& b = spec.bars[i];
-      const double y = f.top + static_cast<double>(i) * kRow + (kRow - kBar) / 2;
-      Text(out, f.left - 8, y + kBar - 3.5, Truncate(b.label, kMaxLabelChars),
-           {kLabelSize, "end", kInk});
-      double end = zero;
-      if (std::isfinite(b.value)) {
-        end = f.x(b.value);
-        out += "<rect x=\"" + Px(std::min(zero, end)) + "\" y=\"" + Px(y) + "\" width=\"" +
-               Px(std::abs(end - zero)) + "\" height=\"" + Px(kBar) + "\" fill=\"" + spec.color +
-               "\"/>\n";
-      }
-      if (!b.note.empty()) {
-        // On a white box, so a reference line or grid line never runs through the text.
-        const double note_x = std::max(zero, end) + 5;
-        out += "<rect x=\"" + Px(note_x - 2) + "\" y=\"" + Px(y) + "\" width=\"" +
-               Px(TextWidth(b.note, kNoteSize) * 0.92 + 4) + "\" height=\"" + Px(kBar) +
-               "\" fill=\"#ffffff\"/>\n";
-        Text(out, note_x, y + kBar - 3.5, b.note, {kNoteSize, "start", kMuted});
-      }
-    }
-    Line(out, zero, f.top, zero, f.bottom, kAxis);
-    if (spec.bars.empty()) NoData(out, (f.left + f.right) / 2, f.top + 14);
+    HorizontalBars(out, spec, axis, scale);
   } else {
-    ChartLayout layout;
-    layout.width = spec.width;
-    layout.height = spec.height;
-    layout.margin_top = 50;
-    layout = FitLeftMargin(layout, scale, axis);
-    Frame f = MakeFrame(layout, NiceScale{}, scale);
-    Open(out, spec.id, spec.title, layout.width, layout.height);
-    for (double t : scale.ticks) {
-      const double y = f.y(t);
-      Line(out, f.left, y, f.right, y, kGrid);
-      Text(out, f.left - 8, y + 4, FormatTick(t, scale.step, axis.percent), {11.5, "end", kMuted});
-    }
-    Line(out, f.left, f.top, f.left, f.bottom, kAxis);
-    if (!axis.label.empty()) {
-      const double x = std::max(14.0, f.left - 8 - YTickWidth(scale, axis.percent) - 12);
-      Text(out, 0, 0, axis.label,
-           {13, "middle", kInk, nullptr,
-            "translate(" + Px(x) + "," + Px((f.top + f.bottom) / 2) + ") rotate(-90)"});
-    }
-    if (!spec.category_label.empty()) {
-      Text(out, (f.left + f.right) / 2, layout.height - 12, spec.category_label,
-           {13, "middle", kInk});
-    }
-    const double n = static_cast<double>(std::max<std::size_t>(spec.bars.size(), 1));
-    const double slot = (f.right - f.left) / n;
-    const double zero = f.y(0);
-    for (std::size_t i = 0; i < spec.bars.size(); ++i) {
-      const Bar& b = spec.bars[i];
-      const double cx = f.left + (static_cast<double>(i) + 0.5) * slot;
-      const double bar_width = std::min(slot * 0.7, 60.0);
-      const std::size_t fit = static_cast<std::size_t>(std::max(3.0, slot / (11.5 * kCharWidth)));
-      Text(out, cx, f.bottom + 18, Truncate(b.label, std::min(fit, kMaxLabelChars)),
-           {11.5, "middle", kInk});
-      double end = zero;
-      if (std::isfinite(b.value)) {
-        end = f.y(b.value);
-        out += "<rect x=\"" + Px(cx - bar_width / 2) + "\" y=\"" + Px(std::min(zero, end)) +
-               "\" width=\"" + Px(bar_width) + "\" height=\"" + Px(std::abs(zero - end)) +
-               "\" fill=\"" + spec.color + "\"/>\n";
-      }
-      if (!b.note.empty()) {
-        const double size = TextWidth(b.note, 11) <= slot ? 11 : 9.5;
-        Text(out, cx, std::min(zero, end) - 5, b.note, {size, "middle", kMuted, nullptr, {}, true});
-      }
-    }
-    Line(out, f.left, zero, f.right, zero, kAxis);
-    if (spec.reference) {
-      const double y = f.y(spec.reference->x);
-      Line(out, f.left, y, f.right, y, spec.reference->color, 1.6, "5 4");
-      Text(out, f.right, y - 6, spec.reference->label, {12, "end", kInk, "600", {}, true});
-    }
-    if (spec.bars.empty()) NoData(out, (f.left + f.right) / 2, (f.top + f.bottom) / 2);
+    VerticalBars(out, spec, axis, scale);
   }
   Close(out);
   return out;
 }
 
 std::string ConfusionChart(const ConfusionSpec& spec) {
-  constexpr double kWidth = 500, kHeight = 330, kX0 = 170, kY0 = 96, kCellW = 150, kCellH = 88;
   std::string out;
-  Open(out, spec.id, spec.title, kWidth, kHeight);
-  Text(out, kX0 + kCellW, 56, "Predicted", {13, "middle", kInk, "600"});
+  Open(out, spec.id, spec.title, kConfusionWidth, kConfusionHeight);
+  Text(out, kCellsX + kCellWidth, 56, "Predicted", {13, "middle", kInk, "600"});
   Text(out, 0, 0, "Actual",
-       {13, "middle", kInk, "600", "translate(24," + Px(kY0 + kCellH) + ") rotate(-90)"});
+       {13, "middle", kInk, "600", "translate(24," + Px(kCellsY + kCellHeight) + ") rotate(-90)"});
   const std::string names[2] = {spec.negative_name, spec.positive_name};
   for (int c = 0; c < 2; ++c) {
-    Text(out, kX0 + (c + 0.5) * kCellW, kY0 - 10, Truncate(names[c], 18), {12.5, "middle", kInk});
-    Text(out, kX0 - 10, kY0 + (c + 0.5) * kCellH + 4, Truncate(names[c], 18), {12.5, "end", kInk});
+    Text(out, kCellsX + (c + 0.5) * kCellWidth, kCellsY - 10, Truncate(names[c], 18),
+         {12.5, "middle", kInk});
+    Text(out, kCellsX - 10, kCellsY + (c + 0.5) * kCellHeight + 4, Truncate(names[c], 18),
+         {12.5, "end", kInk});
   }
   const std::int64_t cells[2][2] = {{spec.true_negative, spec.false_positive},
                                     {spec.false_negative, spec.true_positive}};
   for (int r = 0; r < 2; ++r) {
-    const std::int64_t row_total = cells[r][0] + cells[r][1];
-    for (int c = 0; c < 2; ++c) {
-      const double share =
-          row_total > 0 ? static_cast<double>(cells[r][c]) / static_cast<double>(row_total) : 0;
-      const double strength = 0.12 + 0.78 * share;
-      const char* base = r == c ? kPalette[0] : kPalette[1];
-      const double x = kX0 + c * kCellW, y = kY0 + r * kCellH;
-      out += "<rect x=\"" + Px(x) + "\" y=\"" + Px(y) + "\" width=\"" + Px(kCellW) +
-             "\" height=\"" + Px(kCellH) + "\" fill=\"" + Tint(base, strength) +
-             "\" stroke=\"#ffffff\" stroke-width=\"2\"/>\n";
-      const char* ink = strength > 0.55 ? "#ffffff" : kInk;
-      Text(out, x + kCellW / 2, y + 38, FormatCount(cells[r][c]), {21, "middle", ink, "700"});
-      const char* what = r == c ? (r == 0 ? "true negative" : "true positive")
-                                : (r == 0 ? "false positive" : "false negative");
-      Text(out, x + kCellW / 2, y + 58,
-           FormatPercent(share) + " of actual " + Truncate(names[r], 8), {11.5, "middle", ink});
-      Text(out, x + kCellW / 2, y + 75, what, {11, "middle", ink});
-    }
+    for (int c = 0; c < 2; ++c) ConfusionCell(out, cells, r, c, names[r]);
   }
   const std::int64_t total =
       spec.true_negative + spec.false_positive + spec.false_negative + spec.true_positive;
-  Text(out, kX0 + kCellW, kY0 + 2 * kCellH + 26,
+  Text(out, kCellsX + kCellWidth, kCellsY + 2 * kCellHeight + 26,
        "n = " + FormatCount(total) + "; shading: share of the actual class",
        {12, "middle", kMuted});
   Close(out);
