@@ -1,8 +1,6 @@
 // bankscore report: the data scientist's view of the current model bundle (report.html and its
 // Markdown summary report.md). Every number is computed from the bundle: the held-out scores of the
 // validation and test splits, the metadata the trainer stored, and the booster's importances.
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bankscore/error.h"
+#include "common/text.h"
 #include "model/metrics.h"
 #include "report/html_document.h"
 #include "report/model_report.h"
@@ -25,10 +24,12 @@ using report::AxisSpec;
 using report::FormatCount;
 using report::FormatFixed;
 using report::FormatPercent;
+using report::FormatSignificant;
 using report::Md;
 using report::NoteKind;
 using report::ReportDocument;
 using report::Series;
+using report::Share;
 using report::Table;
 
 constexpr int kTopFeatures = 20;
@@ -51,6 +52,13 @@ ClassNames NamesOf(const ModelMetadata& m) {
 std::string F4(double v) { return FormatFixed(v, 4); }
 std::string F3(double v) { return FormatFixed(v, 3); }
 
+double PositiveRate(const BinaryMetrics& m) { return Share(m.positives, m.rows); }
+
+// The share of rows the model flags (predicts positive) at the threshold.
+double FlaggedShare(const BinaryMetrics& m) {
+  return Share(m.confusion.true_positive + m.confusion.false_positive, m.rows);
+}
+
 // JSON scalar as report text.
 std::string JsonText(const nlohmann::json& j) {
   if (j.is_string()) return Md(j.get<std::string>());
@@ -58,8 +66,7 @@ std::string JsonText(const nlohmann::json& j) {
   if (j.is_number_integer() || j.is_number_unsigned()) return j.dump();
   if (j.is_number_float()) {
     const double v = j.get<double>();
-    if (!std::isfinite(v)) return "n/a";
-    return v == std::round(v) && std::abs(v) < 1e15 ? FormatFixed(v, 0) : fmt::format("{:.6g}", v);
+    return v == std::round(v) && std::abs(v) < 1e15 ? FormatFixed(v, 0) : FormatSignificant(v, 6);
   }
   if (j.is_null()) return "(none)";
   return "`" + Md(j.dump()) + "`";
@@ -69,6 +76,21 @@ double JsonNumber(const nlohmann::json& j, const char* key, double fallback = NA
   if (!j.is_object()) return fallback;
   auto it = j.find(key);
   return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+std::string JsonString(const nlohmann::json& j, const char* key, const std::string& fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+// How the report names the metrics of BinaryMetrics and of the bundle's JSON.
+const std::string& MetricLabel(const std::string& key) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"roc_auc", "ROC AUC"},     {"pr_auc", "PR AUC"},     {"f1", "F1"},
+      {"precision", "precision"}, {"recall", "recall"},     {"accuracy", "accuracy"},
+      {"log_loss", "log loss"},   {"brier", "Brier score"}, {"threshold", "threshold"}};
+  return kLabels.at(key);
 }
 
 std::string ThresholdOrigin(const ModelReportInput& in) {
@@ -87,6 +109,16 @@ Series Diagonal(const std::string& name) {
   return s;
 }
 
+// The model's curve, in the model's colour.
+Series CurveSeries(const std::vector<CurvePoint>& points) {
+  Series s{"model", {}, {}, report::kPalette[0]};
+  for (const CurvePoint& p : points) {
+    s.x.push_back(p.x);
+    s.y.push_back(p.y);
+  }
+  return s;
+}
+
 report::LineChartSpec UnitChart(const std::string& id, const std::string& title,
                                 const std::string& x_label, const std::string& y_label) {
   report::LineChartSpec spec;
@@ -97,6 +129,74 @@ report::LineChartSpec UnitChart(const std::string& id, const std::string& title,
   spec.layout.width = kChartWidth;
   spec.layout.height = 420;
   return spec;
+}
+
+void CheckScoredSets(const ModelReportInput& in) {
+  if (in.test.labels.empty() || in.test.labels.size() != in.test.scores.size()) {
+    throw DataError("model report: the bundle holds no test-split scores");
+  }
+  if (in.validation.labels.empty() || in.validation.labels.size() != in.validation.scores.size()) {
+    throw DataError("model report: the bundle holds no validation-split scores");
+  }
+}
+
+// The page with its title and header lines.
+ReportDocument StartDocument(const ModelReportInput& in) {
+  const ModelMetadata& m = in.metadata;
+  ReportDocument doc("Model report: " + m.version);
+  doc.AddMeta("Data", kBankMarketingCitation);
+  doc.AddMeta("Model", "version `" + Md(m.version) + "`, created " + Md(m.created_at) +
+                           ", trained on table `" + Md(m.source_table) + "`");
+  doc.AddMeta("Threshold", F4(in.threshold) + " (" + ThresholdOrigin(in) + ")");
+  doc.AddMeta("Generated", Md(in.generated_at) + " (UTC)");
+  return doc;
+}
+
+void SummarySection(ReportDocument& doc, const ModelReportInput& in, const BinaryMetrics& test) {
+  doc.BeginSection("summary", "Summary");
+  doc.AddParagraph(
+      "On the held-out test split (" + FormatCount(test.rows) + " clients, " +
+      FormatCount(test.positives) + " subscribers) the model ranks clients with ROC AUC **" +
+      F3(test.roc_auc) + "** and PR AUC **" + F3(test.pr_auc) + "**. At threshold " +
+      F3(in.threshold) + " it flags " + FormatPercent(FlaggedShare(test)) +
+      " of the clients, with precision " + F3(test.precision) + ", recall " + F3(test.recall) +
+      " and F1 **" + F3(test.f1) +
+      "**. Charts name the split they use: the threshold curve uses "
+      "the validation split (where the threshold is chosen), everything else the test split.");
+}
+
+std::vector<std::string> Warnings(const ModelReportInput& in) {
+  std::vector<std::string> out;
+  const nlohmann::json& extra = in.metadata.extra;
+  bool mentions_duration = false;
+  if (extra.is_object() && extra.contains("warnings") && extra["warnings"].is_array()) {
+    for (const auto& w : extra["warnings"]) {
+      const std::string text = w.is_string() ? w.get<std::string>() : w.dump();
+      if (text.find("duration") != std::string::npos) mentions_duration = true;
+      out.push_back(Md(text));
+    }
+  }
+  const auto& cols = in.metadata.feature_columns;
+  const bool duration_feature = std::find(cols.begin(), cols.end(), "duration") != cols.end();
+  const nlohmann::json& tr = in.metadata.training;
+  const bool include_duration = tr.is_object() && tr.contains("include_duration") &&
+                                tr["include_duration"].is_boolean() &&
+                                tr["include_duration"].get<bool>();
+  if ((duration_feature || include_duration) && !mentions_duration) {
+    out.push_back(
+        "The model uses `duration`, the length of the call, which is known only after "
+        "the call: it leaks the outcome, inflates every figure in this report, and the "
+        "model is not usable before a call (for benchmarks only).");
+  }
+  return out;
+}
+
+// Only when there is something to warn about.
+void WarningsSection(ReportDocument& doc, const ModelReportInput& in) {
+  const std::vector<std::string> warnings = Warnings(in);
+  if (warnings.empty()) return;
+  doc.BeginSection("warnings", "Warnings");
+  for (const auto& w : warnings) doc.AddNote(NoteKind::kWarning, w);
 }
 
 void MetricsSection(ReportDocument& doc, const ModelReportInput& in, const BinaryMetrics& test,
@@ -117,8 +217,7 @@ void MetricsSection(ReportDocument& doc, const ModelReportInput& in, const Binar
   };
   row("rows (positives)", FormatCount(test.rows) + " (" + FormatCount(test.positives) + ")",
       FormatCount(valid.rows) + " (" + FormatCount(valid.positives) + ")");
-  row("positive rate", FormatPercent(static_cast<double>(test.positives) / test.rows, 2),
-      FormatPercent(static_cast<double>(valid.positives) / valid.rows, 2));
+  row("positive rate", FormatPercent(PositiveRate(test), 2), FormatPercent(PositiveRate(valid), 2));
   row("accuracy", F4(test.accuracy), F4(valid.accuracy));
   row("precision", F4(test.precision), F4(valid.precision));
   row("recall", F4(test.recall), F4(valid.recall));
@@ -130,42 +229,21 @@ void MetricsSection(ReportDocument& doc, const ModelReportInput& in, const Binar
   doc.AddTable(t);
 }
 
-void CurvesSection(ReportDocument& doc, const ModelReportInput& in, const BinaryMetrics& test) {
-  doc.BeginSection("curves", "ROC and precision-recall curves (test split)");
-  const std::vector<CurvePoint> roc = RocCurve(in.test.labels, in.test.scores);
-  auto roc_spec = UnitChart("roc-curve", "ROC curve, test split (AUC " + F3(test.roc_auc) + ")",
-                            "false positive rate", "true positive rate (recall)");
-  Series model{"model", {}, {}, report::kPalette[0]};
-  for (const CurvePoint& p : roc) {
-    model.x.push_back(p.x);
-    model.y.push_back(p.y);
-  }
-  roc_spec.series = {model, Diagonal("random ranking")};
-  const ConfusionMatrix& c = test.confusion;
-  const double fpr = c.false_positive + c.true_negative > 0
-                         ? static_cast<double>(c.false_positive) /
-                               static_cast<double>(c.false_positive + c.true_negative)
-                         : 0.0;
-  roc_spec.points.push_back({fpr, test.recall, "threshold " + F3(in.threshold)});
-  doc.AddParagraph("Test split (" + FormatCount(test.rows) + " rows): ROC AUC " + F4(test.roc_auc) +
-                   ", PR AUC (average precision) " + F4(test.pr_auc) + " against " +
-                   F4(static_cast<double>(test.positives) / static_cast<double>(test.rows)) +
-                   " for random ranking. At threshold " + F3(in.threshold) +
-                   " the operating point is a false positive rate of " + F3(fpr) + " with recall " +
-                   F3(test.recall) + " and precision " + F3(test.precision) + ".");
-  doc.AddFigure(report::LineChart(roc_spec),
-                "ROC curve on the test split; the dot is the operating point at the threshold.");
+// The ROC curve with the operating point at the threshold (false positive rate `fpr`).
+report::LineChartSpec RocChart(const ModelReportInput& in, const BinaryMetrics& test, double fpr) {
+  auto spec = UnitChart("roc-curve", "ROC curve, test split (AUC " + F3(test.roc_auc) + ")",
+                        "false positive rate", "true positive rate (recall)");
+  spec.series = {CurveSeries(RocCurve(in.test.labels, in.test.scores)), Diagonal("random ranking")};
+  spec.points.push_back({fpr, test.recall, "threshold " + F3(in.threshold)});
+  return spec;
+}
 
-  const std::vector<CurvePoint> pr = PrecisionRecallCurve(in.test.labels, in.test.scores);
-  auto pr_spec =
+// Precision against recall, over the positive rate (what random ranking achieves).
+report::LineChartSpec PrChart(const ModelReportInput& in, const BinaryMetrics& test) {
+  auto spec =
       UnitChart("pr-curve", "Precision-recall curve, test split (AUC " + F3(test.pr_auc) + ")",
                 "recall", "precision");
-  Series pr_model{"model", {}, {}, report::kPalette[0]};
-  for (const CurvePoint& p : pr) {
-    pr_model.x.push_back(p.x);
-    pr_model.y.push_back(p.y);
-  }
-  const double base = static_cast<double>(test.positives) / static_cast<double>(test.rows);
+  const double base = PositiveRate(test);
   Series baseline{"random ranking (" + FormatPercent(base) + ")",
                   {0, 1},
                   {base, base},
@@ -173,9 +251,24 @@ void CurvesSection(ReportDocument& doc, const ModelReportInput& in, const Binary
                   true,
                   false,
                   1.6};
-  pr_spec.series = {pr_model, baseline};
-  pr_spec.points.push_back({test.recall, test.precision, "threshold " + F3(in.threshold)});
-  doc.AddFigure(report::LineChart(pr_spec),
+  spec.series = {CurveSeries(PrecisionRecallCurve(in.test.labels, in.test.scores)), baseline};
+  spec.points.push_back({test.recall, test.precision, "threshold " + F3(in.threshold)});
+  return spec;
+}
+
+void CurvesSection(ReportDocument& doc, const ModelReportInput& in, const BinaryMetrics& test) {
+  doc.BeginSection("curves", "ROC and precision-recall curves (test split)");
+  const ConfusionMatrix& c = test.confusion;
+  const double fpr = Share(c.false_positive, c.false_positive + c.true_negative);
+  doc.AddParagraph("Test split (" + FormatCount(test.rows) + " rows): ROC AUC " + F4(test.roc_auc) +
+                   ", PR AUC (average precision) " + F4(test.pr_auc) + " against " +
+                   F4(PositiveRate(test)) + " for random ranking. At threshold " +
+                   F3(in.threshold) + " the operating point is a false positive rate of " +
+                   F3(fpr) + " with recall " + F3(test.recall) + " and precision " +
+                   F3(test.precision) + ".");
+  doc.AddFigure(report::LineChart(RocChart(in, test, fpr)),
+                "ROC curve on the test split; the dot is the operating point at the threshold.");
+  doc.AddFigure(report::LineChart(PrChart(in, test)),
                 "Precision against recall on the test split; PR AUC is the average precision. "
                 "The dashed line is the positive rate, what random ranking achieves.");
 }
@@ -195,14 +288,13 @@ void ConfusionSection(ReportDocument& doc, const ModelReportInput& in, const Bin
   spec.true_positive = c.true_positive;
   doc.AddFigure(report::ConfusionChart(spec),
                 "Rows: the actual answer; columns: the model's at the threshold.");
-  const std::int64_t flagged = c.true_positive + c.false_positive;
   doc.AddParagraph("Of " + FormatCount(test.rows) + " test clients the model flags " +
-                   FormatCount(flagged) + " (" +
-                   FormatPercent(static_cast<double>(flagged) / test.rows) + "); " +
-                   FormatCount(c.true_positive) + " of them subscribed (precision " +
-                   FormatPercent(test.precision) + "), which finds " +
-                   FormatCount(c.true_positive) + " of the " + FormatCount(test.positives) +
-                   " subscribers (recall " + FormatPercent(test.recall) + ").");
+                   FormatCount(c.true_positive + c.false_positive) + " (" +
+                   FormatPercent(FlaggedShare(test)) + "); " + FormatCount(c.true_positive) +
+                   " of them subscribed (precision " + FormatPercent(test.precision) +
+                   "), which finds " + FormatCount(c.true_positive) + " of the " +
+                   FormatCount(test.positives) + " subscribers (recall " +
+                   FormatPercent(test.recall) + ").");
   Table t;
   t.header = {"actual \\ predicted", Md(names.negative), Md(names.positive)};
   t.numeric = {false, true, true};
@@ -214,22 +306,14 @@ void ConfusionSection(ReportDocument& doc, const ModelReportInput& in, const Bin
   doc.AddTable(t);
 }
 
-void ThresholdSection(ReportDocument& doc, const ModelReportInput& in) {
-  doc.BeginSection("threshold",
-                   "Precision, recall and F1 against the threshold (validation split)");
-  std::vector<double> thresholds;
-  for (int i = 0; i <= kSweepSteps; ++i) thresholds.push_back(static_cast<double>(i) / kSweepSteps);
-  const std::vector<ThresholdPoint> sweep =
-      ThresholdSweep(in.validation.labels, in.validation.scores, thresholds);
-  report::LineChartSpec spec =
-      UnitChart("threshold-curve", "Precision, recall and F1 against threshold, validation split",
-                "threshold (a client is flagged when its score is at least this)", "value");
+// Precision, recall, F1 and the share flagged along the sweep. With nobody flagged precision is
+// undefined (0 by the metrics convention), so it is not drawn there.
+std::vector<Series> SweepSeries(const std::vector<ThresholdPoint>& sweep) {
   Series precision{"precision", {}, {}, report::kPalette[0]};
   Series recall{"recall", {}, {}, report::kPalette[1]};
   Series f1{"F1", {}, {}, report::kPalette[2]};
   Series flagged{"share flagged", {}, {}, kGrey, true, false, 1.6};
   for (const ThresholdPoint& p : sweep) {
-    // With nobody flagged precision is undefined (0 by the metrics convention); not drawn.
     precision.x.push_back(p.threshold);
     precision.y.push_back(p.positive_rate > 0 ? p.precision
                                               : std::numeric_limits<double>::quiet_NaN());
@@ -240,20 +324,26 @@ void ThresholdSection(ReportDocument& doc, const ModelReportInput& in) {
     flagged.x.push_back(p.threshold);
     flagged.y.push_back(p.positive_rate);
   }
-  spec.series = {precision, recall, f1, flagged};
+  return {precision, recall, f1, flagged};
+}
+
+report::LineChartSpec ThresholdChart(const ModelReportInput& in) {
+  std::vector<double> thresholds;
+  for (int i = 0; i <= kSweepSteps; ++i) thresholds.push_back(static_cast<double>(i) / kSweepSteps);
+  report::LineChartSpec spec =
+      UnitChart("threshold-curve", "Precision, recall and F1 against threshold, validation split",
+                "threshold (a client is flagged when its score is at least this)", "value");
+  spec.series = SweepSeries(ThresholdSweep(in.validation.labels, in.validation.scores, thresholds));
   spec.markers.push_back(
       {in.threshold,
        "chosen " + F3(in.threshold) +
            (in.threshold_from_config ? std::string(" (config)")
                                      : " (" + in.metadata.threshold_policy + ")"),
        "#333333"});
-  doc.AddFigure(report::LineChart(spec),
-                "On the validation split, where the threshold is chosen (the test split plays no "
-                "part). " +
-                    std::to_string(kSweepSteps + 1) +
-                    " thresholds from 0 to 1; the "
-                    "dashed vertical line is the threshold in use. Precision is not drawn where no "
-                    "client is flagged.");
+  return spec;
+}
+
+std::string ThresholdInUseText(const ModelReportInput& in) {
   const BinaryMetrics at = ComputeMetrics(in.validation.labels, in.validation.scores, in.threshold);
   std::string text = "The threshold in use, " + F4(in.threshold) + ", comes from the " +
                      ThresholdOrigin(in) + ". On the validation split (" + FormatCount(at.rows) +
@@ -263,7 +353,11 @@ void ThresholdSection(ReportDocument& doc, const ModelReportInput& in) {
     text += " The bundle's own threshold, chosen by " + Md(in.metadata.threshold_policy) + ", is " +
             F4(in.metadata.threshold) + ".";
   }
-  doc.AddParagraph(text);
+  return text;
+}
+
+// Thresholds 0.1 to 0.9 and the one in use (in bold), on the validation split.
+Table SelectedThresholdsTable(const ModelReportInput& in) {
   Table t;
   t.caption = "Selected thresholds, validation split.";
   t.header = {"threshold", "precision", "recall", "F1", "share flagged"};
@@ -272,21 +366,32 @@ void ThresholdSection(ReportDocument& doc, const ModelReportInput& in) {
   for (int i = 1; i <= 9; ++i) shown.push_back(i / 10.0);
   shown.push_back(in.threshold);
   std::sort(shown.begin(), shown.end());
-  const std::vector<ThresholdPoint> rows =
-      ThresholdSweep(in.validation.labels, in.validation.scores, shown);
-  for (const ThresholdPoint& p : rows) {
+  for (const ThresholdPoint& p :
+       ThresholdSweep(in.validation.labels, in.validation.scores, shown)) {
     const bool chosen = p.threshold == in.threshold;
     auto mark = [chosen](const std::string& s) { return chosen ? "**" + s + "**" : s; };
     t.rows.push_back({mark(F4(p.threshold) + (chosen ? " (in use)" : "")), mark(F3(p.precision)),
                       mark(F3(p.recall)), mark(F3(p.f1)), mark(FormatPercent(p.positive_rate))});
   }
-  doc.AddTable(t);
+  return t;
 }
 
-void GainsSection(ReportDocument& doc, const ModelReportInput& in, const BinaryMetrics& test) {
-  doc.BeginSection("gains", "Cumulative gains and lift by decile (test split)");
-  const std::vector<GainsRow> gains = GainsTable(in.test.labels, in.test.scores, 10);
-  const double base = static_cast<double>(test.positives) / static_cast<double>(test.rows);
+void ThresholdSection(ReportDocument& doc, const ModelReportInput& in) {
+  doc.BeginSection("threshold",
+                   "Precision, recall and F1 against the threshold (validation split)");
+  doc.AddFigure(report::LineChart(ThresholdChart(in)),
+                "On the validation split, where the threshold is chosen (the test split plays no "
+                "part). " +
+                    std::to_string(kSweepSteps + 1) +
+                    " thresholds from 0 to 1; the "
+                    "dashed vertical line is the threshold in use. Precision is not drawn where no "
+                    "client is flagged.");
+  doc.AddParagraph(ThresholdInUseText(in));
+  doc.AddTable(SelectedThresholdsTable(in));
+}
+
+// Cumulative gains against random and perfect ranking (`base`: the positive rate).
+report::LineChartSpec GainsChart(const std::vector<GainsRow>& gains, double base) {
   report::LineChartSpec spec =
       UnitChart("gains-lift", "Cumulative gains, test split",
                 "share of clients contacted, highest scores first", "share of subscribers found");
@@ -299,9 +404,10 @@ void GainsSection(ReportDocument& doc, const ModelReportInput& in, const BinaryM
   }
   Series ideal{"perfect ranking", {0, base, 1}, {0, 1, 1}, report::kPalette[2], true, false, 1.6};
   spec.series = {model, Diagonal("random"), ideal};
-  doc.AddFigure(report::LineChart(spec),
-                "Share of all subscribers in the test split found by calling the top-scored "
-                "deciles, as in Moro et al. (2014).");
+  return spec;
+}
+
+report::BarChartSpec LiftChart(const std::vector<GainsRow>& gains) {
   report::BarChartSpec lift;
   lift.id = "lift-by-decile";
   lift.title = "Lift by decile, test split";
@@ -314,8 +420,10 @@ void GainsSection(ReportDocument& doc, const ModelReportInput& in, const BinaryM
     lift.bars.push_back({std::to_string(g.group), g.lift, FormatFixed(g.lift, 2)});
   }
   lift.reference = report::VerticalMarker{1.0, "random = 1", "#333333"};
-  doc.AddFigure(report::BarChart(lift), "Subscription rate of each decile over the overall rate (" +
-                                            FormatPercent(base) + ").");
+  return lift;
+}
+
+Table DecileTable(const std::vector<GainsRow>& gains) {
   Table t;
   t.header = {"decile",
               "rows",
@@ -328,11 +436,24 @@ void GainsSection(ReportDocument& doc, const ModelReportInput& in, const BinaryM
   t.numeric.assign(t.header.size(), true);
   for (const GainsRow& g : gains) {
     t.rows.push_back({std::to_string(g.group), FormatCount(g.rows), FormatCount(g.positives),
-                      FormatPercent(g.rows ? static_cast<double>(g.positives) / g.rows : 0),
-                      FormatFixed(g.lift, 2), FormatPercent(g.cumulative_fraction),
-                      FormatPercent(g.cumulative_gain), FormatFixed(g.cumulative_lift, 2)});
+                      FormatPercent(Share(g.positives, g.rows)), FormatFixed(g.lift, 2),
+                      FormatPercent(g.cumulative_fraction), FormatPercent(g.cumulative_gain),
+                      FormatFixed(g.cumulative_lift, 2)});
   }
-  doc.AddTable(t);
+  return t;
+}
+
+void GainsSection(ReportDocument& doc, const ModelReportInput& in, const BinaryMetrics& test) {
+  doc.BeginSection("gains", "Cumulative gains and lift by decile (test split)");
+  const std::vector<GainsRow> gains = GainsTable(in.test.labels, in.test.scores, 10);
+  const double base = PositiveRate(test);
+  doc.AddFigure(report::LineChart(GainsChart(gains, base)),
+                "Share of all subscribers in the test split found by calling the top-scored "
+                "deciles, as in Moro et al. (2014).");
+  doc.AddFigure(
+      report::BarChart(LiftChart(gains)),
+      "Subscription rate of each decile over the overall rate (" + FormatPercent(base) + ").");
+  doc.AddTable(DecileTable(gains));
   if (gains.size() >= 3) {
     doc.AddParagraph("Calling the top 30% of clients by score finds " +
                      FormatPercent(gains[2].cumulative_gain) +
@@ -342,9 +463,7 @@ void GainsSection(ReportDocument& doc, const ModelReportInput& in, const BinaryM
   }
 }
 
-void CalibrationSection(ReportDocument& doc, const ModelReportInput& in) {
-  doc.BeginSection("calibration-section", "Calibration (test split)");
-  const std::vector<CalibrationBin> bins = CalibrationTable(in.test.labels, in.test.scores, 10);
+report::LineChartSpec CalibrationChart(const std::vector<CalibrationBin>& bins) {
   report::LineChartSpec spec = UnitChart("calibration", "Calibration, test split",
                                          "mean predicted probability (bin)", "observed rate");
   Series model{"model", {}, {}, report::kPalette[0], false, true};
@@ -354,9 +473,11 @@ void CalibrationSection(ReportDocument& doc, const ModelReportInput& in) {
     model.y.push_back(b.observed_rate);
   }
   spec.series = {model, Diagonal("perfectly calibrated")};
-  doc.AddFigure(report::LineChart(spec),
-                "Test rows in ten equal-width score bins: the mean score against the share that "
-                "subscribed. Points below the diagonal mean the scores run high.");
+  return spec;
+}
+
+// The mean score against the observed rate; resampling or weighting explains scores that run high.
+std::string CalibrationText(const ModelReportInput& in) {
   double mean_score = 0;
   for (double s : in.test.scores) mean_score += s;
   mean_score /= static_cast<double>(in.test.scores.size());
@@ -365,17 +486,16 @@ void CalibrationSection(ReportDocument& doc, const ModelReportInput& in) {
       static_cast<double>(in.test.labels.size());
   std::string text = "Mean score " + F3(mean_score) + " against an observed rate of " +
                      F3(observed) + " on the test split.";
-  const std::string imbalance = in.metadata.training.is_object() &&
-                                        in.metadata.training.contains("imbalance") &&
-                                        in.metadata.training["imbalance"].is_string()
-                                    ? in.metadata.training["imbalance"].get<std::string>()
-                                    : "";
+  const std::string imbalance = JsonString(in.metadata.training, "imbalance", "");
   if (imbalance != "" && imbalance != "none" && mean_score > observed * 1.2) {
     text += " The imbalance treatment (" + Md(imbalance) +
             ") shifts scores upwards: read them "
             "as a ranking, not as probabilities, unless recalibrated.";
   }
-  doc.AddParagraph(text);
+  return text;
+}
+
+Table CalibrationBinsTable(const std::vector<CalibrationBin>& bins) {
   Table t;
   t.header = {"score bin", "rows", "mean predicted", "observed rate"};
   t.numeric = {false, true, true, true};
@@ -385,7 +505,17 @@ void CalibrationSection(ReportDocument& doc, const ModelReportInput& in) {
                       FormatCount(b.rows), b.rows ? F3(b.mean_predicted) : "n/a",
                       b.rows ? F3(b.observed_rate) : "n/a"});
   }
-  doc.AddTable(t);
+  return t;
+}
+
+void CalibrationSection(ReportDocument& doc, const ModelReportInput& in) {
+  doc.BeginSection("calibration-section", "Calibration (test split)");
+  const std::vector<CalibrationBin> bins = CalibrationTable(in.test.labels, in.test.scores, 10);
+  doc.AddFigure(report::LineChart(CalibrationChart(bins)),
+                "Test rows in ten equal-width score bins: the mean score against the share that "
+                "subscribed. Points below the diagonal mean the scores run high.");
+  doc.AddParagraph(CalibrationText(in));
+  doc.AddTable(CalibrationBinsTable(bins));
 }
 
 void ImportanceSection(ReportDocument& doc, const ModelReportInput& in) {
@@ -416,9 +546,34 @@ void ImportanceSection(ReportDocument& doc, const ModelReportInput& in) {
   doc.AddTable(t);
 }
 
-void ScoresSection(ReportDocument& doc, const ModelReportInput& in) {
-  const ClassNames names = NamesOf(in.metadata);
-  doc.BeginSection("scores", "Score distributions by class (test split)");
+// Test scores in kScoreBins equal bins per actual class, each class normalised to 1 (the classes
+// differ in size).
+struct ClassHistograms {
+  std::vector<double> positive = std::vector<double>(kScoreBins, 0);
+  std::vector<double> negative = std::vector<double>(kScoreBins, 0);
+  std::int64_t positives = 0;
+  std::int64_t negatives = 0;
+};
+
+ClassHistograms ScoresByClass(const ScoredSet& set) {
+  ClassHistograms h;
+  for (std::size_t i = 0; i < set.scores.size(); ++i) {
+    const int b = std::clamp(static_cast<int>(set.scores[i] * kScoreBins), 0, kScoreBins - 1);
+    if (set.labels[i] == 1) {
+      h.positive[b] += 1;
+      ++h.positives;
+    } else {
+      h.negative[b] += 1;
+      ++h.negatives;
+    }
+  }
+  for (double& v : h.positive) v = h.positives > 0 ? v / static_cast<double>(h.positives) : 0;
+  for (double& v : h.negative) v = h.negatives > 0 ? v / static_cast<double>(h.negatives) : 0;
+  return h;
+}
+
+report::HistogramSpec ScoreHistogram(const ModelReportInput& in, const ClassNames& names,
+                                     const ClassHistograms& h) {
   report::HistogramSpec spec;
   spec.id = "score-distribution";
   spec.title = "Scores by actual class, test split";
@@ -428,48 +583,74 @@ void ScoresSection(ReportDocument& doc, const ModelReportInput& in) {
   spec.layout.width = 760;
   spec.layout.height = 400;
   for (int i = 0; i <= kScoreBins; ++i) spec.edges.push_back(static_cast<double>(i) / kScoreBins);
-  std::vector<double> positive(kScoreBins, 0), negative(kScoreBins, 0);
-  double n_pos = 0, n_neg = 0;
-  for (std::size_t i = 0; i < in.test.scores.size(); ++i) {
-    const int b = std::clamp(static_cast<int>(in.test.scores[i] * kScoreBins), 0, kScoreBins - 1);
-    if (in.test.labels[i] == 1) {
-      positive[b] += 1;
-      n_pos += 1;
-    } else {
-      negative[b] += 1;
-      n_neg += 1;
-    }
-  }
-  for (double& v : positive) v = n_pos > 0 ? v / n_pos : 0;
-  for (double& v : negative) v = n_neg > 0 ? v / n_neg : 0;
-  spec.series = {
-      {"actual " + names.negative + " (" + FormatCount(static_cast<std::int64_t>(n_neg)) + ")",
-       negative, report::kPalette[0]},
-      {"actual " + names.positive + " (" + FormatCount(static_cast<std::int64_t>(n_pos)) + ")",
-       positive, report::kPalette[1]}};
+  spec.series = {{"actual " + names.negative + " (" + FormatCount(h.negatives) + ")", h.negative,
+                  report::kPalette[0]},
+                 {"actual " + names.positive + " (" + FormatCount(h.positives) + ")", h.positive,
+                  report::kPalette[1]}};
   spec.markers.push_back({in.threshold, "threshold " + F3(in.threshold), "#333333"});
-  auto median_of = [&in](int label) {
-    std::vector<double> v;
-    for (std::size_t i = 0; i < in.test.scores.size(); ++i) {
-      if (in.test.labels[i] == label) v.push_back(in.test.scores[i]);
-    }
-    if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-    std::sort(v.begin(), v.end());
-    const std::size_t h = v.size() / 2;
-    return v.size() % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
-  };
+  return spec;
+}
+
+// The median score of the rows with `label`; NaN when there are none.
+double MedianScore(const ScoredSet& set, int label) {
+  std::vector<double> v;
+  for (std::size_t i = 0; i < set.scores.size(); ++i) {
+    if (set.labels[i] == label) v.push_back(set.scores[i]);
+  }
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(v.begin(), v.end());
+  const std::size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
+
+std::string ScoresText(const ModelReportInput& in, const ClassNames& names,
+                       const ClassHistograms& h) {
   const ConfusionMatrix c = Confusion(in.test.labels, in.test.scores, in.threshold);
-  doc.AddParagraph("Median score " + F3(median_of(1)) + " for actual " + Md(names.positive) +
-                   " and " + F3(median_of(0)) + " for actual " + Md(names.negative) +
-                   " (test split). At or above the "
-                   "threshold: " +
-                   FormatPercent(n_pos > 0 ? c.true_positive / n_pos : 0) + " of the actual " +
-                   Md(names.positive) + " and " +
-                   FormatPercent(n_neg > 0 ? c.false_positive / n_neg : 0) + " of the actual " +
-                   Md(names.negative) + ".");
-  doc.AddFigure(report::Histogram(spec),
+  return "Median score " + F3(MedianScore(in.test, 1)) + " for actual " + Md(names.positive) +
+         " and " + F3(MedianScore(in.test, 0)) + " for actual " + Md(names.negative) +
+         " (test split). At or above the threshold: " +
+         FormatPercent(Share(c.true_positive, h.positives)) + " of the actual " +
+         Md(names.positive) + " and " + FormatPercent(Share(c.false_positive, h.negatives)) +
+         " of the actual " + Md(names.negative) + ".";
+}
+
+void ScoresSection(ReportDocument& doc, const ModelReportInput& in) {
+  const ClassNames names = NamesOf(in.metadata);
+  const ClassHistograms h = ScoresByClass(in.test);
+  doc.BeginSection("scores", "Score distributions by class (test split)");
+  doc.AddParagraph(ScoresText(in, names, h));
+  doc.AddFigure(report::Histogram(ScoreHistogram(in, names, h)),
                 "Each class normalised to 100% (the classes differ in size); overlapping mass is "
                 "where the model cannot separate the classes.");
+}
+
+// Mean ± sd and the per-fold values of every metric, the usual ones first.
+Table CrossValidationTable(const nlohmann::json& metrics) {
+  static const char* const kOrder[] = {"roc_auc", "pr_auc",   "f1",       "precision",
+                                       "recall",  "accuracy", "log_loss", "brier"};
+  std::vector<std::pair<std::string, std::string>> names;  // key, label
+  for (const char* key : kOrder) names.push_back({key, MetricLabel(key)});
+  for (const auto& [key, value] : metrics.items()) {
+    if (std::none_of(std::begin(kOrder), std::end(kOrder),
+                     [&](const char* k) { return k == key; })) {
+      names.push_back({key, Md(key)});
+    }
+  }
+  Table t;
+  t.header = {"metric", "mean ± sd", "per fold"};
+  t.numeric = {false, true, false};
+  for (const auto& [key, label] : names) {
+    if (!metrics.contains(key)) continue;
+    const nlohmann::json& m = metrics[key];
+    std::vector<std::string> values;
+    if (m.is_object() && m.contains("values") && m["values"].is_array()) {
+      for (const auto& v : m["values"])
+        values.push_back(v.is_number() ? F3(v.get<double>()) : "n/a");
+    }
+    t.rows.push_back(
+        {label, F4(JsonNumber(m, "mean")) + " ± " + F4(JsonNumber(m, "std")), Join(values)});
+  }
+  return t;
 }
 
 void CrossValidationSection(ReportDocument& doc, const nlohmann::json& cv) {
@@ -484,45 +665,18 @@ void CrossValidationSection(ReportDocument& doc, const nlohmann::json& cv) {
   doc.AddParagraph(folds +
                    "-fold cross-validation on the training part (before the final fit; "
                    "the test split is not involved): mean ± standard deviation over the folds.");
-  static const std::vector<std::pair<std::string, std::string>> kOrder = {
-      {"roc_auc", "ROC AUC"},     {"pr_auc", "PR AUC"},    {"f1", "F1"},
-      {"precision", "precision"}, {"recall", "recall"},    {"accuracy", "accuracy"},
-      {"log_loss", "log loss"},   {"brier", "Brier score"}};
-  std::vector<std::pair<std::string, std::string>> names = kOrder;
-  for (const auto& [key, value] : metrics.items()) {
-    if (std::none_of(kOrder.begin(), kOrder.end(), [&](const auto& p) { return p.first == key; })) {
-      names.push_back({key, Md(key)});
-    }
-  }
-  Table t;
-  t.header = {"metric", "mean ± sd", "per fold"};
-  t.numeric = {false, true, false};
-  for (const auto& [key, label] : names) {
-    if (!metrics.contains(key)) continue;
-    const nlohmann::json& m = metrics[key];
-    std::string values;
-    if (m.is_object() && m.contains("values") && m["values"].is_array()) {
-      for (const auto& v : m["values"]) {
-        values += (values.empty() ? "" : ", ") + (v.is_number() ? F3(v.get<double>()) : "n/a");
-      }
-    }
-    t.rows.push_back({label, F4(JsonNumber(m, "mean")) + " ± " + F4(JsonNumber(m, "std")), values});
-  }
-  doc.AddTable(t);
+  doc.AddTable(CrossValidationTable(metrics));
 }
-
-void TimeSplitSection(ReportDocument& doc, const nlohmann::json& ts, const BinaryMetrics& test) {
-  doc.BeginSection("time-split", "Time-ordered split");
-  const double roc = JsonNumber(ts, "roc_auc"), pr = JsonNumber(ts, "pr_auc");
+// This model's test split against the bundle's time-ordered split, metric by metric.
+Table TimeSplitTable(const nlohmann::json& ts, const BinaryMetrics& test) {
   const double rows = JsonNumber(ts, "rows"), positives = JsonNumber(ts, "positives");
-  const double rate = rows > 0 ? positives / rows : NAN;
-  const double test_rate = static_cast<double>(test.positives) / static_cast<double>(test.rows);
   Table t;
   t.header = {"metric", "this model's test split", "time-ordered split (last rows)"};
   t.numeric = {false, true, true};
   t.rows.push_back({"rows", FormatCount(test.rows),
                     std::isfinite(rows) ? FormatCount(static_cast<std::int64_t>(rows)) : "n/a"});
-  t.rows.push_back({"subscription rate", FormatPercent(test_rate), FormatPercent(rate)});
+  t.rows.push_back({"subscription rate", FormatPercent(PositiveRate(test)),
+                    FormatPercent(rows > 0 ? positives / rows : NAN)});
   const std::pair<const char*, double BinaryMetrics::*> kRows[] = {
       {"roc_auc", &BinaryMetrics::roc_auc},
       {"pr_auc", &BinaryMetrics::pr_auc},
@@ -531,72 +685,88 @@ void TimeSplitSection(ReportDocument& doc, const nlohmann::json& ts, const Binar
       {"recall", &BinaryMetrics::recall},
       {"accuracy", &BinaryMetrics::accuracy},
       {"threshold", &BinaryMetrics::threshold}};
-  const std::map<std::string, std::string> labels = {
-      {"roc_auc", "ROC AUC"},     {"pr_auc", "PR AUC"}, {"f1", "F1"},
-      {"precision", "precision"}, {"recall", "recall"}, {"accuracy", "accuracy"},
-      {"threshold", "threshold"}};
   for (const auto& [key, member] : kRows) {
-    t.rows.push_back({labels.at(key), F4(test.*member), F4(JsonNumber(ts, key))});
+    t.rows.push_back({MetricLabel(key), F4(test.*member), F4(JsonNumber(ts, key))});
   }
-  std::string text;
-  if (std::isfinite(roc)) {
-    const double drop = test.roc_auc - roc;
-    text = "A model trained on the earliest rows and tested on the last ones reaches ROC AUC " +
-           F3(roc) + " and PR AUC " + F3(pr) + ", against " + F3(test.roc_auc) + " and " +
-           F3(test.pr_auc) + " on this model's test split. ";
-    if (drop >= 0.05) {
-      text += "These figures are much lower. ";
-    } else if (drop > 0.01) {
-      text += "These figures are lower. ";
-    } else {
-      text += "These figures are not lower than the test split's. ";
-    }
-    text +=
-        "The UCI rows are in date order (May 2008 to November 2010), so the held-out rows "
-        "are the most recent calls, and the last months (2010 above all) differ from the "
-        "earlier ones: other economic conditions (see emp.var.rate, euribor3m and nr.employed "
-        "in the data profile) and a " +
-        std::string(std::isfinite(rate) && rate > 1.5 * test_rate ? "much higher" : "different") +
-        " subscription rate (" + FormatPercent(rate) + " in the last rows against " +
-        FormatPercent(test_rate) +
-        " in the stratified test split). A random split mixes "
-        "all periods into training and test; the time-ordered split is the more honest "
-        "estimate of how the model does on the next campaign.";
+  return t;
+}
+
+// What the time-ordered split says about this model's figures, and why the UCI data differs
+// over time.
+std::string TimeSplitText(const nlohmann::json& ts, const BinaryMetrics& test) {
+  const double roc = JsonNumber(ts, "roc_auc"), pr = JsonNumber(ts, "pr_auc");
+  if (!std::isfinite(roc)) return "The bundle's time-split entry has no ROC AUC.";
+  const double rows = JsonNumber(ts, "rows"), positives = JsonNumber(ts, "positives");
+  const double rate = rows > 0 ? positives / rows : NAN;
+  const double test_rate = PositiveRate(test);
+  const double drop = test.roc_auc - roc;
+  std::string text =
+      "A model trained on the earliest rows and tested on the last ones reaches ROC AUC " +
+      F3(roc) + " and PR AUC " + F3(pr) + ", against " + F3(test.roc_auc) + " and " +
+      F3(test.pr_auc) + " on this model's test split. ";
+  if (drop >= 0.05) {
+    text += "These figures are much lower. ";
+  } else if (drop > 0.01) {
+    text += "These figures are lower. ";
   } else {
-    text = "The bundle's time-split entry has no ROC AUC.";
+    text += "These figures are not lower than the test split's. ";
   }
-  doc.AddParagraph(text);
+  return text +
+         "The UCI rows are in date order (May 2008 to November 2010), so the held-out rows "
+         "are the most recent calls, and the last months (2010 above all) differ from the "
+         "earlier ones: other economic conditions (see emp.var.rate, euribor3m and nr.employed "
+         "in the data profile) and a " +
+         std::string(std::isfinite(rate) && rate > 1.5 * test_rate ? "much higher" : "different") +
+         " subscription rate (" + FormatPercent(rate) + " in the last rows against " +
+         FormatPercent(test_rate) +
+         " in the stratified test split). A random split mixes "
+         "all periods into training and test; the time-ordered split is the more honest "
+         "estimate of how the model does on the next campaign.";
+}
+
+void TimeSplitSection(ReportDocument& doc, const nlohmann::json& ts, const BinaryMetrics& test) {
+  doc.BeginSection("time-split", "Time-ordered split");
+  doc.AddParagraph(TimeSplitText(ts, test));
   if (ts.is_object() && ts.contains("note") && ts["note"].is_string()) {
     doc.AddParagraph("Trainer's note: " + Md(ts["note"].get<std::string>()));
   }
-  doc.AddTable(t);
+  doc.AddTable(TimeSplitTable(ts, test));
 }
 
-void TrainingSection(ReportDocument& doc, const ModelReportInput& in) {
-  const ModelMetadata& m = in.metadata;
-  doc.BeginSection("training", "Training configuration and imbalance treatment");
-  const nlohmann::json& tr = m.training;
-  const std::string imbalance =
-      tr.is_object() && tr.contains("imbalance") && tr["imbalance"].is_string()
-          ? tr["imbalance"].get<std::string>()
-          : "(not recorded)";
-  const double spw = JsonNumber(tr, "scale_pos_weight", 0);
+// The sections the bundle has data for: cross-validation and the time-ordered split.
+void OptionalSections(ReportDocument& doc, const ModelReportInput& in, const BinaryMetrics& test) {
+  const nlohmann::json& extra = in.metadata.extra;
+  if (extra.is_object() && extra.contains("cross_validation")) {
+    CrossValidationSection(doc, extra["cross_validation"]);
+  }
+  if (extra.is_object() && extra.contains("time_split") && extra["time_split"].is_object()) {
+    TimeSplitSection(doc, extra["time_split"], test);
+  }
+}
+
+// How the training rows were rebalanced, and that the held-out splits were not.
+std::string ImbalanceText(const ModelMetadata& m) {
+  const std::string imbalance = JsonString(m.training, "imbalance", "(not recorded)");
   std::string text = "Imbalance treatment: **" + Md(imbalance) + "**. ";
   if (imbalance == "none") {
     text += "The booster saw the classes as they are. ";
   } else if (imbalance == "scale_pos_weight") {
-    text += "Positive rows weighted by " + FormatFixed(spw, 3) +
+    text += "Positive rows weighted by " +
+            FormatFixed(JsonNumber(m.training, "scale_pos_weight", 0), 3) +
             " (negatives per positive in the training rows); no rows added. ";
   } else {
     text += FormatCount(m.synthetic_rows) + " synthetic positive rows were added to the " +
             FormatCount(m.original_training_rows) + " original training rows (" +
             FormatCount(m.training_rows) + " rows fitted). ";
   }
-  text += "Resampling and weighting touch only the training rows; the validation (" +
-          FormatCount(m.validation_rows) + " rows) and test (" + FormatCount(m.test_rows) +
-          " rows) splits are untouched. Synthetic rows: " + FormatCount(m.synthetic_rows) + ".";
-  doc.AddParagraph(text);
+  return text + "Resampling and weighting touch only the training rows; the validation (" +
+         FormatCount(m.validation_rows) + " rows) and test (" + FormatCount(m.test_rows) +
+         " rows) splits are untouched. Synthetic rows: " + FormatCount(m.synthetic_rows) + ".";
+}
 
+// The bundle's facts and every training setting but the XGBoost parameters.
+Table TrainingSettingsTable(const ModelReportInput& in) {
+  const ModelMetadata& m = in.metadata;
   Table t;
   t.header = {"setting", "value"};
   auto row = [&t](const std::string& k, const std::string& v) { t.rows.push_back({k, v}); };
@@ -604,9 +774,9 @@ void TrainingSection(ReportDocument& doc, const ModelReportInput& in) {
   row("created", Md(m.created_at));
   row("source table", "`" + Md(m.source_table) + "`, label `" + Md(m.label_column) + "` = \"" +
                           Md(m.positive_label) + "\"");
-  std::string features;
-  for (const auto& f : m.feature_columns) features += (features.empty() ? "" : ", ") + Md(f);
-  row("feature columns (" + std::to_string(m.feature_columns.size()) + ")", features);
+  std::vector<std::string> features;
+  for (const auto& f : m.feature_columns) features.push_back(Md(f));
+  row("feature columns (" + std::to_string(m.feature_columns.size()) + ")", Join(features));
   row("rows fitted (original + synthetic)", FormatCount(m.training_rows) + " (" +
                                                 FormatCount(m.original_training_rows) + " + " +
                                                 FormatCount(m.synthetic_rows) + ")");
@@ -616,13 +786,19 @@ void TrainingSection(ReportDocument& doc, const ModelReportInput& in) {
                                   std::to_string(m.best_iteration) + ", 0-based)");
   row("threshold (bundle)", F4(m.threshold) + " by " + Md(m.threshold_policy));
   row("threshold (in use)", F4(in.threshold) + " from the " + ThresholdOrigin(in));
-  if (tr.is_object()) {
-    for (const auto& [key, value] : tr.items()) {
-      if (key == "xgboost") continue;
-      row("training." + Md(key), JsonText(value));
+  if (m.training.is_object()) {
+    for (const auto& [key, value] : m.training.items()) {
+      if (key != "xgboost") row("training." + Md(key), JsonText(value));
     }
   }
-  doc.AddTable(t);
+  return t;
+}
+
+void TrainingSection(ReportDocument& doc, const ModelReportInput& in) {
+  doc.BeginSection("training", "Training configuration and imbalance treatment");
+  doc.AddParagraph(ImbalanceText(in.metadata));
+  doc.AddTable(TrainingSettingsTable(in));
+  const nlohmann::json& tr = in.metadata.training;
   if (tr.is_object() && tr.contains("xgboost") && tr["xgboost"].is_object()) {
     doc.AddParagraph("XGBoost parameters, as passed to the library:");
     Table x;
@@ -634,71 +810,16 @@ void TrainingSection(ReportDocument& doc, const ModelReportInput& in) {
   }
 }
 
-std::vector<std::string> Warnings(const ModelReportInput& in) {
-  std::vector<std::string> out;
-  const nlohmann::json& extra = in.metadata.extra;
-  bool mentions_duration = false;
-  if (extra.is_object() && extra.contains("warnings") && extra["warnings"].is_array()) {
-    for (const auto& w : extra["warnings"]) {
-      const std::string text = w.is_string() ? w.get<std::string>() : w.dump();
-      if (text.find("duration") != std::string::npos) mentions_duration = true;
-      out.push_back(Md(text));
-    }
-  }
-  const auto& cols = in.metadata.feature_columns;
-  const bool duration_feature = std::find(cols.begin(), cols.end(), "duration") != cols.end();
-  const nlohmann::json& tr = in.metadata.training;
-  const bool include_duration = tr.is_object() && tr.contains("include_duration") &&
-                                tr["include_duration"].is_boolean() &&
-                                tr["include_duration"].get<bool>();
-  if ((duration_feature || include_duration) && !mentions_duration) {
-    out.push_back(
-        "The model uses `duration`, the length of the call, which is known only after "
-        "the call: it leaks the outcome, inflates every figure in this report, and the "
-        "model is not usable before a call (for benchmarks only).");
-  }
-  return out;
-}
-
 }  // namespace
 
 RenderedReport RenderModelReport(const ModelReportInput& in) {
-  if (in.test.labels.empty() || in.test.labels.size() != in.test.scores.size()) {
-    throw DataError("model report: the bundle holds no test-split scores");
-  }
-  if (in.validation.labels.empty() || in.validation.labels.size() != in.validation.scores.size()) {
-    throw DataError("model report: the bundle holds no validation-split scores");
-  }
-  const ModelMetadata& m = in.metadata;
+  CheckScoredSets(in);
   const BinaryMetrics test = ComputeMetrics(in.test.labels, in.test.scores, in.threshold);
   const BinaryMetrics valid =
       ComputeMetrics(in.validation.labels, in.validation.scores, in.threshold);
-
-  ReportDocument doc("Model report: " + m.version);
-  doc.AddMeta("Data", kBankMarketingCitation);
-  doc.AddMeta("Model", "version `" + Md(m.version) + "`, created " + Md(m.created_at) +
-                           ", trained on table `" + Md(m.source_table) + "`");
-  doc.AddMeta("Threshold", F4(in.threshold) + " (" + ThresholdOrigin(in) + ")");
-  doc.AddMeta("Generated", Md(in.generated_at) + " (UTC)");
-
-  doc.BeginSection("summary", "Summary");
-  doc.AddParagraph(
-      "On the held-out test split (" + FormatCount(test.rows) + " clients, " +
-      FormatCount(test.positives) + " subscribers) the model ranks clients with ROC AUC **" +
-      F3(test.roc_auc) + "** and PR AUC **" + F3(test.pr_auc) + "**. At threshold " +
-      F3(in.threshold) + " it flags " +
-      FormatPercent(
-          static_cast<double>(test.confusion.true_positive + test.confusion.false_positive) /
-          test.rows) +
-      " of the clients, with precision " + F3(test.precision) + ", recall " + F3(test.recall) +
-      " and F1 **" + F3(test.f1) +
-      "**. Charts name the split they use: the threshold curve uses "
-      "the validation split (where the threshold is chosen), everything else the test split.");
-  const std::vector<std::string> warnings = Warnings(in);
-  if (!warnings.empty()) {
-    doc.BeginSection("warnings", "Warnings");
-    for (const auto& w : warnings) doc.AddNote(NoteKind::kWarning, w);
-  }
+  ReportDocument doc = StartDocument(in);
+  SummarySection(doc, in, test);
+  WarningsSection(doc, in);
   MetricsSection(doc, in, test, valid);
   CurvesSection(doc, in, test);
   ConfusionSection(doc, in, test);
@@ -707,18 +828,11 @@ RenderedReport RenderModelReport(const ModelReportInput& in) {
   CalibrationSection(doc, in);
   ImportanceSection(doc, in);
   ScoresSection(doc, in);
-  const nlohmann::json& extra = m.extra;
-  if (extra.is_object() && extra.contains("cross_validation")) {
-    CrossValidationSection(doc, extra["cross_validation"]);
-  }
-  if (extra.is_object() && extra.contains("time_split") && extra["time_split"].is_object()) {
-    TimeSplitSection(doc, extra["time_split"], test);
-  }
+  OptionalSections(doc, in, test);
   TrainingSection(doc, in);
   doc.SetFooter("Generated by bankscore report at " + Md(in.generated_at) +
-                " from the bundle of "
-                "model `" +
-                Md(m.version) + "`. Data: " + kBankMarketingCitation);
+                " from the bundle of model `" + Md(in.metadata.version) +
+                "`. Data: " + kBankMarketingCitation);
   return {doc.RenderHtml(), doc.RenderMarkdown()};
 }
 
