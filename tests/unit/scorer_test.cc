@@ -175,6 +175,20 @@ TEST_F(ScorerTest, DISABLED_SummaryAfterAnUnconfirmedCommitMatchesTheStoredTotal
   ExpectRunMatches(db_.Runs().at(0), run);
 }
 
+// BUG (src/jobs/scorer.cc, ScoringRun::Prepare, and Database::BeginRun, which is not
+// idempotent): when the commit of BeginRun lands but its acknowledgement is lost, the retry
+// inserts a second run row. The first stays 'running' and the next run marks it 'abandoned'
+// ("the process ended before the run finished"), a run that never existed. Disabled until
+// fixed; run with --gtest_also_run_disabled_tests.
+TEST_F(ScorerTest, DISABLED_UnconfirmedRunStartLeavesNoPhantomRun) {
+  db_.FailNext(Method::kBeginRun, Fault::kCommitThenLoseConnection);
+  Score();
+  Score();
+  const auto runs = db_.Runs();
+  EXPECT_EQ(runs.size(), 2u);
+  for (const auto& run : runs) EXPECT_EQ(run.record.status, "succeeded") << run.run_id;
+}
+
 TEST_F(ScorerTest, TransientFailuresAreRetried) {
   // connect_attempts is 3: two failures of the same call are absorbed.
   db_.FailNext(Method::kReadUnscored, Fault::kTransient, 2);
