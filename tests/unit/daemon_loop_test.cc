@@ -370,6 +370,23 @@ TEST_F(DaemonLoopTest, NewRowsAreScoredAtTheNextCycle) {
   EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kClients + 20));
 }
 
+// BUG (src/service/daemon.cc, Daemon::Run): the time of the next cycle is computed when a cycle
+// ends and a reload does not recompute it, so a shorter scoring.interval (or a new daily_at)
+// applies only after the old wait, up to a day later, although a valid file "applies at once".
+// Disabled until fixed; run with --gtest_also_run_disabled_tests.
+TEST_F(DaemonLoopTest, DISABLED_ReloadedIntervalAppliesToTheWaitInProgress) {
+  settings_.scoring_yaml = "  interval: 1h\n";
+  WriteConfig(settings_);
+  Start();
+  ASSERT_TRUE(WaitUntil([&] { return RunEnded(0); }));
+  AddClients(db_, kClients + 1, 20);
+  settings_.scoring_yaml = "  interval: 1s\n";
+  WriteConfig(settings_);
+  signals_.RequestReload();
+  EXPECT_TRUE(WaitUntil([&] { return RunEnded(1); }, std::chrono::seconds(5)));
+  EXPECT_EQ(Stop(), 0);
+}
+
 TEST_F(DaemonLoopTest, ReloadWithAnotherFeatureAndModelScoresWithThemAtTheNextCycle) {
   // Starts on a model without pdays; the reload adds pdays and points at a model trained with it.
   const TrainedModel& without_pdays = SyntheticModel({"age"});
