@@ -1,12 +1,9 @@
 // bankscore profile: one streaming pass over the source table into a TableProfile, then the data
 // analyst's page (profile.html) and its Markdown summary (profile.md).
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <random>
 #include <unordered_map>
@@ -25,7 +22,9 @@ namespace {
 using report::FormatCount;
 using report::FormatFixed;
 using report::FormatPercent;
+using report::FormatSignificant;
 using report::Md;
+using report::Share;
 using report::Slug;
 
 constexpr int kCategoriesShown = 20;  // bars per categorical chart; the rest are folded
@@ -53,6 +52,9 @@ struct Counts {
   }
 };
 
+// Distinct numeric values, ascending, with their label counts.
+using ValueCounts = std::vector<std::pair<double, Counts>>;
+
 ValueGroup ToGroup(std::string label, const Counts& c) {
   return ValueGroup{std::move(label), c.rows, c.labelled, c.positives};
 }
@@ -61,7 +63,30 @@ ValueGroup ToGroup(std::string label, const Counts& c) {
 std::string Num(double v) {
   if (!std::isfinite(v)) return "n/a";
   if (std::abs(v) >= 1e5 || v == std::round(v)) return FormatFixed(v, 0);
-  return fmt::format("{:.5g}", v);
+  return FormatSignificant(v, 5);
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// A value as a number: integers and reals as they are, text when it reads as one.
+std::optional<double> NumberOf(const Value& v) {
+  if (const auto* text = std::get_if<std::string>(&v)) return ParseNumber(*text);
+  return AsNumber(v);
+}
+
+void Merge(ValueGroup& into, const ValueGroup& g) {
+  into.rows += g.rows;
+  into.labelled += g.labelled;
+  into.positives += g.positives;
+}
+
+// Most rows first, then by label: the order of every list of groups.
+void SortByRows(std::vector<ValueGroup>& groups) {
+  std::sort(groups.begin(), groups.end(), [](const ValueGroup& a, const ValueGroup& b) {
+    return a.rows != b.rows ? a.rows > b.rows : a.label < b.label;
+  });
 }
 
 // One numeric column: exact moments, and the distinct values with their label counts (replaced by
@@ -93,8 +118,8 @@ class NumericAccumulator {
   double max() const { return max_; }
 
   // Distinct values ascending with their counts (of the sample when sampled).
-  std::vector<std::pair<double, Counts>> Values() const {
-    std::vector<std::pair<double, Counts>> out;
+  ValueCounts Values() const {
+    ValueCounts out;
     if (!sampled_) {
       out.assign(exact_.begin(), exact_.end());
     } else {
@@ -158,21 +183,102 @@ struct ColumnAccumulator {
   NumericAccumulator numbers;
   std::unordered_map<std::string, Counts> categories;
   Counts other;  // categories past the cap
+
   bool Numeric() const {
     if (declared_numeric || is_key) return true;
     if (declared_categorical) return false;
     return texts == numeric_texts && integers + reals + texts > 0;
   }
+
+  // Text columns keep category counts; numeric ones keep numbers; an undeclared column keeps
+  // both until its values show which it is.
+  void Add(const Value& v, LabelState state, std::size_t max_categories) {
+    ++rows;
+    if (IsNull(v)) {
+      ++nulls;
+      return;
+    }
+    const std::optional<double> number = CountType(v);
+    if (!declared_numeric && !is_key) AddCategory(ValueText(v), state, max_categories);
+    if (number && !declared_categorical && std::isfinite(*number)) AddNumber(*number, state);
+  }
+
+ private:
+  // Counts how the value is stored (and the literal "unknown"); returns it as a number, if it is.
+  std::optional<double> CountType(const Value& v) {
+    if (std::holds_alternative<std::int64_t>(v)) ++integers;
+    if (std::holds_alternative<double>(v)) ++reals;
+    const auto* text = std::get_if<std::string>(&v);
+    if (text == nullptr) return AsNumber(v);
+    ++texts;
+    if (*text == "unknown") ++unknowns;
+    const std::optional<double> number = ParseNumber(*text);
+    if (number) ++numeric_texts;
+    return number;
+  }
+
+  void AddCategory(const std::string& text, LabelState state, std::size_t max_categories) {
+    auto it = categories.find(text);
+    if (it != categories.end()) {
+      it->second.Add(state);
+    } else if (categories.size() < max_categories) {
+      categories[text].Add(state);
+    } else {
+      other.Add(state);
+    }
+  }
+
+  // A key's values are no evidence for the label, so they carry no label counts.
+  void AddNumber(double number, LabelState state) {
+    if (sentinel && number == *sentinel) {
+      sentinel_counts.Add(state);
+    } else {
+      numbers.Add(number, is_key ? LabelState::kNone : state);
+    }
+  }
 };
+
+ColumnAccumulator MakeAccumulator(const ProfileOptions& o, const std::string& name,
+                                  std::size_t index) {
+  ColumnAccumulator a(name, std::max<std::size_t>(o.max_exact_values, 16), 42 + index);
+  a.declared_numeric = Contains(o.numeric, name);
+  a.declared_categorical = Contains(o.categorical, name) || name == o.label;
+  a.is_key = name == o.key;
+  a.role = a.is_key                 ? "key"
+           : name == o.label        ? "label"
+           : a.declared_categorical ? "categorical feature"
+           : a.declared_numeric     ? "numeric feature"
+                                    : "not a feature";
+  if (auto it = o.sentinels.find(name); it != o.sentinels.end()) a.sentinel = it->second;
+  return a;
+}
 
 // Running sums for one pair of numeric columns, shifted by a first value for accuracy.
 struct PairSums {
-  std::size_t a = 0, b = 0;
+  std::size_t a = 0, b = 0;  // positions among the correlated columns
   std::int64_t n = 0;
   double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+
+  void Add(double x, double y) {
+    ++n;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    syy += y * y;
+    sxy += x * y;
+  }
+
+  // Pearson r; nullopt with fewer than 3 rows or a constant column.
+  std::optional<double> R() const {
+    if (n < 3) return std::nullopt;
+    const double count = static_cast<double>(n);
+    const double vx = sxx - sx * sx / count, vy = syy - sy * sy / count;
+    if (vx <= 0 || vy <= 0) return std::nullopt;
+    return std::clamp((sxy - sx * sy / count) / std::sqrt(vx * vy), -1.0, 1.0);
+  }
 };
 
-double Quantile(const std::vector<std::pair<double, Counts>>& values, std::int64_t n, double p) {
+double Quantile(const ValueCounts& values, std::int64_t n, double p) {
   // Linear interpolation between order statistics (numpy's default, R type 7).
   const double h = (static_cast<double>(n) - 1) * p;
   const auto lo_rank = static_cast<std::int64_t>(std::floor(h));
@@ -190,7 +296,7 @@ double Quantile(const std::vector<std::pair<double, Counts>>& values, std::int64
 }
 
 // ROC AUC of the value as a score for the label (ties count one half).
-double RankAuc(const std::vector<std::pair<double, Counts>>& values) {
+double RankAuc(const ValueCounts& values) {
   double positives = 0, negatives = 0, pairs = 0;
   for (const auto& [v, c] : values) {
     const double pos = static_cast<double>(c.positives);
@@ -211,8 +317,7 @@ std::string BandLabel(double lo, double hi) {
 // Histogram edges: one bin per integer for small integer ranges, else about 20 nice bins. A long
 // right tail (the top 1% spanning more than the rest) is cut at the 99th percentile; BinOf puts
 // the values beyond the last edge into the last bin, and the caption says so.
-std::vector<double> HistogramEdges(const std::vector<std::pair<double, Counts>>& values,
-                                   std::int64_t n) {
+std::vector<double> HistogramEdges(const ValueCounts& values, std::int64_t n) {
   const double lo = values.front().first, max = values.back().first;
   const double p99 = Quantile(values, n, 0.99);
   const double hi = p99 > lo && max - lo > 2 * (p99 - lo) ? p99 : max;
@@ -241,8 +346,8 @@ std::size_t BinOf(const std::vector<double>& edges, double v) {
 
 // Groups of adjacent values, each holding at least `min_support` labelled rows (the last one
 // merged into its neighbour when short).
-std::vector<ValueGroup> Bands(const std::vector<std::pair<double, Counts>>& values,
-                              const std::vector<double>& edges, std::int64_t min_support) {
+std::vector<ValueGroup> Bands(const ValueCounts& values, const std::vector<double>& edges,
+                              std::int64_t min_support) {
   struct Fine {
     double lo, hi;
     Counts c;
@@ -285,6 +390,128 @@ std::int64_t MinSupport(std::int64_t labelled) {
   return std::max<std::int64_t>(20, static_cast<std::int64_t>(std::ceil(0.01 * labelled)));
 }
 
+// Every label value with its rows; NULL is unlabelled and only the positive value is positive.
+std::vector<ValueGroup> LabelGroups(const std::unordered_map<std::string, Counts>& values,
+                                    const std::string& positive_label) {
+  std::vector<ValueGroup> groups;
+  for (const auto& [text, c] : values) {
+    ValueGroup g = ToGroup(text, c);
+    g.labelled = text == "(NULL)" ? 0 : c.rows;
+    g.positives = text == positive_label ? c.rows : 0;
+    groups.push_back(g);
+  }
+  SortByRows(groups);
+  return groups;
+}
+
+std::string StorageText(const ColumnAccumulator& a) {
+  std::vector<std::string> storage;
+  if (a.integers) storage.push_back("integer");
+  if (a.reals) storage.push_back("real");
+  if (a.texts) storage.push_back("text");
+  return storage.empty() ? "(only NULL)" : Join(storage, " + ");
+}
+
+// Rows per bin; values past the last edge (a folded long tail) count in the last bin.
+void FillHistogram(const ValueCounts& values, std::int64_t n, NumericSummary& s) {
+  s.edges = HistogramEdges(values, n);
+  s.counts.assign(s.edges.size() - 1, 0);
+  for (const auto& [v, c] : values) {
+    s.counts[BinOf(s.edges, v)] += c.rows;
+    if (v >= s.edges.back()) {
+      if (s.overflow_rows == 0) s.overflow_from = v;
+      s.overflow_rows += c.rows;
+    }
+  }
+}
+
+NumericSummary SummarizeNumbers(const ColumnAccumulator& a, std::int64_t min_support) {
+  NumericSummary s;
+  s.count = a.numbers.count();
+  s.sampled = a.numbers.sampled();
+  s.sentinel = a.sentinel;
+  s.sentinel_rows = a.sentinel_counts.rows;
+  s.sentinel_group = ToGroup(a.sentinel ? Num(*a.sentinel) + " (sentinel)" : "", a.sentinel_counts);
+  const ValueCounts values = a.numbers.Values();
+  s.distinct = static_cast<std::int64_t>(values.size());
+  if (values.empty()) return s;
+  std::int64_t n = 0;
+  for (const auto& [v, c] : values) n += c.rows;
+  s.min = a.numbers.min();
+  s.max = a.numbers.max();
+  s.mean = a.numbers.mean();
+  s.sd = a.numbers.sd();
+  s.q1 = Quantile(values, n, 0.25);
+  s.median = Quantile(values, n, 0.5);
+  s.q3 = Quantile(values, n, 0.75);
+  if (a.is_key) return s;  // a key's distribution says nothing about the data
+  FillHistogram(values, n, s);
+  s.bands = Bands(values, s.edges, min_support);
+  s.rank_auc = RankAuc(values);
+  return s;
+}
+
+// Categories most frequent first, then "(other)" for those past the cap.
+std::vector<ValueGroup> CategoryGroups(const ColumnAccumulator& a) {
+  std::vector<ValueGroup> groups;
+  for (const auto& [text, c] : a.categories) groups.push_back(ToGroup(text, c));
+  SortByRows(groups);
+  if (a.other.rows > 0) groups.push_back(ToGroup("(other)", a.other));
+  return groups;
+}
+
+ColumnProfile ProfileColumn(const ColumnAccumulator& a, std::int64_t min_support) {
+  ColumnProfile col;
+  col.name = a.name;
+  col.role = a.role;
+  col.numeric = a.Numeric();
+  col.storage = StorageText(a);
+  col.rows = a.rows;
+  col.nulls = a.nulls;
+  col.unknowns = a.unknowns;
+  if (col.numeric) {
+    col.non_numeric = a.texts - a.numeric_texts;
+    col.summary = SummarizeNumbers(a, min_support);
+    col.distinct = col.summary.distinct + (a.sentinel_counts.rows > 0 ? 1 : 0);
+  } else {
+    col.categories = CategoryGroups(a);
+    col.distinct = static_cast<std::int64_t>(a.categories.size());
+    col.other_categories = a.other.rows;
+  }
+  return col;
+}
+
+// The groups whose subscription rates a column is compared by: its categories, or its bands and
+// its sentinel.
+std::vector<ValueGroup> RateGroups(const ColumnProfile& col) {
+  if (!col.numeric) return col.categories;
+  std::vector<ValueGroup> groups = col.summary.bands;
+  if (col.summary.sentinel_group.rows > 0) groups.push_back(col.summary.sentinel_group);
+  return groups;
+}
+
+// The column's groups with the highest and lowest rate among those with enough rows ("(other)"
+// is no group); nullopt when there are not two such groups.
+std::optional<Hypothesis> HypothesisFor(const ColumnProfile& col, std::int64_t min_support) {
+  const std::vector<ValueGroup> groups = RateGroups(col);
+  const ValueGroup* high = nullptr;
+  const ValueGroup* low = nullptr;
+  for (const ValueGroup& g : groups) {
+    if (g.labelled < min_support || g.label == "(other)") continue;
+    if (high == nullptr || g.Rate() > high->Rate()) high = &g;
+    if (low == nullptr || g.Rate() < low->Rate()) low = &g;
+  }
+  if (high == nullptr || high == low) return std::nullopt;
+  Hypothesis h;
+  h.column = col.name;
+  h.high = *high;
+  h.low = *low;
+  h.gap = high->Rate() - low->Rate();
+  h.min_rows = min_support;
+  if (col.numeric) h.rank_auc = col.summary.rank_auc;
+  return h;
+}
+
 }  // namespace
 
 ProfileOptions ProfileOptionsFromConfig(const Config& config) {
@@ -310,43 +537,78 @@ struct TableProfiler::Impl {
   std::vector<PairSums> pairs;
   std::vector<double> shift;  // per correlated column: its first value
   std::vector<bool> shift_set;
+  std::vector<std::optional<double>> row_numbers;  // per correlated column, in the current row
   std::int64_t rows = 0, labelled = 0, positives = 0;
+
+  LabelState AddLabel(const std::vector<Value>& row);
+  void AddCorrelations(const std::vector<Value>& row);
+  std::vector<Correlation> Correlations() const;
 };
+
+// Counts the row's label value; returns the row's label state for the other columns' rates.
+LabelState TableProfiler::Impl::AddLabel(const std::vector<Value>& row) {
+  if (!has_label) return LabelState::kNone;
+  const Value& label = row[label_index];
+  label_values[IsNull(label) ? "(NULL)" : ValueText(label)].Add(LabelState::kNone);
+  if (IsNull(label)) return LabelState::kNone;
+  const LabelState state =
+      ValueText(label) == options.positive_label ? LabelState::kPositive : LabelState::kNegative;
+  ++labelled;
+  if (state == LabelState::kPositive) ++positives;
+  return state;
+}
+
+// Correlations count rows where both columns hold a number that is not a sentinel.
+void TableProfiler::Impl::AddCorrelations(const std::vector<Value>& row) {
+  for (std::size_t k = 0; k < correlated.size(); ++k) {
+    const ColumnAccumulator& a = accumulators[correlated[k]];
+    std::optional<double> number = NumberOf(row[correlated[k]]);
+    if (number && a.sentinel && *number == *a.sentinel) number.reset();
+    if (number && !shift_set[k]) {
+      shift[k] = *number;
+      shift_set[k] = true;
+    }
+    row_numbers[k] = number ? std::optional<double>(*number - shift[k]) : std::nullopt;
+  }
+  for (PairSums& p : pairs) {
+    if (row_numbers[p.a] && row_numbers[p.b]) p.Add(*row_numbers[p.a], *row_numbers[p.b]);
+  }
+}
+
+// Every pair with a defined r, strongest first.
+std::vector<Correlation> TableProfiler::Impl::Correlations() const {
+  std::vector<Correlation> out;
+  for (const PairSums& p : pairs) {
+    if (const std::optional<double> r = p.R()) {
+      out.push_back({columns[correlated[p.a]], columns[correlated[p.b]], *r, p.n});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Correlation& x, const Correlation& y) {
+    return std::abs(x.r) > std::abs(y.r);
+  });
+  return out;
+}
 
 TableProfiler::TableProfiler(ProfileOptions options, std::vector<std::string> columns)
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.options = std::move(options);
   m.columns = std::move(columns);
-  auto contains = [](const std::vector<std::string>& v, const std::string& s) {
-    return std::find(v.begin(), v.end(), s) != v.end();
-  };
   for (std::size_t i = 0; i < m.columns.size(); ++i) {
     const std::string& name = m.columns[i];
-    ColumnAccumulator a(name, std::max<std::size_t>(m.options.max_exact_values, 16), 42 + i);
-    a.declared_numeric = contains(m.options.numeric, name);
-    a.declared_categorical = contains(m.options.categorical, name) || name == m.options.label;
-    a.is_key = name == m.options.key;
-    a.role = a.is_key                  ? "key"
-             : name == m.options.label ? "label"
-             : a.declared_categorical  ? "categorical feature"
-             : a.declared_numeric      ? "numeric feature"
-                                       : "not a feature";
-    if (auto it = m.options.sentinels.find(name); it != m.options.sentinels.end()) {
-      a.sentinel = it->second;
-    }
+    m.accumulators.push_back(MakeAccumulator(m.options, name, i));
     if (name == m.options.label) {
       m.label_index = i;
       m.has_label = true;
     }
-    if (a.declared_numeric) m.correlated.push_back(i);
-    m.accumulators.push_back(std::move(a));
+    if (m.accumulators.back().declared_numeric) m.correlated.push_back(i);
   }
   for (std::size_t x = 0; x < m.correlated.size(); ++x) {
     for (std::size_t y = x + 1; y < m.correlated.size(); ++y) m.pairs.push_back({x, y});
   }
   m.shift.assign(m.correlated.size(), 0.0);
   m.shift_set.assign(m.correlated.size(), false);
+  m.row_numbers.assign(m.correlated.size(), std::nullopt);
 }
 
 TableProfiler::~TableProfiler() = default;
@@ -356,182 +618,29 @@ void TableProfiler::Add(const RowBatch& batch) {
   if (batch.columns != m.columns) {
     throw DataError("profile of " + m.options.table + ": a batch arrived with other columns");
   }
-  std::vector<std::optional<double>> numeric_values(m.correlated.size());
   for (const auto& row : batch.rows) {
     ++m.rows;
-    LabelState state = LabelState::kNone;
-    if (m.has_label) {
-      const Value& label = row[m.label_index];
-      m.label_values[IsNull(label) ? "(NULL)" : ValueText(label)].Add(LabelState::kNone);
-      if (!IsNull(label)) {
-        state = ValueText(label) == m.options.positive_label ? LabelState::kPositive
-                                                             : LabelState::kNegative;
-        ++m.labelled;
-        if (state == LabelState::kPositive) ++m.positives;
-      }
-    }
+    const LabelState state = m.AddLabel(row);
     for (std::size_t c = 0; c < row.size(); ++c) {
-      ColumnAccumulator& a = m.accumulators[c];
-      const Value& v = row[c];
-      ++a.rows;
-      if (IsNull(v)) {
-        ++a.nulls;
-        continue;
-      }
-      std::optional<double> number = AsNumber(v);
-      if (std::holds_alternative<std::int64_t>(v)) ++a.integers;
-      if (std::holds_alternative<double>(v)) ++a.reals;
-      if (const auto* text = std::get_if<std::string>(&v)) {
-        ++a.texts;
-        if (*text == "unknown") ++a.unknowns;
-        number = ParseNumber(*text);
-        if (number) ++a.numeric_texts;
-      }
-      // Text columns keep category counts; numeric ones keep numbers; an undeclared column keeps
-      // both until its values show which it is.
-      if (!a.declared_numeric && !a.is_key) {
-        const std::string text = ValueText(v);
-        auto it = a.categories.find(text);
-        if (it != a.categories.end()) {
-          it->second.Add(state);
-        } else if (a.categories.size() < m.options.max_categories) {
-          a.categories[text].Add(state);
-        } else {
-          a.other.Add(state);
-        }
-      }
-      if (number && !a.declared_categorical && std::isfinite(*number)) {
-        if (a.sentinel && *number == *a.sentinel) {
-          a.sentinel_counts.Add(state);
-        } else if (a.is_key) {
-          a.numbers.Add(*number, LabelState::kNone);
-        } else {
-          a.numbers.Add(*number, state);
-        }
-      }
+      m.accumulators[c].Add(row[c], state, m.options.max_categories);
     }
-    // Correlations over rows where both columns hold a non-sentinel number.
-    for (std::size_t k = 0; k < m.correlated.size(); ++k) {
-      const ColumnAccumulator& a = m.accumulators[m.correlated[k]];
-      const Value& v = row[m.correlated[k]];
-      std::optional<double> number = AsNumber(v);
-      if (const auto* text = std::get_if<std::string>(&v)) number = ParseNumber(*text);
-      if (number && a.sentinel && *number == *a.sentinel) number.reset();
-      if (number && !m.shift_set[k]) {
-        m.shift[k] = *number;
-        m.shift_set[k] = true;
-      }
-      numeric_values[k] = number ? std::optional<double>(*number - m.shift[k]) : std::nullopt;
-    }
-    for (PairSums& p : m.pairs) {
-      if (!numeric_values[p.a] || !numeric_values[p.b]) continue;
-      const double x = *numeric_values[p.a], y = *numeric_values[p.b];
-      ++p.n;
-      p.sx += x;
-      p.sy += y;
-      p.sxx += x * x;
-      p.syy += y * y;
-      p.sxy += x * y;
-    }
+    m.AddCorrelations(row);
   }
 }
 
 TableProfile TableProfiler::Finish() {
-  Impl& m = *impl_;
+  const Impl& m = *impl_;
   TableProfile profile;
   profile.options = m.options;
   profile.rows = m.rows;
   profile.labelled = m.labelled;
   profile.positives = m.positives;
-  for (const auto& [text, c] : m.label_values) {
-    ValueGroup g = ToGroup(text, c);
-    g.labelled = text == "(NULL)" ? 0 : c.rows;
-    g.positives = text == m.options.positive_label ? c.rows : 0;
-    profile.label_values.push_back(g);
-  }
-  std::sort(profile.label_values.begin(), profile.label_values.end(),
-            [](const ValueGroup& a, const ValueGroup& b) {
-              return a.rows != b.rows ? a.rows > b.rows : a.label < b.label;
-            });
+  profile.label_values = LabelGroups(m.label_values, m.options.positive_label);
   const std::int64_t min_support = MinSupport(m.labelled);
-
-  for (ColumnAccumulator& a : m.accumulators) {
-    ColumnProfile col;
-    col.name = a.name;
-    col.role = a.role;
-    col.numeric = a.Numeric();
-    std::vector<std::string> storage;
-    if (a.integers) storage.push_back("integer");
-    if (a.reals) storage.push_back("real");
-    if (a.texts) storage.push_back("text");
-    for (const auto& s : storage) col.storage += (col.storage.empty() ? "" : " + ") + s;
-    if (col.storage.empty()) col.storage = "(only NULL)";
-    col.rows = a.rows;
-    col.nulls = a.nulls;
-    col.unknowns = a.unknowns;
-    if (col.numeric) {
-      NumericSummary& s = col.summary;
-      col.non_numeric = a.texts - a.numeric_texts;
-      s.count = a.numbers.count();
-      s.sampled = a.numbers.sampled();
-      s.sentinel = a.sentinel;
-      s.sentinel_rows = a.sentinel_counts.rows;
-      s.sentinel_group =
-          ToGroup(a.sentinel ? Num(*a.sentinel) + " (sentinel)" : "", a.sentinel_counts);
-      const auto values = a.numbers.Values();
-      s.distinct = static_cast<std::int64_t>(values.size());
-      col.distinct = s.distinct + (a.sentinel_counts.rows > 0 ? 1 : 0);
-      if (!values.empty()) {
-        std::int64_t n = 0;
-        for (const auto& [v, c] : values) n += c.rows;
-        s.min = a.numbers.min();
-        s.max = a.numbers.max();
-        s.mean = a.numbers.mean();
-        s.sd = a.numbers.sd();
-        s.q1 = Quantile(values, n, 0.25);
-        s.median = Quantile(values, n, 0.5);
-        s.q3 = Quantile(values, n, 0.75);
-        if (!a.is_key) {
-          s.edges = HistogramEdges(values, n);
-          s.counts.assign(s.edges.size() - 1, 0);
-          for (const auto& [v, c] : values) {
-            s.counts[BinOf(s.edges, v)] += c.rows;
-            if (v >= s.edges.back()) {
-              if (s.overflow_rows == 0) s.overflow_from = v;
-              s.overflow_rows += c.rows;
-            }
-          }
-          s.bands = Bands(values, s.edges, min_support);
-          s.rank_auc = RankAuc(values);
-        }
-      }
-    } else {
-      for (const auto& [text, c] : a.categories) col.categories.push_back(ToGroup(text, c));
-      std::sort(col.categories.begin(), col.categories.end(),
-                [](const ValueGroup& x, const ValueGroup& y) {
-                  return x.rows != y.rows ? x.rows > y.rows : x.label < y.label;
-                });
-      col.distinct = static_cast<std::int64_t>(col.categories.size());
-      if (a.other.rows > 0) {
-        col.other_categories = a.other.rows;
-        col.categories.push_back(ToGroup("(other)", a.other));
-      }
-    }
-    profile.columns.push_back(std::move(col));
+  for (const ColumnAccumulator& a : m.accumulators) {
+    profile.columns.push_back(ProfileColumn(a, min_support));
   }
-
-  for (const PairSums& p : m.pairs) {
-    if (p.n < 3) continue;
-    const double n = static_cast<double>(p.n);
-    const double vx = p.sxx - p.sx * p.sx / n, vy = p.syy - p.sy * p.sy / n;
-    if (vx <= 0 || vy <= 0) continue;
-    const double r = (p.sxy - p.sx * p.sy / n) / std::sqrt(vx * vy);
-    profile.correlations.push_back({m.columns[m.correlated[p.a]], m.columns[m.correlated[p.b]],
-                                    std::clamp(r, -1.0, 1.0), p.n});
-  }
-  std::sort(
-      profile.correlations.begin(), profile.correlations.end(),
-      [](const Correlation& x, const Correlation& y) { return std::abs(x.r) > std::abs(y.r); });
+  profile.correlations = m.Correlations();
   return profile;
 }
 
@@ -541,31 +650,8 @@ std::vector<Hypothesis> RankHypotheses(const TableProfile& profile) {
   std::vector<Hypothesis> out;
   if (profile.labelled == 0) return out;
   for (const ColumnProfile& col : profile.columns) {
-    if (col.role == "key" || col.role == "label") continue;
-    if (std::find(o.leakage_columns.begin(), o.leakage_columns.end(), col.name) !=
-        o.leakage_columns.end()) {
-      continue;
-    }
-    std::vector<ValueGroup> groups = col.numeric ? col.summary.bands : col.categories;
-    if (col.numeric && col.summary.sentinel_group.rows > 0) {
-      groups.push_back(col.summary.sentinel_group);
-    }
-    const ValueGroup* high = nullptr;
-    const ValueGroup* low = nullptr;
-    for (const ValueGroup& g : groups) {
-      if (g.labelled < min_support || g.label == "(other)") continue;
-      if (high == nullptr || g.Rate() > high->Rate()) high = &g;
-      if (low == nullptr || g.Rate() < low->Rate()) low = &g;
-    }
-    if (high == nullptr || high == low) continue;
-    Hypothesis h;
-    h.column = col.name;
-    h.high = *high;
-    h.low = *low;
-    h.gap = high->Rate() - low->Rate();
-    h.min_rows = min_support;
-    if (col.numeric) h.rank_auc = col.summary.rank_auc;
-    out.push_back(std::move(h));
+    if (col.role == "key" || col.role == "label" || Contains(o.leakage_columns, col.name)) continue;
+    if (std::optional<Hypothesis> h = HypothesisFor(col, min_support)) out.push_back(std::move(*h));
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const Hypothesis& a, const Hypothesis& b) { return a.gap > b.gap; });
@@ -574,7 +660,6 @@ std::vector<Hypothesis> RankHypotheses(const TableProfile& profile) {
 
 namespace {
 
-using report::AxisSpec;
 using report::Bar;
 using report::BarChartSpec;
 using report::NoteKind;
@@ -588,13 +673,7 @@ const ColumnProfile* FindColumn(const TableProfile& p, const std::string& name) 
   return nullptr;
 }
 
-bool Contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-double Share(std::int64_t part, std::int64_t whole) {
-  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
+double OverallRate(const TableProfile& p) { return Share(p.positives, p.labelled); }
 
 // "where month = `mar`" or "where age in 60–69": how a group reads in a sentence.
 std::string GroupPhrase(const std::string& column, const ValueGroup& g, bool numeric) {
@@ -631,132 +710,275 @@ BarChartSpec RateChart(const std::string& id, const std::string& column, double 
   return spec;
 }
 
-void AddColumnSection(ReportDocument& doc, const TableProfile& p, const ColumnProfile& col) {
-  const std::string slug = Slug(col.name);
-  const double overall = Share(p.positives, p.labelled);
-  const std::int64_t min_support = MinSupport(p.labelled);
-  doc.AddSubheading("col-" + slug, "`" + Md(col.name) + "`", true);
-  std::string line = "Role: " + col.role + ". Stored as " + Md(col.storage) + ". " +
-                     FormatCount(col.rows - col.nulls) + " values, " + FormatCount(col.nulls) +
-                     " NULL (" + FormatPercent(Share(col.nulls, col.rows)) + ")";
-  if (col.unknowns > 0) {
-    line += ", " + FormatCount(col.unknowns) + " \"unknown\" (" +
-            FormatPercent(Share(col.unknowns, col.rows)) + ")";
-  }
-  line += ", " + FormatCount(col.distinct) + " distinct.";
-  if (col.non_numeric > 0) {
-    line += " " + FormatCount(col.non_numeric) +
-            " text values that are not numbers are left out "
-            "of the statistics.";
-  }
-  doc.AddParagraph(line, false);
-  if (col.role == "label") {
-    doc.AddParagraph("The target: see [Target balance](#target).", false);
-    return;
-  }
+ReportDocument StartDocument(const TableProfile& p, const ReportStamp& stamp) {
+  const ProfileOptions& o = p.options;
+  ReportDocument doc("Data profile: " + o.table);
+  doc.AddMeta("Data", kBankMarketingCitation);
+  doc.AddMeta("Source", "table `" + Md(o.table) + "`, key `" + Md(o.key) + "`, label `" +
+                            Md(o.label) + "` (positive value \"" + Md(o.positive_label) + "\")");
+  doc.AddMeta("Model", stamp.model_version.empty()
+                           ? std::string("no model trained yet")
+                           : "version `" + Md(stamp.model_version) + "`, created " +
+                                 Md(stamp.model_created_at));
+  doc.AddMeta("Generated", Md(stamp.generated_at) + " (UTC)");
+  return doc;
+}
 
-  if (col.numeric) {
-    const NumericSummary& s = col.summary;
-    if (s.count == 0) {
-      doc.AddParagraph("No numeric values.", false);
-      return;
-    }
-    Table t;
-    t.header = {"count", "min", "Q1", "median", "mean", "Q3", "max", "sd"};
-    t.numeric.assign(t.header.size(), true);
-    t.rows.push_back({FormatCount(s.count), Num(s.min), Num(s.q1), Num(s.median), Num(s.mean),
-                      Num(s.q3), Num(s.max), Num(s.sd)});
-    if (s.sentinel) {
-      t.caption = "Statistics exclude the sentinel " + Num(*s.sentinel) + " (" +
-                  FormatCount(s.sentinel_rows) + " rows, " +
-                  FormatPercent(Share(s.sentinel_rows, col.rows)) + ").";
-    }
-    if (s.sampled) {
-      t.caption += " Quartiles and histogram from a uniform sample of " +
-                   FormatCount(static_cast<std::int64_t>(p.options.max_exact_values)) +
-                   " values; count, mean, sd, min and max are exact.";
-    }
-    doc.AddTable(t);
-    if (col.role == "key") return;
+// --- Overview ---
 
-    report::HistogramSpec h;
-    h.id = "hist-" + slug;
-    h.title = "Distribution of " + col.name;
-    h.x_axis.label = col.name + (s.sentinel ? " (without " + Num(*s.sentinel) + ")" : "");
-    h.y_axis.label = "rows";
-    h.edges = s.edges;
-    std::vector<double> heights(s.counts.begin(), s.counts.end());
-    h.series.push_back({"", heights, report::kPalette[0]});
-    h.layout.width = 560;
-    h.layout.height = 340;
-    h.layout.margin_top = 44;
-    std::string caption = "Rows per bin of " + Md(col.name) + ".";
-    if (s.overflow_rows > 0) {
-      caption += " The long tail is folded in: the last bin also holds the " +
-                 FormatCount(s.overflow_rows) + " values from " + Num(s.overflow_from) + " up to " +
-                 Num(s.max) + ".";
+// The overview's "summary" cell: the median and range, or the most frequent category.
+std::string ColumnSummary(const ColumnProfile& c) {
+  if (c.numeric && c.summary.count > 0) {
+    std::string summary = "median " + Num(c.summary.median) + ", range " + Num(c.summary.min) +
+                          " to " + Num(c.summary.max);
+    if (c.summary.sentinel_rows > 0) {
+      summary += "; sentinel " + Num(*c.summary.sentinel) + " in " +
+                 FormatPercent(Share(c.summary.sentinel_rows, c.rows));
     }
-    doc.AddFigure(report::Histogram(h), caption);
-
-    std::vector<ValueGroup> bands = s.bands;
-    if (s.sentinel_group.rows > 0) bands.push_back(s.sentinel_group);
-    BarChartSpec rate = RateChart("rate-" + slug, col.name, overall);
-    rate.bars = RateBars(bands, min_support);
-    rate.category_label = col.name + " band";
-    doc.AddFigure(report::BarChart(rate),
-                  "Subscription rate per band of " + Md(col.name) + " (bands hold at least " +
-                      FormatCount(min_support) + " labelled rows where the data allows); ranked " +
-                      "by " + Md(col.name) + " alone, ROC AUC " + FormatFixed(s.rank_auc, 3) + ".");
-    return;
+    return summary;
   }
+  if (c.categories.empty()) return "";
+  return "most frequent `" + Md(c.categories.front().label) + "` (" +
+         FormatPercent(Share(c.categories.front().rows, c.rows)) + ")";
+}
 
-  // Categorical: frequencies, and the subscription rate per category, in the same order.
-  std::vector<ValueGroup> shown;
-  ValueGroup rest{"", 0, 0, 0};
-  int folded = 0;
-  for (const ValueGroup& g : col.categories) {
-    if (static_cast<int>(shown.size()) < kCategoriesShown - 1 ||
-        col.categories.size() <= static_cast<std::size_t>(kCategoriesShown)) {
-      shown.push_back(g);
-    } else {
-      rest.rows += g.rows;
-      rest.labelled += g.labelled;
-      rest.positives += g.positives;
-      ++folded;
+Table OverviewTable(const TableProfile& p) {
+  Table overview;
+  overview.header = {"column", "role",        "stored as", "non-NULL",
+                     "NULL",   "\"unknown\"", "distinct",  "summary"};
+  overview.numeric = {false, false, false, true, true, true, true, false};
+  for (const ColumnProfile& c : p.columns) {
+    overview.rows.push_back(
+        {"[`" + Md(c.name) + "`](#col-" + Slug(c.name) + ")", c.role, Md(c.storage),
+         FormatCount(c.rows - c.nulls), FormatPercent(Share(c.nulls, c.rows)),
+         FormatPercent(Share(c.unknowns, c.rows)),
+         // A sample's distinct count is only a lower bound.
+         FormatCount(c.distinct) + (c.summary.sampled ? "+" : ""), ColumnSummary(c)});
+  }
+  return overview;
+}
+
+void OverviewSection(ReportDocument& doc, const TableProfile& p) {
+  doc.BeginSection("overview", "Overview");
+  doc.AddParagraph(FormatCount(p.rows) + " rows and " + std::to_string(p.columns.size()) +
+                   " columns; " + FormatCount(p.labelled) + " rows are labelled, of which " +
+                   FormatCount(p.positives) + " (" + FormatPercent(OverallRate(p)) + ") are \"" +
+                   Md(p.options.positive_label) + "\". The table was read once, in key order, in " +
+                   "batches. \"unknown\" counts the literal text `unknown`, which the UCI data " +
+                   "uses for missing answers.");
+  doc.AddTable(OverviewTable(p));
+}
+
+// --- Target ---
+
+std::string TargetText(const TableProfile& p) {
+  const std::int64_t negatives = p.labelled - p.positives;
+  return FormatCount(p.positives) + " of " + FormatCount(p.labelled) + " labelled rows (" +
+         FormatPercent(OverallRate(p)) + ") are positive: about " +
+         (p.positives > 0 ? FormatFixed(static_cast<double>(negatives) / p.positives, 1) : "n/a") +
+         " negatives per positive. Accuracy is therefore a poor yardstick (predicting \"no\" for "
+         "everyone is " +
+         FormatPercent(Share(negatives, p.labelled)) + " accurate); the model " +
+         "report uses recall, precision, F1, ROC and PR curves and lift.";
+}
+
+Table TargetTable(const TableProfile& p) {
+  Table target;
+  target.header = {Md(p.options.label), "rows", "share"};
+  target.numeric = {false, true, true};
+  for (const ValueGroup& g : p.label_values) {
+    target.rows.push_back(
+        {"`" + Md(g.label) + "`", FormatCount(g.rows), FormatPercent(Share(g.rows, p.rows))});
+  }
+  return target;
+}
+
+BarChartSpec BalanceChart(const TableProfile& p) {
+  BarChartSpec balance;
+  balance.id = "target-balance";
+  balance.title = "Target balance: " + p.options.label;
+  balance.value_axis.label = "rows";
+  balance.category_label = p.options.label;
+  for (const ValueGroup& g : p.label_values) {
+    balance.bars.push_back(
+        {g.label, static_cast<double>(g.rows),
+         FormatCount(g.rows) + " (" + FormatPercent(Share(g.rows, p.rows)) + ")"});
+  }
+  return balance;
+}
+
+void TargetSection(ReportDocument& doc, const TableProfile& p) {
+  doc.BeginSection("target", "Target balance");
+  doc.AddParagraph(p.labelled > 0 ? TargetText(p)
+                                  : "No row has a label, so no subscription rates can be shown.");
+  doc.AddTable(TargetTable(p));
+  doc.AddFigure(report::BarChart(BalanceChart(p)), "Rows per label value (all rows).");
+}
+
+// --- Leakage, sentinels and unknowns ---
+
+// How well a value ranks subscribers, in either direction (AUC 0.3 ranks as well as 0.7).
+double RankStrength(double auc) { return std::max(auc, 1 - auc); }
+
+struct StrongestFeature {
+  std::string name;  // empty: no numeric feature ranks better than chance
+  double strength = 0.5;
+};
+
+StrongestFeature StrongestNumericFeature(const TableProfile& p) {
+  StrongestFeature best;
+  for (const ColumnProfile& c : p.columns) {
+    if (!c.numeric || (c.role != "numeric feature")) continue;
+    const double strength = RankStrength(c.summary.rank_auc);
+    if (strength > best.strength) best = {c.name, strength};
+  }
+  return best;
+}
+
+// How strongly the leaking column ranks subscribers here, against the best honest feature.
+std::string LeakageStrengthText(const TableProfile& p, const ColumnProfile& c) {
+  const NumericSummary& s = c.summary;
+  const StrongestFeature best = StrongestNumericFeature(p);
+  std::string text = " In this table, ranking by " + Md(c.name) + " alone gives ROC AUC " +
+                     FormatFixed(RankStrength(s.rank_auc), 3);
+  if (!best.name.empty()) {
+    text += ", against " + FormatFixed(best.strength, 3) + " for the strongest numeric " +
+            "feature (" + Md(best.name) + ")";
+  }
+  text += ".";
+  if (!s.bands.empty()) {
+    const ValueGroup& first = s.bands.front();
+    const ValueGroup& last = s.bands.back();
+    text += " Subscription rate " + FormatPercent(first.Rate()) + " for " + Md(c.name) + " " +
+            Md(first.label) + " against " + FormatPercent(last.Rate()) + " for " + Md(last.label) +
+            ".";
+  }
+  return text;
+}
+
+std::string LeakageText(const TableProfile& p, const ColumnProfile& c, bool is_feature) {
+  std::string text = "**" + Md(c.name) + "** is known only after the call has ended, when the " +
+                     "outcome is known too, so it leaks the answer (Moro et al. 2014; the UCI "
+                     "notes say it should be left out of a realistic model).";
+  if (c.numeric && c.summary.count > 0 && p.labelled > 0) text += LeakageStrengthText(p, c);
+  text += is_feature ? " It IS configured as a feature: a model trained with it is not usable "
+                       "before a call."
+                     : " It is not a model feature here (not in source.features).";
+  return text;
+}
+
+// A warning when a leakage column is a feature, else a note.
+void LeakageNotes(ReportDocument& doc, const TableProfile& p) {
+  const ProfileOptions& o = p.options;
+  for (const std::string& name : o.leakage_columns) {
+    const ColumnProfile* c = FindColumn(p, name);
+    if (c == nullptr) continue;
+    const bool is_feature = Contains(o.numeric, name) || Contains(o.categorical, name);
+    doc.AddNote(is_feature ? NoteKind::kWarning : NoteKind::kInfo, LeakageText(p, *c, is_feature));
+  }
+}
+
+std::string SentinelText(const TableProfile& p, const ColumnProfile& c, double value) {
+  const NumericSummary& s = c.summary;
+  ValueGroup others{"", 0, 0, 0};
+  for (const ValueGroup& g : s.bands) Merge(others, g);
+  // The one sentinel the UCI data description documents; others are just "no value".
+  const std::string meaning = c.name == "pdays" && value == 999
+                                  ? "the client was not contacted in a previous campaign, per "
+                                    "the UCI data description"
+                                  : "a configured \"no value\" marker";
+  std::string text = "Sentinel **" + Md(c.name) + " = " + Num(value) + "** (" + meaning +
+                     "): " + FormatCount(s.sentinel_rows) + " rows (" +
+                     FormatPercent(Share(s.sentinel_rows, c.rows)) + ").";
+  if (p.labelled > 0 && s.sentinel_group.labelled > 0) {
+    text += " Subscription rate " + FormatPercent(s.sentinel_group.Rate()) + " in those rows, " +
+            FormatPercent(others.Rate()) + " in the others.";
+  }
+  return text + " The statistics and histogram of " + Md(c.name) +
+         " leave the sentinel out; the "
+         "model's encoder turns it into a flag column and a missing value.";
+}
+
+std::vector<std::string> UnknownItems(const TableProfile& p) {
+  std::vector<std::string> items;
+  for (const ColumnProfile& c : p.columns) {
+    if (c.unknowns == 0) continue;
+    std::string item = "`" + Md(c.name) + "`: " + FormatPercent(Share(c.unknowns, c.rows)) +
+                       " \"unknown\" (" + FormatCount(c.unknowns) + " rows)";
+    for (const ValueGroup& g : c.categories) {
+      if (g.label == "unknown" && g.labelled > 0) {
+        item += ", subscription rate " + FormatPercent(g.Rate());
+      }
+    }
+    items.push_back(item);
+  }
+  return items;
+}
+
+void NotesSection(ReportDocument& doc, const TableProfile& p) {
+  doc.BeginSection("notes", "Leakage, sentinels and unknowns");
+  LeakageNotes(doc, p);
+  for (const auto& [name, value] : p.options.sentinels) {
+    const ColumnProfile* c = FindColumn(p, name);
+    if (c != nullptr) doc.AddNote(NoteKind::kInfo, SentinelText(p, *c, value));
+  }
+  const std::vector<std::string> unknowns = UnknownItems(p);
+  if (!unknowns.empty()) {
+    doc.AddParagraph(
+        "Columns holding the literal \"unknown\" (kept as a category of its own by "
+        "the encoder):");
+    doc.AddList(unknowns);
+  }
+}
+
+// --- Hypotheses ---
+
+const Correlation* FindCorrelation(const TableProfile& p, const std::string& a,
+                                   const std::string& b) {
+  for (const Correlation& c : p.correlations) {
+    if ((c.a == a && c.b == b) || (c.a == b && c.b == a)) return &c;
+  }
+  return nullptr;
+}
+
+// A hypothesis on the short list, and the columns named under it: a column strongly correlated
+// with one already listed adds no new hypothesis, so the short list covers different effects.
+struct ListedHypothesis {
+  std::size_t index;                    // into the ranked hypotheses
+  std::vector<std::string> members;     // its column, then the columns named under it
+  std::vector<std::string> companions;  // report text for each of those
+};
+
+// Names `column` under `listed` when it moves with any member. Members include the columns named
+// earlier, so a column that moves with one of those joins the same hypothesis.
+bool Absorb(const TableProfile& p, ListedHypothesis& listed, const std::string& column) {
+  for (const std::string& member : listed.members) {
+    const Correlation* c = FindCorrelation(p, column, member);
+    if (c == nullptr || std::abs(c->r) < kStrongCorrelation) continue;
+    listed.companions.push_back(
+        "`" + Md(column) + "` (r = " + FormatFixed(c->r, 2) +
+        (member == listed.members.front() ? "" : " with `" + Md(member) + "`") + ")");
+    listed.members.push_back(column);
+    return true;
+  }
+  return false;
+}
+
+std::vector<ListedHypothesis> ShortList(const TableProfile& p,
+                                        const std::vector<Hypothesis>& hypotheses) {
+  std::vector<ListedHypothesis> listed;
+  for (std::size_t i = 0; i < hypotheses.size(); ++i) {
+    const std::string& column = hypotheses[i].column;
+    bool absorbed = false;
+    for (ListedHypothesis& l : listed) {
+      absorbed = Absorb(p, l, column);
+      if (absorbed) break;
+    }
+    if (!absorbed && listed.size() < static_cast<std::size_t>(kHypothesesListed)) {
+      listed.push_back({i, {column}, {}});
     }
   }
-  if (folded > 0) {
-    rest.label = "(" + std::to_string(folded) + " more)";
-    shown.push_back(rest);
-  }
-  BarChartSpec freq;
-  freq.id = "freq-" + slug;
-  freq.title = "Rows by " + col.name;
-  freq.value_axis.label = "share of rows";
-  freq.value_axis.percent = true;
-  freq.category_label = col.name;
-  for (const ValueGroup& g : shown) {
-    freq.bars.push_back(
-        {g.label, Share(g.rows, col.rows),
-         FormatPercent(Share(g.rows, col.rows)) + " (" + FormatCount(g.rows) + ")"});
-  }
-  doc.AddFigure(report::BarChart(freq), "Share of all rows per category (NULL not shown).");
-  if (p.labelled > 0 && col.role != "key") {
-    BarChartSpec rate = RateChart("rate-" + slug, col.name, overall);
-    rate.bars = RateBars(shown, min_support);
-    doc.AddFigure(report::BarChart(rate),
-                  "Subscription rate per category, same order; the dashed line is the overall "
-                  "rate.");
-  }
-  Table t;
-  t.header = {Md(col.name), "rows", "share", "labelled", "subscription rate"};
-  t.numeric = {false, true, true, true, true};
-  for (const ValueGroup& g : shown) {
-    t.rows.push_back({Md(g.label), FormatCount(g.rows), FormatPercent(Share(g.rows, col.rows)),
-                      FormatCount(g.labelled), g.labelled ? FormatPercent(g.Rate()) : "n/a"});
-  }
-  t.in_page = false;  // the charts carry these numbers on the page
-  doc.AddTable(t);
+  return listed;
 }
 
 // `companions`: report text naming correlated columns left out of the list in its favour.
@@ -791,263 +1013,235 @@ std::string HypothesisText(const Hypothesis& h, const ColumnProfile& col, double
   return text;
 }
 
-}  // namespace
+std::string HypothesesIntro(std::int64_t min_rows) {
+  return "Each hypothesis compares the subscription rate between the groups of one column: its "
+         "categories, or bands of adjacent values for numeric columns (a sentinel is a group of "
+         "its own). Only groups with at least " +
+         FormatCount(min_rows) +
+         " labelled rows (1% of them, at least 20) count. Columns are ranked by the gap between "
+         "their highest and lowest rate; the key, the label and leakage columns are left out, "
+         "and a numeric feature that moves with a listed one (|r| at least " +
+         FormatFixed(kStrongCorrelation, 1) +
+         ") is named under it. These are associations "
+         "found in this data, worth testing, not causes.";
+}
 
-RenderedReport RenderProfile(const TableProfile& p, const ReportStamp& stamp) {
-  const ProfileOptions& o = p.options;
-  const double overall = Share(p.positives, p.labelled);
-  ReportDocument doc("Data profile: " + o.table);
-  doc.AddMeta("Data", kBankMarketingCitation);
-  doc.AddMeta("Source", "table `" + Md(o.table) + "`, key `" + Md(o.key) + "`, label `" +
-                            Md(o.label) + "` (positive value \"" + Md(o.positive_label) + "\")");
-  doc.AddMeta("Model", stamp.model_version.empty()
-                           ? std::string("no model trained yet")
-                           : "version `" + Md(stamp.model_version) + "`, created " +
-                                 Md(stamp.model_created_at));
-  doc.AddMeta("Generated", Md(stamp.generated_at) + " (UTC)");
+std::vector<std::string> OverlapItems(const TableProfile& p) {
+  std::vector<std::string> overlaps;
+  for (const Correlation& c : p.correlations) {
+    if (std::abs(c.r) < kStrongCorrelation) continue;
+    overlaps.push_back("`" + Md(c.a) + "` and `" + Md(c.b) + "`: r = " + FormatFixed(c.r, 2) +
+                       " over " + FormatCount(c.rows) + " rows");
+  }
+  return overlaps;
+}
 
-  // --- Overview ---
-  doc.BeginSection("overview", "Overview");
-  doc.AddParagraph(FormatCount(p.rows) + " rows and " + std::to_string(p.columns.size()) +
-                   " columns; " + FormatCount(p.labelled) + " rows are labelled, of which " +
-                   FormatCount(p.positives) + " (" + FormatPercent(overall) + ") are \"" +
-                   Md(o.positive_label) + "\". The table was read once, in key order, in " +
-                   "batches. \"unknown\" counts the literal text `unknown`, which the UCI data " +
-                   "uses for missing answers.");
-  Table overview;
-  overview.header = {"column", "role",        "stored as", "non-NULL",
-                     "NULL",   "\"unknown\"", "distinct",  "summary"};
-  overview.numeric = {false, false, false, true, true, true, true, false};
-  for (const ColumnProfile& c : p.columns) {
-    std::string summary;
-    if (c.numeric && c.summary.count > 0) {
-      summary = "median " + Num(c.summary.median) + ", range " + Num(c.summary.min) + " to " +
-                Num(c.summary.max);
-      if (c.summary.sentinel_rows > 0) {
-        summary += "; sentinel " + Num(*c.summary.sentinel) + " in " +
-                   FormatPercent(Share(c.summary.sentinel_rows, c.rows));
-      }
-    } else if (!c.categories.empty()) {
-      summary = "most frequent `" + Md(c.categories.front().label) + "` (" +
-                FormatPercent(Share(c.categories.front().rows, c.rows)) + ")";
-    }
-    overview.rows.push_back({"[`" + Md(c.name) + "`](#col-" + Slug(c.name) + ")", c.role,
-                             Md(c.storage), FormatCount(c.rows - c.nulls),
-                             FormatPercent(Share(c.nulls, c.rows)),
-                             FormatPercent(Share(c.unknowns, c.rows)),
-                             // A sample's distinct count is only a lower bound.
-                             FormatCount(c.distinct) + (c.summary.sampled ? "+" : ""), summary});
+Table RankedTable(const std::vector<Hypothesis>& hypotheses) {
+  Table ranked;
+  ranked.caption =
+      "Every eligible column, ranked by the gap between its highest and lowest "
+      "subscription rate.";
+  ranked.header = {"#", "column", "highest", "rate", "rows", "lowest", "rate", "rows", "gap (pp)"};
+  ranked.numeric = {true, false, false, true, true, false, true, true, true};
+  for (std::size_t i = 0; i < hypotheses.size(); ++i) {
+    const Hypothesis& h = hypotheses[i];
+    ranked.rows.push_back({std::to_string(i + 1), "`" + Md(h.column) + "`", Md(h.high.label),
+                           FormatPercent(h.high.Rate()), FormatCount(h.high.labelled),
+                           Md(h.low.label), FormatPercent(h.low.Rate()),
+                           FormatCount(h.low.labelled), FormatFixed(h.gap * 100, 1)});
   }
-  doc.AddTable(overview);
+  return ranked;
+}
 
-  // --- Target ---
-  doc.BeginSection("target", "Target balance");
-  if (p.labelled > 0) {
-    const std::int64_t negatives = p.labelled - p.positives;
-    doc.AddParagraph(
-        FormatCount(p.positives) + " of " + FormatCount(p.labelled) + " labelled rows (" +
-        FormatPercent(overall) + ") are positive: about " +
-        (p.positives > 0 ? FormatFixed(static_cast<double>(negatives) / p.positives, 1) : "n/a") +
-        " negatives per positive. Accuracy is therefore a poor yardstick (predicting \"no\" for "
-        "everyone is " +
-        FormatPercent(Share(negatives, p.labelled)) + " accurate); the model " +
-        "report uses recall, precision, F1, ROC and PR curves and lift.");
-  } else {
-    doc.AddParagraph("No row has a label, so no subscription rates can be shown.");
-  }
-  Table target;
-  target.header = {Md(o.label), "rows", "share"};
-  target.numeric = {false, true, true};
-  BarChartSpec balance;
-  balance.id = "target-balance";
-  balance.title = "Target balance: " + o.label;
-  balance.value_axis.label = "rows";
-  balance.category_label = o.label;
-  for (const ValueGroup& g : p.label_values) {
-    target.rows.push_back(
-        {"`" + Md(g.label) + "`", FormatCount(g.rows), FormatPercent(Share(g.rows, p.rows))});
-    balance.bars.push_back(
-        {g.label, static_cast<double>(g.rows),
-         FormatCount(g.rows) + " (" + FormatPercent(Share(g.rows, p.rows)) + ")"});
-  }
-  doc.AddTable(target);
-  doc.AddFigure(report::BarChart(balance), "Rows per label value (all rows).");
-
-  // --- Leakage and sentinels ---
-  doc.BeginSection("notes", "Leakage, sentinels and unknowns");
-  double best_feature_auc = 0.5;
-  std::string best_feature;
-  for (const ColumnProfile& c : p.columns) {
-    if (!c.numeric || (c.role != "numeric feature")) continue;
-    const double strength = std::max(c.summary.rank_auc, 1 - c.summary.rank_auc);
-    if (strength > best_feature_auc) {
-      best_feature_auc = strength;
-      best_feature = c.name;
-    }
-  }
-  for (const std::string& name : o.leakage_columns) {
-    const ColumnProfile* c = FindColumn(p, name);
-    if (c == nullptr) continue;
-    const bool is_feature = Contains(o.numeric, name) || Contains(o.categorical, name);
-    std::string text = "**" + Md(name) + "** is known only after the call has ended, when the " +
-                       "outcome is known too, so it leaks the answer (Moro et al. 2014; the UCI "
-                       "notes say it should be left out of a realistic model).";
-    if (c->numeric && c->summary.count > 0 && p.labelled > 0) {
-      const NumericSummary& s = c->summary;
-      const double strength = std::max(s.rank_auc, 1 - s.rank_auc);
-      text += " In this table, ranking by " + Md(name) + " alone gives ROC AUC " +
-              FormatFixed(strength, 3);
-      if (!best_feature.empty()) {
-        text += ", against " + FormatFixed(best_feature_auc, 3) + " for the strongest numeric " +
-                "feature (" + Md(best_feature) + ")";
-      }
-      text += ".";
-      if (!s.bands.empty()) {
-        const ValueGroup& first = s.bands.front();
-        const ValueGroup& last = s.bands.back();
-        text += " Subscription rate " + FormatPercent(first.Rate()) + " for " + Md(name) + " " +
-                Md(first.label) + " against " + FormatPercent(last.Rate()) + " for " +
-                Md(last.label) + ".";
-      }
-    }
-    text += is_feature ? " It IS configured as a feature: a model trained with it is not usable "
-                         "before a call."
-                       : " It is not a model feature here (not in source.features).";
-    doc.AddNote(is_feature ? NoteKind::kWarning : NoteKind::kInfo, text);
-  }
-  for (const auto& [name, value] : o.sentinels) {
-    const ColumnProfile* c = FindColumn(p, name);
-    if (c == nullptr) continue;
-    const NumericSummary& s = c->summary;
-    ValueGroup others{"", 0, 0, 0};
-    for (const ValueGroup& g : s.bands) {
-      others.rows += g.rows;
-      others.labelled += g.labelled;
-      others.positives += g.positives;
-    }
-    // The one sentinel the UCI data description documents; others are just "no value".
-    const std::string meaning = name == "pdays" && value == 999
-                                    ? "the client was not contacted in a previous campaign, per "
-                                      "the UCI data description"
-                                    : "a configured \"no value\" marker";
-    std::string text = "Sentinel **" + Md(name) + " = " + Num(value) + "** (" + meaning +
-                       "): " + FormatCount(s.sentinel_rows) + " rows (" +
-                       FormatPercent(Share(s.sentinel_rows, c->rows)) + ").";
-    if (p.labelled > 0 && s.sentinel_group.labelled > 0) {
-      text += " Subscription rate " + FormatPercent(s.sentinel_group.Rate()) + " in those rows, " +
-              FormatPercent(others.Rate()) + " in the others.";
-    }
-    text += " The statistics and histogram of " + Md(name) +
-            " leave the sentinel out; the "
-            "model's encoder turns it into a flag column and a missing value.";
-    doc.AddNote(NoteKind::kInfo, text);
-  }
-  std::vector<std::string> unknown_items;
-  for (const ColumnProfile& c : p.columns) {
-    if (c.unknowns == 0) continue;
-    std::string item = "`" + Md(c.name) + "`: " + FormatPercent(Share(c.unknowns, c.rows)) +
-                       " \"unknown\" (" + FormatCount(c.unknowns) + " rows)";
-    for (const ValueGroup& g : c.categories) {
-      if (g.label == "unknown" && g.labelled > 0) {
-        item += ", subscription rate " + FormatPercent(g.Rate());
-      }
-    }
-    unknown_items.push_back(item);
-  }
-  if (!unknown_items.empty()) {
-    doc.AddParagraph(
-        "Columns holding the literal \"unknown\" (kept as a category of its own by "
-        "the encoder):");
-    doc.AddList(unknown_items);
-  }
-
-  // --- Hypotheses ---
+void HypothesesSection(ReportDocument& doc, const TableProfile& p) {
   doc.BeginSection("hypotheses", "Hypotheses the data suggests");
   const std::vector<Hypothesis> hypotheses = RankHypotheses(p);
   if (hypotheses.empty()) {
     doc.AddParagraph("No column shows groups large enough to compare (or no row is labelled).");
-  } else {
-    doc.AddParagraph(
-        "Each hypothesis compares the subscription rate between the groups of one column: its "
-        "categories, or bands of adjacent values for numeric columns (a sentinel is a group of its "
-        "own). Only groups with at least " +
-        FormatCount(hypotheses.front().min_rows) +
-        " labelled rows (1% of them, at least 20) count. Columns are ranked by the gap between "
-        "their highest and lowest rate; the key, the label and leakage columns are left out, "
-        "and a numeric feature that moves with a listed one (|r| at least " +
-        FormatFixed(kStrongCorrelation, 1) +
-        ") is named under it. These are associations "
-        "found in this data, worth testing, not causes.");
-    // A column strongly correlated with one already listed adds no new hypothesis: it is named
-    // with the listed one instead, so the short list covers different effects.
-    auto correlation = [&p](const std::string& a, const std::string& b) -> const Correlation* {
-      for (const Correlation& c : p.correlations) {
-        if ((c.a == a && c.b == b) || (c.a == b && c.b == a)) return &c;
-      }
-      return nullptr;
-    };
-    // Groups are transitive: a column that moves with an absorbed one joins the same group.
-    std::vector<std::size_t> listed;
-    std::map<std::size_t, std::vector<std::string>> members;  // listed index -> its columns
-    std::map<std::size_t, std::string> companions;
-    for (std::size_t i = 0; i < hypotheses.size(); ++i) {
-      bool absorbed = false;
-      for (std::size_t j : listed) {
-        if (members[j].empty()) members[j].push_back(hypotheses[j].column);
-        for (const std::string& member : members[j]) {
-          const Correlation* c = correlation(hypotheses[i].column, member);
-          if (c == nullptr || std::abs(c->r) < kStrongCorrelation) continue;
-          std::string& text = companions[j];
-          text += (text.empty() ? "" : ", ") + std::string("`") + Md(hypotheses[i].column) +
-                  "` (r = " + FormatFixed(c->r, 2) +
-                  (member == hypotheses[j].column ? "" : " with `" + Md(member) + "`") + ")";
-          members[j].push_back(hypotheses[i].column);
-          absorbed = true;
-          break;
-        }
-        if (absorbed) break;
-      }
-      if (!absorbed && listed.size() < static_cast<std::size_t>(kHypothesesListed)) {
-        listed.push_back(i);
-      }
-    }
-    std::vector<std::string> items;
-    for (std::size_t i : listed) {
-      items.push_back(HypothesisText(hypotheses[i], *FindColumn(p, hypotheses[i].column), overall,
-                                     companions[i]));
-    }
-    doc.AddList(items, true);
-    std::vector<std::string> overlaps;
-    for (const Correlation& c : p.correlations) {
-      if (std::abs(c.r) < kStrongCorrelation) continue;
-      overlaps.push_back("`" + Md(c.a) + "` and `" + Md(c.b) + "`: r = " + FormatFixed(c.r, 2) +
-                         " over " + FormatCount(c.rows) + " rows");
-    }
-    if (!overlaps.empty()) {
-      doc.AddParagraph("Numeric features that move together (|Pearson r| at least " +
-                       FormatFixed(kStrongCorrelation, 1) +
-                       "): hypotheses about them probably "
-                       "describe one effect, not several.");
-      doc.AddList(overlaps);
-    }
-    Table ranked;
-    ranked.caption =
-        "Every eligible column, ranked by the gap between its highest and lowest "
-        "subscription rate.";
-    ranked.header = {"#",      "column", "highest", "rate",    "rows",
-                     "lowest", "rate",   "rows",    "gap (pp)"};
-    ranked.numeric = {true, false, false, true, true, false, true, true, true};
-    for (std::size_t i = 0; i < hypotheses.size(); ++i) {
-      const Hypothesis& h = hypotheses[i];
-      ranked.rows.push_back({std::to_string(i + 1), "`" + Md(h.column) + "`", Md(h.high.label),
-                             FormatPercent(h.high.Rate()), FormatCount(h.high.labelled),
-                             Md(h.low.label), FormatPercent(h.low.Rate()),
-                             FormatCount(h.low.labelled), FormatFixed(h.gap * 100, 1)});
-    }
-    doc.AddTable(ranked);
+    return;
   }
+  doc.AddParagraph(HypothesesIntro(hypotheses.front().min_rows));
+  std::vector<std::string> items;
+  for (const ListedHypothesis& l : ShortList(p, hypotheses)) {
+    const Hypothesis& h = hypotheses[l.index];
+    items.push_back(
+        HypothesisText(h, *FindColumn(p, h.column), OverallRate(p), Join(l.companions)));
+  }
+  doc.AddList(items, true);
+  const std::vector<std::string> overlaps = OverlapItems(p);
+  if (!overlaps.empty()) {
+    doc.AddParagraph("Numeric features that move together (|Pearson r| at least " +
+                     FormatFixed(kStrongCorrelation, 1) +
+                     "): hypotheses about them probably "
+                     "describe one effect, not several.");
+    doc.AddList(overlaps);
+  }
+  doc.AddTable(RankedTable(hypotheses));
+}
 
-  // --- Columns ---
+// --- Columns ---
+
+// Role, storage, and the counts of values, NULLs, "unknown"s and distinct values.
+std::string ColumnFacts(const ColumnProfile& col) {
+  std::string line = "Role: " + col.role + ". Stored as " + Md(col.storage) + ". " +
+                     FormatCount(col.rows - col.nulls) + " values, " + FormatCount(col.nulls) +
+                     " NULL (" + FormatPercent(Share(col.nulls, col.rows)) + ")";
+  if (col.unknowns > 0) {
+    line += ", " + FormatCount(col.unknowns) + " \"unknown\" (" +
+            FormatPercent(Share(col.unknowns, col.rows)) + ")";
+  }
+  line += ", " + FormatCount(col.distinct) + " distinct.";
+  if (col.non_numeric > 0) {
+    line += " " + FormatCount(col.non_numeric) +
+            " text values that are not numbers are left out "
+            "of the statistics.";
+  }
+  return line;
+}
+
+Table NumericStatsTable(const TableProfile& p, const ColumnProfile& col) {
+  const NumericSummary& s = col.summary;
+  Table t;
+  t.header = {"count", "min", "Q1", "median", "mean", "Q3", "max", "sd"};
+  t.numeric.assign(t.header.size(), true);
+  t.rows.push_back({FormatCount(s.count), Num(s.min), Num(s.q1), Num(s.median), Num(s.mean),
+                    Num(s.q3), Num(s.max), Num(s.sd)});
+  if (s.sentinel) {
+    t.caption = "Statistics exclude the sentinel " + Num(*s.sentinel) + " (" +
+                FormatCount(s.sentinel_rows) + " rows, " +
+                FormatPercent(Share(s.sentinel_rows, col.rows)) + ").";
+  }
+  if (s.sampled) {
+    t.caption += " Quartiles and histogram from a uniform sample of " +
+                 FormatCount(static_cast<std::int64_t>(p.options.max_exact_values)) +
+                 " values; count, mean, sd, min and max are exact.";
+  }
+  return t;
+}
+
+report::HistogramSpec ColumnHistogram(const ColumnProfile& col) {
+  const NumericSummary& s = col.summary;
+  report::HistogramSpec h;
+  h.id = "hist-" + Slug(col.name);
+  h.title = "Distribution of " + col.name;
+  h.x_axis.label = col.name + (s.sentinel ? " (without " + Num(*s.sentinel) + ")" : "");
+  h.y_axis.label = "rows";
+  h.edges = s.edges;
+  std::vector<double> heights(s.counts.begin(), s.counts.end());
+  h.series.push_back({"", heights, report::kPalette[0]});
+  h.layout.width = 560;
+  h.layout.height = 340;
+  h.layout.margin_top = 44;
+  return h;
+}
+
+std::string HistogramCaption(const ColumnProfile& col) {
+  const NumericSummary& s = col.summary;
+  std::string caption = "Rows per bin of " + Md(col.name) + ".";
+  if (s.overflow_rows > 0) {
+    caption += " The long tail is folded in: the last bin also holds the " +
+               FormatCount(s.overflow_rows) + " values from " + Num(s.overflow_from) + " up to " +
+               Num(s.max) + ".";
+  }
+  return caption;
+}
+
+// Statistics, the histogram and the rate per band (the key: statistics only).
+void NumericColumn(ReportDocument& doc, const TableProfile& p, const ColumnProfile& col) {
+  const NumericSummary& s = col.summary;
+  if (s.count == 0) {
+    doc.AddParagraph("No numeric values.", false);
+    return;
+  }
+  doc.AddTable(NumericStatsTable(p, col));
+  if (col.role == "key") return;
+  doc.AddFigure(report::Histogram(ColumnHistogram(col)), HistogramCaption(col));
+  const std::int64_t min_support = MinSupport(p.labelled);
+  BarChartSpec rate = RateChart("rate-" + Slug(col.name), col.name, OverallRate(p));
+  rate.bars = RateBars(RateGroups(col), min_support);
+  rate.category_label = col.name + " band";
+  doc.AddFigure(report::BarChart(rate),
+                "Subscription rate per band of " + Md(col.name) + " (bands hold at least " +
+                    FormatCount(min_support) + " labelled rows where the data allows); ranked " +
+                    "by " + Md(col.name) + " alone, ROC AUC " + FormatFixed(s.rank_auc, 3) + ".");
+}
+
+// Every category when they fit the charts, else the biggest ones and "(N more)" for the rest.
+std::vector<ValueGroup> ShownCategories(const ColumnProfile& col) {
+  std::vector<ValueGroup> shown;
+  ValueGroup rest{"", 0, 0, 0};
+  int folded = 0;
+  for (const ValueGroup& g : col.categories) {
+    if (static_cast<int>(shown.size()) < kCategoriesShown - 1 ||
+        col.categories.size() <= static_cast<std::size_t>(kCategoriesShown)) {
+      shown.push_back(g);
+    } else {
+      Merge(rest, g);
+      ++folded;
+    }
+  }
+  if (folded > 0) {
+    rest.label = "(" + std::to_string(folded) + " more)";
+    shown.push_back(rest);
+  }
+  return shown;
+}
+
+BarChartSpec FrequencyChart(const ColumnProfile& col, const std::vector<ValueGroup>& shown) {
+  BarChartSpec freq;
+  freq.id = "freq-" + Slug(col.name);
+  freq.title = "Rows by " + col.name;
+  freq.value_axis.label = "share of rows";
+  freq.value_axis.percent = true;
+  freq.category_label = col.name;
+  for (const ValueGroup& g : shown) {
+    freq.bars.push_back(
+        {g.label, Share(g.rows, col.rows),
+         FormatPercent(Share(g.rows, col.rows)) + " (" + FormatCount(g.rows) + ")"});
+  }
+  return freq;
+}
+
+Table CategoryTable(const ColumnProfile& col, const std::vector<ValueGroup>& shown) {
+  Table t;
+  t.header = {Md(col.name), "rows", "share", "labelled", "subscription rate"};
+  t.numeric = {false, true, true, true, true};
+  for (const ValueGroup& g : shown) {
+    t.rows.push_back({Md(g.label), FormatCount(g.rows), FormatPercent(Share(g.rows, col.rows)),
+                      FormatCount(g.labelled), g.labelled ? FormatPercent(g.Rate()) : "n/a"});
+  }
+  t.in_page = false;  // the charts carry these numbers on the page
+  return t;
+}
+
+// Frequencies, and the subscription rate per category, in the same order.
+void CategoricalColumn(ReportDocument& doc, const TableProfile& p, const ColumnProfile& col) {
+  const std::vector<ValueGroup> shown = ShownCategories(col);
+  doc.AddFigure(report::BarChart(FrequencyChart(col, shown)),
+                "Share of all rows per category (NULL not shown).");
+  if (p.labelled > 0 && col.role != "key") {
+    BarChartSpec rate = RateChart("rate-" + Slug(col.name), col.name, OverallRate(p));
+    rate.bars = RateBars(shown, MinSupport(p.labelled));
+    doc.AddFigure(report::BarChart(rate),
+                  "Subscription rate per category, same order; the dashed line is the overall "
+                  "rate.");
+  }
+  doc.AddTable(CategoryTable(col, shown));
+}
+
+void AddColumnSection(ReportDocument& doc, const TableProfile& p, const ColumnProfile& col) {
+  doc.AddSubheading("col-" + Slug(col.name), "`" + Md(col.name) + "`", true);
+  doc.AddParagraph(ColumnFacts(col), false);
+  if (col.role == "label") {
+    doc.AddParagraph("The target: see [Target balance](#target).", false);
+  } else if (col.numeric) {
+    NumericColumn(doc, p, col);
+  } else {
+    CategoricalColumn(doc, p, col);
+  }
+}
+
+void ColumnsSection(ReportDocument& doc, const TableProfile& p) {
   doc.BeginSection("columns", "Columns");
   doc.AddParagraph(
       "Every column of the table, features or not, in table order. Subscription "
@@ -1055,7 +1249,17 @@ RenderedReport RenderProfile(const TableProfile& p, const ReportStamp& stamp) {
           FormatCount(MinSupport(p.labelled)) + " labelled rows.",
       false);
   for (const ColumnProfile& c : p.columns) AddColumnSection(doc, p, c);
+}
 
+}  // namespace
+
+RenderedReport RenderProfile(const TableProfile& p, const ReportStamp& stamp) {
+  ReportDocument doc = StartDocument(p, stamp);
+  OverviewSection(doc, p);
+  TargetSection(doc, p);
+  NotesSection(doc, p);
+  HypothesesSection(doc, p);
+  ColumnsSection(doc, p);
   doc.SetFooter("Generated by bankscore profile at " + Md(stamp.generated_at) +
                 ". Data: " + kBankMarketingCitation);
   return {doc.RenderHtml(), doc.RenderMarkdown()};
