@@ -24,12 +24,7 @@ constexpr const char* kAxis = "#6e7781";
 constexpr double kCharWidth = 0.6;
 
 // Coordinates with one decimal: sharp enough on any screen, and keeps large curves small.
-std::string Px(double v) {
-  if (!std::isfinite(v)) v = 0;
-  std::string s = fmt::format("{:.1f}", v);
-  if (s == "-0.0") s = "0.0";
-  return s;
-}
+std::string Px(double v) { return FormatFixed(std::isfinite(v) ? v : 0, 1); }
 
 std::size_t CodePoints(const std::string& text) {
   std::size_t n = 0;
