@@ -99,6 +99,8 @@ class FakeDatabase : public Database {
   // An empty database; `config` names the source table, key and features this connection reads.
   explicit FakeDatabase(const Config& config);
   ~FakeDatabase() override;
+  FakeDatabase(const FakeDatabase&) = delete;  // another connection: Connect()
+  FakeDatabase& operator=(const FakeDatabase&) = delete;
 
   // Another connection to the same database (tables, results, runs, lock, faults and counters).
   std::unique_ptr<FakeDatabase> Connect(const Config& config) const;
