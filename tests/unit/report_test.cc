@@ -593,6 +593,19 @@ TEST(ReportDocumentTest, InlineMarkupIsRenderedAndDataIsQuoted) {
   EXPECT_EQ(InlineMarkdown("`" + Md("day_of_week") + "` " + Md("a_b")), "`day_of_week` a\\_b");
 }
 
+TEST(ReportDocumentTest, NumbersForPeople) {
+  EXPECT_EQ(report::FormatCount(41188), "41,188");
+  EXPECT_EQ(report::FormatCount(-1234567), "-1,234,567");
+  EXPECT_EQ(report::FormatFixed(-0.0001, 3), "0.000");  // no "-0.000"
+  EXPECT_EQ(report::FormatPercent(0.1127), "11.3%");
+  EXPECT_EQ(report::FormatSignificant(44.58793, 5), "44.588");
+  EXPECT_EQ(report::FormatSignificant(0.000123456, 3), "0.000123");
+  EXPECT_EQ(report::FormatSignificant(NAN, 5), "n/a");
+  EXPECT_EQ(report::FormatPercent(INFINITY), "n/a");
+  EXPECT_DOUBLE_EQ(report::Share(1, 4), 0.25);
+  EXPECT_DOUBLE_EQ(report::Share(3, 0), 0.0);  // nothing to share, not NaN
+}
+
 TEST(ReportDocumentTest, TablesGoWhereTheyAreAskedTo) {
   report::ReportDocument doc("T <1>");
   doc.BeginSection("s", "Section");
