@@ -489,6 +489,12 @@ ScoringConfig ReadScoring(const Section& section) {
       scoring.threshold_policy.value = *scoring.threshold;
     }
   }
+  if (auto entry = section.Find("pipeline_depth")) {
+    scoring.pipeline_depth = ReadInteger<std::size_t>(*entry, 2, 64, "an integer between 2 and 64");
+  }
+  if (auto entry = section.Find("threads")) {
+    scoring.threads = ReadInteger<int>(*entry, 0, 256, "an integer between 0 and 256");
+  }
   if (auto entry = section.Find("batch_size")) {
     scoring.batch_size =
         ReadInteger<std::size_t>(*entry, 1, 10000000, "an integer between 1 and 10000000");
@@ -635,7 +641,8 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
       root.Child("results", {"table", "runs_table", "rejected_table", "latest_view"});
   const Section model = root.Child("model", {"path"});
   const Section scoring = root.Child(
-      "scoring", {"threshold", "threshold_policy", "batch_size", "interval", "daily_at"});
+      "scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth", "threads",
+                  "interval", "daily_at"});
   const Section training = root.Child(
       "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
                    "smote_neighbors", "num_boost_round", "early_stopping_rounds", "xgboost"});
