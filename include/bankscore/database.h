@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bankscore/columnar_batch.h"
 #include "bankscore/config.h"
 #include "bankscore/decision.h"
 #include "bankscore/value.h"
@@ -26,12 +27,17 @@ class logger;
 
 namespace bankscore {
 
-// Source-table rows handed to the scorer: the key of each row (never NULL) and its feature values,
-// in the order of `columns`.
-struct SourceBatch {
-  std::vector<std::string> columns;
-  std::vector<std::int64_t> keys;
-  std::vector<std::vector<Value>> rows;
+// The unscored rows of one model version as a stream, in key order, read through a connection
+// (and snapshot) of its own so that batches can be written while it reads. Only rows whose key is
+// an integer are returned; the rest are counted by Database::CountUnkeyedRows. Throws
+// DatabaseError; after a transient one, open a new reader after the last key received.
+class UnscoredRowReader {
+ public:
+  virtual ~UnscoredRowReader() = default;
+  // Appends the next rows (at most `max_rows`) to `batch`, whose columns must be the feature
+  // columns of SourceConfig::FeatureColumns() in that order (see ColumnarBatch::Reset). Returns
+  // false once no rows are left (then nothing was appended).
+  virtual bool Next(ColumnarBatch& batch, std::size_t max_rows) = 0;
 };
 
 struct Prediction {
@@ -113,10 +119,13 @@ class Database {
   // --- Results tables --------------------------------------------------------------------------
   // Applies the DDL from sql/<backend>/ for the configured result tables (idempotent).
   virtual void EnsureResultsSchema() = 0;
-  // Up to `limit` source rows, ordered by key, with key > after_key, that have neither a prediction
-  // nor a rejection for `model_version`. Rows with a NULL key are never returned.
-  virtual SourceBatch ReadUnscored(const std::string& model_version,
-                                   std::optional<std::int64_t> after_key, std::size_t limit) = 0;
+  // True when some source row with an integer key has neither a prediction nor a rejection for
+  // `model_version`: one query, so a run with nothing to do costs almost nothing.
+  virtual bool HasUnscoredRows(const std::string& model_version) = 0;
+  // The source rows with an integer key above `after_key` (all when nullopt) that have neither a
+  // prediction nor a rejection for `model_version`, in key order.
+  virtual std::unique_ptr<UnscoredRowReader> ReadUnscored(
+      const std::string& model_version, std::optional<std::int64_t> after_key) = 0;
   // Number of source rows whose key is NULL (they cannot be scored and are reported).
   virtual std::int64_t CountNullKeys() = 0;
   // Refuses, with a DatabaseError naming every missing privilege, a session that could not write

@@ -16,6 +16,7 @@
 #include "bankscore/database.h"
 #include "common/retry.h"
 #include "jobs/live_threshold.h"
+#include "jobs/score_batch.h"
 #include "model/bundle.h"
 
 namespace bankscore {
@@ -40,7 +41,9 @@ struct ScoreOptions {
 
 struct RunSummary {
   std::int64_t run_id = 0;
-  std::string status;  // succeeded, failed, interrupted
+  // succeeded, failed, interrupted; "nothing to score" when no row was waiting (no run recorded,
+  // run_id 0)
+  std::string status;
   std::string message;
   std::string model_version;
   double threshold = 0.5;  // in force at the end of the run
@@ -49,6 +52,8 @@ struct RunSummary {
   std::int64_t rows_rejected = 0;
   std::int64_t rows_positive = 0;
   std::int64_t null_keys = 0;
+  std::vector<std::int64_t> unseen;  // per categorical feature: cells of unseen categories
+  StageTimes times;                  // read, encode, predict, write (summed over batches)
   std::chrono::milliseconds duration{0};
 };
 

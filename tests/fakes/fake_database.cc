@@ -19,8 +19,7 @@ using VersionAndKey = std::pair<std::string, std::int64_t>;
 // A key cell as the adapters read it: integers (and reals) are keys; NULL and text are not.
 std::optional<std::int64_t> KeyOf(const Value& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
-  if (const auto* d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
-  return std::nullopt;
+  return std::nullopt;  // only integers are keys
 }
 
 // Key order as SQLite sorts it: NULL (and anything not a number) first.
@@ -82,6 +81,8 @@ const char* MethodName(FakeDatabase::Method method) {
                                        "MaxKey",
                                        "ScanTable",
                                        "EnsureResultsSchema",
+                                       "HasUnscoredRows",
+                                       "OpenReader",
                                        "ReadUnscored",
                                        "CountNullKeys",
                                        "CheckScoringAccess",
@@ -364,34 +365,62 @@ void FakeDatabase::EnsureResultsSchema() {
   Call(Method::kEnsureResultsSchema, [&] { return store_->results_schema = true; });
 }
 
-SourceBatch FakeDatabase::ReadUnscored(const std::string& model_version,
-                                       std::optional<std::int64_t> after_key, std::size_t limit) {
-  return Call(Method::kReadUnscored, [&] {
-    RequireResultsSchema();
-    const SourceConfig& src = config_.source;
-    const Table& t = TableOrThrow(src.table);
-    const std::size_t k = ColumnIndices(t, {src.key})[0];
-    SourceBatch batch;
-    batch.columns = src.FeatureColumns();
-    const std::vector<std::size_t> index = ColumnIndices(t, batch.columns);
-    std::vector<const std::vector<Value>*> unscored;
-    for (const auto& row : t.rows) {
-      const auto key = KeyOf(row[k]);
-      if (!key || (after_key && *key <= *after_key)) continue;
-      const VersionAndKey id{model_version, *key};
-      if (store_->predictions.count(id) || store_->rejections.count(id)) continue;
-      unscored.push_back(&row);
-    }
-    std::stable_sort(unscored.begin(), unscored.end(),
-                     [&](const auto* a, const auto* b) { return KeyLess((*a)[k], (*b)[k]); });
-    if (unscored.size() > limit) unscored.resize(limit);
-    for (const auto* row : unscored) {
-      batch.keys.push_back(*KeyOf((*row)[k]));
-      std::vector<Value> values;
-      for (std::size_t i : index) values.push_back((*row)[i]);
-      batch.rows.push_back(std::move(values));
-    }
-    return batch;
+std::vector<std::pair<std::int64_t, std::vector<Value>>> FakeDatabase::UnscoredRows(
+    const std::string& model_version, std::optional<std::int64_t> after_key) const {
+  RequireResultsSchema();
+  const SourceConfig& src = config_.source;
+  const Table& t = TableOrThrow(src.table);
+  const std::size_t k = ColumnIndices(t, {src.key})[0];
+  const std::vector<std::size_t> index = ColumnIndices(t, src.FeatureColumns());
+  std::vector<std::pair<std::int64_t, std::vector<Value>>> rows;
+  for (const auto& row : t.rows) {
+    const auto key = KeyOf(row[k]);
+    if (!key || (after_key && *key <= *after_key)) continue;
+    const VersionAndKey id{model_version, *key};
+    if (store_->predictions.count(id) || store_->rejections.count(id)) continue;
+    std::vector<Value> values;
+    for (std::size_t i : index) values.push_back(row[i]);
+    rows.emplace_back(*key, std::move(values));
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  return rows;
+}
+
+// A snapshot of the unscored rows, handed out batch by batch.
+class FakeDatabase::Reader : public UnscoredRowReader {
+ public:
+  Reader(FakeDatabase& db, std::vector<std::pair<std::int64_t, std::vector<Value>>> rows)
+      : db_(db), rows_(std::move(rows)) {}
+
+  bool Next(ColumnarBatch& batch, std::size_t max_rows) override {
+    return db_.Call(Method::kReadUnscored, [&] {
+      std::size_t appended = 0;
+      for (; next_ < rows_.size() && appended < max_rows; ++next_, ++appended) {
+        batch.keys.push_back(rows_[next_].first);
+        for (std::size_t c = 0; c < batch.columns.size(); ++c) {
+          batch.columns[c].AppendValue(rows_[next_].second[c]);
+        }
+      }
+      return appended > 0;
+    });
+  }
+
+ private:
+  FakeDatabase& db_;
+  std::vector<std::pair<std::int64_t, std::vector<Value>>> rows_;
+  std::size_t next_ = 0;
+};
+
+bool FakeDatabase::HasUnscoredRows(const std::string& model_version) {
+  return Call(Method::kHasUnscoredRows,
+              [&] { return !UnscoredRows(model_version, std::nullopt).empty(); });
+}
+
+std::unique_ptr<UnscoredRowReader> FakeDatabase::ReadUnscored(
+    const std::string& model_version, std::optional<std::int64_t> after_key) {
+  return Call(Method::kOpenReader, [&] {
+    return std::make_unique<Reader>(*this, UnscoredRows(model_version, after_key));
   });
 }
 

@@ -3,6 +3,7 @@
 #include <pqxx/tablewriter>
 
 #include "bankscore/error.h"
+#include "db/postgres/copy_reader.h"
 #include "db/postgres/values.h"
 #include "db/sql_text.h"
 
@@ -129,29 +130,30 @@ void SourceStatements::ScanTable(const std::string& table, const std::string& ke
   });
 }
 
-SourceBatch SourceStatements::ReadUnscored(const std::string& model_version,
-                                           std::optional<std::int64_t> after_key,
-                                           std::size_t limit) {
+bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
   const SourceConfig& src = config_.source;
   const ResultsConfig& results = config_.results;
-  SourceBatch batch;
-  batch.columns = src.FeatureColumns();
   const std::string sql =
-      UnscoredRowsSql(config_, after_key.has_value(), {"$1::text", "$2::bigint", "$3::bigint"});
-  const auto n = static_cast<std::int64_t>(limit);
-  pqxx::result r = db_.Run(
-      "read unscored rows of " + src.table,
+      "SELECT EXISTS (" +
+      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL", true}) + ")";
+  return db_.Run(
+      "look for unscored rows of " + src.table,
       {{src.table, "SELECT"}, {results.table, "SELECT"}, {results.rejected_table, "SELECT"}},
       [&](pqxx::connection& c) {
         pqxx::work tx(c);
-        pqxx::result out = after_key ? tx.exec_params(sql, model_version, n, *after_key)
-                                     : tx.exec_params(sql, model_version, n);
+        const bool any = tx.exec_params1(sql, model_version)[0].as<bool>();
         tx.commit();
-        return out;
+        return any;
       });
-  batch.rows = ToRows(r, 1);
-  for (const auto& row : r) batch.keys.push_back(ToInt64(row[0], "read " + src.key));
-  return batch;
+}
+
+std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(
+    const std::string& model_version, std::optional<std::int64_t> after_key) {
+  // COPY takes no parameters: the version is quoted as a literal, the key bound is a number.
+  const std::string sql = UnscoredRowsSql(
+      config_, {QuoteLiteral(model_version), after_key ? std::to_string(*after_key) : "",
+                SourceKey(config_) + " IS NOT NULL"});
+  return OpenCopyReader(db_.settings(), sql, config_.source.FeatureColumns());
 }
 
 std::int64_t SourceStatements::CountNullKeys() {

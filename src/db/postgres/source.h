@@ -26,8 +26,10 @@ class SourceStatements {
                  const std::vector<std::string>& columns,
                  const std::optional<std::string>& where_not_null, std::size_t batch_size,
                  const std::function<void(const RowBatch&)>& sink);
-  SourceBatch ReadUnscored(const std::string& model_version, std::optional<std::int64_t> after_key,
-                           std::size_t limit);
+  bool HasUnscoredRows(const std::string& model_version);
+  // Streams COPY (SELECT ...) TO STDOUT over a connection of its own.
+  std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
+                                                  std::optional<std::int64_t> after_key);
   std::int64_t CountNullKeys();
 
  private:
