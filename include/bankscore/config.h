@@ -90,6 +90,12 @@ struct TrainingConfig {
   std::map<std::string, std::string> xgboost;  // passed to XGBoosterSetParam as is
 };
 
+// How `bankscore load` reads CSV files.
+struct LoadingConfig {
+  char separator = ';';
+  std::size_t max_field_bytes = 1 << 20;  // a longer field (or record) is refused with its line
+};
+
 struct LoggingConfig {
   std::string level = "info";  // trace, debug, info, warn, error
   bool json = false;           // one JSON object per line
@@ -103,6 +109,7 @@ struct Config {
   ModelConfig model;
   ScoringConfig scoring;
   TrainingConfig training;
+  LoadingConfig load;
   LoggingConfig logging;
 };
 

@@ -88,6 +88,15 @@ class ScorerLock {
   virtual void EnsureHeld() = 0;
 };
 
+// Rows going into one table in one transaction: Write any number of batches (each with the
+// columns given to BeginInsert), then Commit. Destroyed without Commit, nothing stays.
+class RowInserter {
+ public:
+  virtual ~RowInserter() = default;
+  virtual void Write(const RowBatch& batch) = 0;
+  virtual void Commit() = 0;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -102,7 +111,11 @@ class Database {
   // Creates the source table if it does not exist; `key` becomes its primary key.
   virtual void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
                                  const std::string& key) = 0;
-  // Inserts all rows in one transaction (bulk, not one round trip per row).
+  // Starts inserting rows into `columns` of `table`, in one transaction (bulk: COPY on
+  // PostgreSQL, one prepared statement on SQLite).
+  virtual std::unique_ptr<RowInserter> BeginInsert(const std::string& table,
+                                                   const std::vector<std::string>& columns) = 0;
+  // One batch in one transaction.
   virtual void InsertRows(const std::string& table, const RowBatch& batch) = 0;
   // Number of rows in `table`.
   virtual std::int64_t CountRows(const std::string& table) = 0;

@@ -25,6 +25,10 @@ class ComposedDatabase : public Database {
                          const std::string& key) override {
     source().CreateSourceTable(table, columns, key);
   }
+  std::unique_ptr<RowInserter> BeginInsert(const std::string& table,
+                                           const std::vector<std::string>& columns) override {
+    return source().BeginInsert(table, columns);
+  }
   void InsertRows(const std::string& table, const RowBatch& batch) override {
     source().InsertRows(table, batch);
   }

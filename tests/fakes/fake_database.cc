@@ -279,6 +279,33 @@ void FakeDatabase::CreateSourceTable(const std::string& table,
   });
 }
 
+namespace {
+
+// Buffers the batches and inserts them in one InsertRows call (one kInsertRows) on Commit.
+class BufferedInserter : public RowInserter {
+ public:
+  BufferedInserter(Database& db, std::string table, std::vector<std::string> columns)
+      : db_(db), table_(std::move(table)) {
+    rows_.columns = std::move(columns);
+  }
+  void Write(const RowBatch& batch) override {
+    rows_.rows.insert(rows_.rows.end(), batch.rows.begin(), batch.rows.end());
+  }
+  void Commit() override { db_.InsertRows(table_, rows_); }
+
+ private:
+  Database& db_;
+  std::string table_;
+  RowBatch rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowInserter> FakeDatabase::BeginInsert(const std::string& table,
+                                                       const std::vector<std::string>& columns) {
+  return std::make_unique<BufferedInserter>(*this, table, columns);
+}
+
 void FakeDatabase::InsertRows(const std::string& table, const RowBatch& batch) {
   Call(Method::kInsertRows, [&] {
     Table& t = TableOrThrow(table);

@@ -137,6 +137,9 @@ class FakeDatabase : public Database {
   std::vector<std::string> TableColumns(const std::string& table) override;
   void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
                          const std::string& key) override;
+  // Buffers the batches; Commit is one InsertRows call.
+  std::unique_ptr<RowInserter> BeginInsert(const std::string& table,
+                                           const std::vector<std::string>& columns) override;
   void InsertRows(const std::string& table, const RowBatch& batch) override;
   std::int64_t CountRows(const std::string& table) override;
   std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key) override;

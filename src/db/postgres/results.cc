@@ -6,9 +6,8 @@
 
 #include "bankscore/error.h"
 #include "common/text.h"
+#include "db/postgres/copy_writer.h"
 #include "db/postgres/values.h"
-
-#include <pqxx/tablewriter>
 #include "db/sql_text.h"
 
 namespace bankscore::internal::pg {
@@ -51,24 +50,17 @@ void ResultStatements::EnsureResultsSchema() {
 
 namespace {
 
-// COPY text lines, written through libpqxx 6.4's tablewriter (its stream_to only takes tuples).
-// The table and column names are pasted into COPY as given: quoted here.
 template <typename Rows, typename Line>
 void CopyInto(pqxx::transaction_base& tx, const std::string& table,
               const std::vector<std::string>& columns, const Rows& rows, Line&& line) {
-  std::vector<std::string> quoted;
-  for (const auto& c : columns) quoted.push_back(QuoteIdentifier(c));
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  pqxx::tablewriter copy(tx, table, quoted.begin(), quoted.end());
-#pragma GCC diagnostic pop
+  CopyWriter copy(tx, table, columns);
   std::string text;
   for (const auto& row : rows) {
     text.clear();
     line(row, text);
-    copy.write_raw_line(text);
+    copy.WriteLine(text);
   }
-  copy.complete();
+  copy.Complete();
 }
 
 void AppendField(std::string& line, const Value& v) {

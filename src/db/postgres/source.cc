@@ -1,9 +1,9 @@
 #include "db/postgres/source.h"
 
-#include <pqxx/tablewriter>
 
 #include "bankscore/error.h"
 #include "db/postgres/copy_reader.h"
+#include "db/postgres/copy_writer.h"
 #include "db/postgres/values.h"
 #include "db/sql_text.h"
 
@@ -63,31 +63,56 @@ void SourceStatements::CreateSourceTable(const std::string& table,
   });
 }
 
+namespace {
+
+// One transaction with one COPY into the table, fed batch by batch.
+class Inserter : public RowInserter {
+ public:
+  Inserter(Connection& db, std::string table, const std::vector<std::string>& columns)
+      : db_(db), table_(std::move(table)) {
+    Run("start loading", [&](pqxx::connection& c) {
+      tx_ = std::make_unique<pqxx::work>(c);
+      copy_ = std::make_unique<CopyWriter>(*tx_, QuoteIdentifier(table_), columns);
+    });
+  }
+
+  void Write(const RowBatch& batch) override {
+    Run("load rows", [&](pqxx::connection&) {
+      for (const auto& row : batch.rows) copy_->WriteRow(row);
+    });
+  }
+
+  void Commit() override {
+    Run("commit the load", [&](pqxx::connection&) {
+      copy_->Complete();
+      copy_.reset();
+      tx_->commit();
+    });
+  }
+
+ private:
+  template <typename Body>
+  void Run(const std::string& what, Body&& body) {
+    db_.Run(what + " into " + table_, {{table_, "INSERT"}}, std::forward<Body>(body));
+  }
+
+  Connection& db_;
+  std::string table_;
+  std::unique_ptr<pqxx::work> tx_;
+  std::unique_ptr<CopyWriter> copy_;  // declared after tx_: destroyed first
+};
+
+}  // namespace
+
+std::unique_ptr<RowInserter> SourceStatements::BeginInsert(
+    const std::string& table, const std::vector<std::string>& columns) {
+  return std::make_unique<Inserter>(db_, table, columns);
+}
+
 void SourceStatements::InsertRows(const std::string& table, const RowBatch& batch) {
-  std::vector<std::string> quoted;
-  for (const auto& column : batch.columns) quoted.push_back(QuoteIdentifier(column));
-  db_.Run("load rows into " + table, {{table, "INSERT"}}, [&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    // COPY FROM STDIN. libpqxx 6.4's stream_to only accepts rows as std::tuple (its container
-    // overload does not compile), and these rows have a run-time number of columns, so the
-    // lines are built here and sent with tablewriter, the 6.x writer that takes raw lines.
-    // Both paste the table and column names into COPY as given: they are quoted here.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    pqxx::tablewriter copy(tx, QuoteIdentifier(table), quoted.begin(), quoted.end());
-#pragma GCC diagnostic pop
-    std::string line;
-    for (const auto& row : batch.rows) {
-      line.clear();
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        if (i) line += '\t';
-        AppendCopyField(line, row[i]);
-      }
-      copy.write_raw_line(line);
-    }
-    copy.complete();
-    tx.commit();
-  });
+  auto inserter = BeginInsert(table, batch.columns);
+  inserter->Write(batch);
+  inserter->Commit();
 }
 
 std::int64_t SourceStatements::CountRows(const std::string& table) {

@@ -19,6 +19,8 @@ class SourceStatements {
   std::vector<std::string> TableColumns(const std::string& table);
   void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
                          const std::string& key);
+  std::unique_ptr<RowInserter> BeginInsert(const std::string& table,
+                                           const std::vector<std::string>& columns);
   void InsertRows(const std::string& table, const RowBatch& batch);
   std::int64_t CountRows(const std::string& table);
   std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key);

@@ -84,17 +84,44 @@ void SourceStatements::CreateSourceTable(const std::string& table, const std::ve
   db_.Exec(sql, "create table " + table);
 }
 
-void SourceStatements::InsertRows(const std::string& table, const RowBatch& batch) {
-  std::string sql = "INSERT INTO " + QuoteIdentifier(table) + " (" + JoinQuoted(batch.columns) +
-                    ") VALUES (" + Placeholders(batch.columns.size()) + ")";
-  Transaction tx(db_);
-  Statement s(db_, sql, "insert into " + table);
-  for (const auto& row : batch.rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) s.Bind(static_cast<int>(i + 1), row[i]);
-    s.Step();
-    s.Reset();
+namespace {
+
+// One transaction and one prepared INSERT, fed batch by batch.
+class Inserter : public RowInserter {
+ public:
+  Inserter(Connection& db, const std::string& table, const std::vector<std::string>& columns)
+      : tx_(db),
+        insert_(db,
+                "INSERT INTO " + QuoteIdentifier(table) + " (" + JoinQuoted(columns) +
+                    ") VALUES (" + Placeholders(columns.size()) + ")",
+                "insert into " + table) {}
+
+  void Write(const RowBatch& batch) override {
+    for (const auto& row : batch.rows) {
+      for (std::size_t i = 0; i < row.size(); ++i) insert_.Bind(static_cast<int>(i + 1), row[i]);
+      insert_.Step();
+      insert_.Reset();
+    }
   }
-  tx.Commit();
+
+  void Commit() override { tx_.Commit(); }
+
+ private:
+  Transaction tx_;
+  Statement insert_;  // finalized before the transaction ends
+};
+
+}  // namespace
+
+std::unique_ptr<RowInserter> SourceStatements::BeginInsert(
+    const std::string& table, const std::vector<std::string>& columns) {
+  return std::make_unique<Inserter>(db_, table, columns);
+}
+
+void SourceStatements::InsertRows(const std::string& table, const RowBatch& batch) {
+  auto inserter = BeginInsert(table, batch.columns);
+  inserter->Write(batch);
+  inserter->Commit();
 }
 
 std::int64_t SourceStatements::CountRows(const std::string& table) {
