@@ -6,7 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBANKSCORE_BUILD_TESTS=OFF >/dev/null
+# A build directory made by another generator (Makefiles, before Ninja) cannot switch: start over.
+if [[ -f build/CMakeCache.txt ]] && ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' build/CMakeCache.txt
+then
+  rm -rf build/CMakeCache.txt build/CMakeFiles
+fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBANKSCORE_BUILD_TESTS=OFF >/dev/null
 cmake --build build -j "$(nproc)" --target bankscore
 
 config=config/bankscore.yaml

@@ -5,14 +5,18 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config ca-certificates
+  build-essential cmake ninja-build pkg-config ca-certificates
   libpqxx-dev libsqlite3-dev sqlite3 libeigen3-dev libxgboost-dev xgboost
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev
   postgresql postgresql-client
 )
-# The tests also render the HTML reports in headless Chromium.
-if [[ "${1:-}" == "--with-test-tools" ]]; then packages+=(chromium fonts-dejavu-core); fi
+# The tests also render the HTML reports in headless Chromium; scripts/test.sh checks the format
+# with clang-format (Debian's, 14) and lints with clang-tidy 16 (14 cannot parse a lambda that
+# captures a structured binding, which GCC accepts).
+if [[ "${1:-}" == "--with-test-tools" ]]; then
+  packages+=(chromium fonts-dejavu-core clang-format clang-tidy-16)
+fi
 # The benchmark runs the Python pipeline bankscore replaces (bench/python_reference.py).
 if [[ "${1:-}" == "--with-bench-tools" ]]; then
   packages+=(python3-pandas python3-xgboost python3-sklearn python3-psycopg2)
