@@ -71,8 +71,9 @@ std::pair<std::size_t, double> PredictLimit(const Config& config, spdlog::logger
     }
     if (batch.rows() == 0) break;
     model.encoder.Encode(batch, encoded);
-    seconds += Seconds(
-        [&] { model.booster.PredictDense(encoded.values.data(), encoded.rows(), encoded.width, out); });
+    seconds += Seconds([&] {
+      model.booster.PredictDense(encoded.values.data(), encoded.rows(), encoded.width, out);
+    });
     rows += encoded.rows();
   }
   return {rows, seconds};
@@ -192,7 +193,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     const Config config = bankscore::LoadConfig(config_path);
-    auto log = std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
+    auto log =
+        std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
     const bool sqlite = config.database.backend == bankscore::DatabaseConfig::Backend::kSqlite;
     std::vector<double> times;
     std::size_t count = 0;
@@ -202,10 +204,12 @@ int main(int argc, char** argv) {
         count = n;
         times.push_back(seconds);
       } else if (what == "read") {
-        times.push_back(Seconds([&] { count = sqlite ? SqliteRead(config) : PostgresRead(config); }));
+        times.push_back(
+            Seconds([&] { count = sqlite ? SqliteRead(config) : PostgresRead(config); }));
       } else {
         count = rows;
-        times.push_back(Seconds([&] { sqlite ? SqliteWrite(config, rows) : PostgresWrite(config, rows); }));
+        times.push_back(
+            Seconds([&] { sqlite ? SqliteWrite(config, rows) : PostgresWrite(config, rows); }));
       }
     }
     std::printf("%s %zu %.3f\n", what.c_str(), count, Median(times));

@@ -145,21 +145,21 @@ void Tile(const Backend& b, long rows) {
       "age, job, marital, education, \"default\", housing, loan, contact, month, day_of_week, "
       "duration, campaign, pdays, previous, poutcome, \"emp.var.rate\", \"cons.price.idx\", "
       "\"cons.conf.idx\", euribor3m, \"nr.employed\", y";
-  const std::string series = b.name == "sqlite"
-                                 ? "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k "
-                                   "WHERE n < " + std::to_string(copies - 1) + ") "
-                                 : "WITH k(n) AS (SELECT generate_series(1, " +
-                                       std::to_string(copies - 1) + ")) ";
+  const std::string series =
+      b.name == "sqlite"
+          ? "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k "
+            "WHERE n < " +
+                std::to_string(copies - 1) + ") "
+          : "WITH k(n) AS (SELECT generate_series(1, " + std::to_string(copies - 1) + ")) ";
   Run(WithSql(b, series + "INSERT INTO bank_clients (client_id, " + columns +
-                                 ") SELECT client_id + n * " + std::to_string(kBaseRows) + ", " +
-                                 columns + " FROM bank_clients, k WHERE client_id <= " +
-                                 std::to_string(kBaseRows) + " AND client_id + n * " +
-                                 std::to_string(kBaseRows) + " <= " + std::to_string(rows)));
+                     ") SELECT client_id + n * " + std::to_string(kBaseRows) + ", " + columns +
+                     " FROM bank_clients, k WHERE client_id <= " + std::to_string(kBaseRows) +
+                     " AND client_id + n * " + std::to_string(kBaseRows) +
+                     " <= " + std::to_string(rows)));
 }
 
 void ClearResults(const Backend& b) {
-  Run(WithSql(b,
-              "DELETE FROM predictions; DELETE FROM rejected_rows; DELETE FROM scoring_runs;"));
+  Run(WithSql(b, "DELETE FROM predictions; DELETE FROM rejected_rows; DELETE FROM scoring_runs;"));
 }
 
 struct Row {
@@ -212,20 +212,21 @@ void Print(const std::vector<Row>& table) {
   for (const Row& r : table) {
     const std::string python =
         r.python > 0 ? Fixed(r.python) + " s (" + Fixed(r.python_rss_mib, 0) + " MiB)" : "n/a";
-    std::printf("| %s | %ld | %.2f s | %.0f | %.0f MiB | %.2f / %.2f / %.2f / %.2f s | %.2f s | "
-                "%.2f s | %.2f s | %s | %s | %.0f%% |\n",
-                r.backend.c_str(), r.rows, r.score, r.rows / r.score, r.rss_mib, r.read,
-                r.encode, r.predict, r.write, r.limit_predict, r.limit_read, r.limit_write,
-                python.c_str(), r.python > 0 ? (Fixed(r.python / r.score, 1) + "x").c_str() : "n/a",
-                100.0 * r.limit_predict / r.score);
+    std::printf(
+        "| %s | %ld | %.2f s | %.0f | %.0f MiB | %.2f / %.2f / %.2f / %.2f s | %.2f s | "
+        "%.2f s | %.2f s | %s | %s | %.0f%% |\n",
+        r.backend.c_str(), r.rows, r.score, r.rows / r.score, r.rss_mib, r.read, r.encode,
+        r.predict, r.write, r.limit_predict, r.limit_read, r.limit_write, python.c_str(),
+        r.python > 0 ? (Fixed(r.python / r.score, 1) + "x").c_str() : "n/a",
+        100.0 * r.limit_predict / r.score);
   }
 }
 
 std::vector<Backend> MakeBackends(const Options& o) {
   std::vector<Backend> backends;
   const std::string db = (o.dir / "bench.db").string();
-  backends.push_back({"sqlite", "{backend: sqlite, path: " + db + "}", {"sqlite3", db}, "",
-                      {"--sqlite", db}});
+  backends.push_back(
+      {"sqlite", "{backend: sqlite, path: " + db + "}", {"sqlite3", db}, "", {"--sqlite", db}});
   if (!o.pg_dsn.empty()) {
     backends.push_back({"postgres",
                         "{backend: postgres, dsn: \"" + o.pg_dsn + "\", schema: bankscore_bench}",

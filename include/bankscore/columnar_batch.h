@@ -22,9 +22,9 @@ class Column {
  public:
   std::size_t size() const { return type_.size(); }
   CellType type(std::size_t row) const { return type_[row]; }
-  double number(std::size_t row) const { return number_[row]; }  // kInteger and kReal
+  double number(std::size_t row) const { return number_[row]; }          // kInteger and kReal
   std::int64_t integer(std::size_t row) const { return integer_[row]; }  // kInteger
-  std::string_view text(std::size_t row) const {  // kText
+  std::string_view text(std::size_t row) const {                         // kText
     const std::uint32_t begin = row == 0 ? 0 : text_end_[row - 1];
     return std::string_view(text_).substr(begin, text_end_[row] - begin);
   }
@@ -82,7 +82,8 @@ struct ColumnarBatch {
 
 // Rows of Values (as ScanTable or a JSON request gives them) as a columnar batch: `keys` and
 // `rows` are parallel; each row has one Value per name.
-ColumnarBatch ToColumnar(const std::vector<std::string>& names, const std::vector<std::int64_t>& keys,
+ColumnarBatch ToColumnar(const std::vector<std::string>& names,
+                         const std::vector<std::int64_t>& keys,
                          const std::vector<std::vector<Value>>& rows);
 
 }  // namespace bankscore

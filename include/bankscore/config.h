@@ -68,8 +68,8 @@ struct ScoringConfig {
   std::optional<double> threshold;  // when set, overrides the model bundle's threshold
   ThresholdPolicy threshold_policy;
   std::size_t batch_size = 10000;
-  std::size_t pipeline_depth = 3;  // batches in flight between reading, scoring and writing
-  int threads = 0;                 // XGBoost prediction threads; 0: every core
+  std::size_t pipeline_depth = 3;      // batches in flight between reading, scoring and writing
+  int threads = 0;                     // XGBoost prediction threads; 0: every core
   std::chrono::seconds interval{300};  // daemon: time between cycles
   std::optional<TimeOfDay> daily_at;   // daemon: daily at this UTC time instead of interval
 };

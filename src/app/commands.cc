@@ -70,7 +70,6 @@ std::unique_ptr<Database> OpenForScoring(const CommandContext& ctx) {
   return db;
 }
 
-
 }  // namespace
 
 int LoadCommand(const CommandContext& ctx, const std::string& csv_path) {

@@ -647,9 +647,9 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   }
 
   // The complete list of keys: anything else in the file is refused.
-  const Section root(Field{source_name, "", document, document.Mark()},
-                     {"database", "source", "results", "model", "scoring", "training", "load",
-                      "logging"});
+  const Section root(
+      Field{source_name, "", document, document.Mark()},
+      {"database", "source", "results", "model", "scoring", "training", "load", "logging"});
   const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
                                                    "schema", "connect_attempts", "retry_backoff"});
   const Section source =
@@ -657,9 +657,9 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section results =
       root.Child("results", {"table", "runs_table", "rejected_table", "latest_view"});
   const Section model = root.Child("model", {"path"});
-  const Section scoring = root.Child(
-      "scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth", "threads",
-                  "interval", "daily_at"});
+  const Section scoring =
+      root.Child("scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth",
+                             "threads", "interval", "daily_at"});
   const Section training = root.Child(
       "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
                    "smote_neighbors", "num_boost_round", "early_stopping_rounds", "xgboost"});

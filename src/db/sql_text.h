@@ -37,10 +37,10 @@ std::string SourceKey(const Config& config);
 
 // The parts of UnscoredRowsSql that differ between backends and uses.
 struct UnscoredRowsParams {
-  std::string model_version;    // placeholder of the bound model version (text)
-  std::string after_key;        // placeholder of the lower key bound (integer); empty: none
-  std::string key_is_integer;   // the backend's test that SourceKey() holds an integer
-  bool key_only = false;        // SELECT the key only, LIMIT 1: "is there anything to score?"
+  std::string model_version;   // placeholder of the bound model version (text)
+  std::string after_key;       // placeholder of the lower key bound (integer); empty: none
+  std::string key_is_integer;  // the backend's test that SourceKey() holds an integer
+  bool key_only = false;       // SELECT the key only, LIMIT 1: "is there anything to score?"
 };
 
 // The "rows not yet scored" query shared by both backends: the key, then the configured feature

@@ -1,7 +1,8 @@
 // Internal: scoring one batch of source rows in memory, with no I/O: encode into a dense float
-// matrix, predict it in one XGBoost call; ApplyDecision then labels it with the decision rule. Rows the encoder cannot
-// use, and every row of a key that appears more than once, become rejections with a reason.
-// The workspace keeps its memory from batch to batch, so a run allocates nothing per row.
+// matrix, predict it in one XGBoost call; ApplyDecision then labels it with the decision rule. Rows
+// the encoder cannot use, and every row of a key that appears more than once, become rejections
+// with a reason. The workspace keeps its memory from batch to batch, so a run allocates nothing per
+// row.
 #pragma once
 
 #include <chrono>
@@ -18,8 +19,8 @@ namespace bankscore {
 struct ScoredBatch {
   std::vector<Prediction> predictions;  // in the batch's key order
   std::vector<Rejection> rejections;
-  std::vector<std::int64_t> unseen;     // per categorical feature: cells of unseen categories
-  std::int64_t last_key = 0;            // the batch's largest key
+  std::vector<std::int64_t> unseen;  // per categorical feature: cells of unseen categories
+  std::int64_t last_key = 0;         // the batch's largest key
 };
 
 // Time spent in each step, summed over batches.

@@ -110,8 +110,8 @@ class ScoringRun {
   }
 
   void ScoreAllBatches() {
-    const PipelineContext context{db_,        lock_, config_, model_, options_.threshold,
-                                  options_.should_stop, log_};
+    const PipelineContext context{
+        db_, lock_, config_, model_, options_.threshold, options_.should_stop, log_};
     RunScoringPipeline(context, summary_.run_id, pipeline_);
     if (pipeline_.interrupted) {
       summary_.status = "interrupted";

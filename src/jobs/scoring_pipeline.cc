@@ -115,8 +115,8 @@ class Pipeline {
           throw;
         }
         const auto wait = backoff.Next();
-        c_.log.warn("reading source rows failed (attempt {} of {}): {}; retrying in {} ms",
-                    attempt, c_.config.database.connect_attempts, e.what(), wait.count());
+        c_.log.warn("reading source rows failed (attempt {} of {}): {}; retrying in {} ms", attempt,
+                    c_.config.database.connect_attempts, e.what(), wait.count());
         SleepUnlessStopped(wait, c_.should_stop);
       }
     }

@@ -4,9 +4,10 @@
 //   writer  -> Database::WriteBatch, one transaction per batch, in key order (the caller's thread)
 // At most scoring.pipeline_depth batches exist at a time, reused in a ring, so memory does not
 // grow with the table. A stop request ends the run after the batch being written; batches still
-// in flight are dropped (the next run reads them again). A batch never splits the rows of one key (duplicates stay together).
-// Exactly-once does not depend on the pipeline: every batch commits with ON CONFLICT DO NOTHING,
-// and after a failure the next run (or a reopened reader) reads only rows still unscored.
+// in flight are dropped (the next run reads them again). A batch never splits the rows of one key
+// (duplicates stay together). Exactly-once does not depend on the pipeline: every batch commits
+// with ON CONFLICT DO NOTHING, and after a failure the next run (or a reopened reader) reads only
+// rows still unscored.
 #pragma once
 
 #include <spdlog/logger.h>

@@ -178,9 +178,9 @@ void Booster::PredictDense(const float* data, std::size_t rows, std::size_t cols
   out.resize(rows);
   if (rows == 0) return;
   // numpy's __array_interface__, which the C API takes for dense input.
-  const std::string array = fmt::format(
-      R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
-      reinterpret_cast<std::uintptr_t>(data), rows, cols);
+  const std::string array =
+      fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                  reinterpret_cast<std::uintptr_t>(data), rows, cols);
   const char* config = R"({"type": 0, "training": false, "iteration_begin": 0,
                           "iteration_end": 0, "strict_shape": false, "missing": NaN,
                           "cache_id": 0})";

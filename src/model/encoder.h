@@ -29,12 +29,12 @@ namespace bankscore {
 // The encoded rows of one ColumnarBatch, in memory reused from batch to batch: `values` is the
 // dense row-major float matrix XGBoost predicts from (NaN = missing).
 struct EncodedBatch {
-  std::vector<float> values;           // rows() x width
-  std::size_t width = 0;               // encoded features per row
-  std::vector<std::size_t> accepted;   // batch row of each encoded row
-  std::vector<std::size_t> rejected;   // batch rows that could not be encoded
-  std::vector<std::string> reasons;    // parallel to `rejected`
-  std::vector<std::int64_t> unseen;    // per categorical column: cells of an unseen category
+  std::vector<float> values;          // rows() x width
+  std::size_t width = 0;              // encoded features per row
+  std::vector<std::size_t> accepted;  // batch row of each encoded row
+  std::vector<std::size_t> rejected;  // batch rows that could not be encoded
+  std::vector<std::string> reasons;   // parallel to `rejected`
+  std::vector<std::int64_t> unseen;   // per categorical column: cells of an unseen category
 
   std::size_t rows() const { return accepted.size(); }
   const float* row(std::size_t i) const { return values.data() + i * width; }

@@ -199,8 +199,9 @@ TEST_P(UnscoredReaderTest, ReadsEveryUnscoredRowInKeyOrderWithItsCells) {
             0);
   auto db = env_.Open();
   db->EnsureResultsSchema();
-  db->Query("UPDATE bank_clients SET job = 'tab\tnew\nline back\\slash \xE2\x82\xAC', age = NULL "
-            "WHERE client_id = 3");
+  db->Query(
+      "UPDATE bank_clients SET job = 'tab\tnew\nline back\\slash \xE2\x82\xAC', age = NULL "
+      "WHERE client_id = 3");
   RunRecord run;
   run.model_version = "v1";
   db->WriteBatch(db->BeginRun(run), "v1", 0.5, {{2, 0.5, 1}}, {{4, "bad"}});

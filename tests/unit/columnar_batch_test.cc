@@ -36,10 +36,9 @@ TEST(ColumnarBatchTest, CellsKeepTheirTypeAndValue) {
 }
 
 TEST(ColumnarBatchTest, RowsMoveBetweenBatchesAndTruncateKeepsTheFirst) {
-  ColumnarBatch from = ToColumnar({"t"}, {1, 2, 3},
-                                  {{Value(std::string("one"))},
-                                   {Value(std::string("two"))},
-                                   {Value(std::string("three"))}});
+  ColumnarBatch from = ToColumnar(
+      {"t"}, {1, 2, 3},
+      {{Value(std::string("one"))}, {Value(std::string("two"))}, {Value(std::string("three"))}});
   ColumnarBatch to;
   to.Reset({"t"});
   to.AppendRowFrom(from, 2);

@@ -104,8 +104,8 @@ TEST_F(LoaderTest, ColumnTypesAreInferredAndEmptyFieldsAreNull) {
   ASSERT_EQ(rows.rows.size(), 2u);
   EXPECT_THAT(
       rows.rows[0],
-      ElementsAre(Value(std::int64_t{1}), Value(30.0), Value(std::string("admin.")),
-                  Value(1.5), Value(std::string("a")), Value(999.0), Value(std::string("no"))));
+      ElementsAre(Value(std::int64_t{1}), Value(30.0), Value(std::string("admin.")), Value(1.5),
+                  Value(std::string("a")), Value(999.0), Value(std::string("no"))));
   EXPECT_THAT(rows.rows[1], ElementsAre(Value(std::int64_t{2}), Value(std::monostate{}),
                                         Value(std::string("")), Value(2.0), Value(std::string("3")),
                                         Value(std::string("n/a")), Value(std::string("yes"))));

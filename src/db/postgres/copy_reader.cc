@@ -32,12 +32,24 @@ std::string_view Unescape(std::string_view field, std::string& scratch) {
     }
     c = field[++i];
     switch (c) {
-      case 'b': scratch += '\b'; break;
-      case 'f': scratch += '\f'; break;
-      case 'n': scratch += '\n'; break;
-      case 'r': scratch += '\r'; break;
-      case 't': scratch += '\t'; break;
-      case 'v': scratch += '\v'; break;
+      case 'b':
+        scratch += '\b';
+        break;
+      case 'f':
+        scratch += '\f';
+        break;
+      case 'n':
+        scratch += '\n';
+        break;
+      case 'r':
+        scratch += '\r';
+        break;
+      case 't':
+        scratch += '\t';
+        break;
+      case 'v':
+        scratch += '\v';
+        break;
       case 'x': {
         int value = 0;
         const char* begin = field.data() + i + 1;
@@ -112,8 +124,8 @@ class CopyReader : public UnscoredRowReader {
     const bool lost = PQstatus(connection_.get()) != CONNECTION_OK;
     const std::string message = FirstLine(PQerrorMessage(connection_.get()));
     if (lost) {
-      throw DatabaseError("lost the connection to PostgreSQL at " + settings_.server +
-                              " during " + what + " of unscored rows: " + message,
+      throw DatabaseError("lost the connection to PostgreSQL at " + settings_.server + " during " +
+                              what + " of unscored rows: " + message,
                           true);
     }
     throw DatabaseError("PostgreSQL: " + what + " of unscored rows: " + message);

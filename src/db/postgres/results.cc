@@ -126,14 +126,14 @@ void ResultStatements::InsertPredictions(pqxx::work& tx, std::int64_t run_id,
              line += std::to_string(p.key) + "\t" + FormatDouble(p.probability) +
                      (p.label ? "\t1" : "\t0");
            });
-  const pqxx::row inserted = tx.exec_params1(
-      "WITH inserted AS (INSERT INTO " + QuoteIdentifier(config_.results.table) +
-          " (source_key, model_version, probability, label, threshold, run_id)"
-          " SELECT source_key, $1::text, probability, label, $2::double precision,"
-          " $3::bigint FROM pg_temp.bankscore_stage_predictions"
-          " ON CONFLICT DO NOTHING RETURNING label)"
-          " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
-      model_version, threshold, run_id);
+  const pqxx::row inserted =
+      tx.exec_params1("WITH inserted AS (INSERT INTO " + QuoteIdentifier(config_.results.table) +
+                          " (source_key, model_version, probability, label, threshold, run_id)"
+                          " SELECT source_key, $1::text, probability, label, $2::double precision,"
+                          " $3::bigint FROM pg_temp.bankscore_stage_predictions"
+                          " ON CONFLICT DO NOTHING RETURNING label)"
+                          " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
+                      model_version, threshold, run_id);
   out.predictions_inserted = ToInt64(inserted[0], "count inserted predictions");
   out.positives_inserted = ToInt64(inserted[1], "count inserted positives");
 }

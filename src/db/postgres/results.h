@@ -32,8 +32,8 @@ class ResultStatements {
                        const std::string& threshold, const std::vector<Prediction>& predictions,
                        BatchWriteResult& out);
   void InsertPredictions(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
-                         const std::string& threshold,
-                         const std::vector<Prediction>& predictions, BatchWriteResult& out);
+                         const std::string& threshold, const std::vector<Prediction>& predictions,
+                         BatchWriteResult& out);
   void InsertRejections(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
                         const std::vector<Rejection>& rejections, BatchWriteResult& out);
 

@@ -1,6 +1,5 @@
 #include "db/postgres/source.h"
 
-
 #include "bankscore/error.h"
 #include "db/postgres/copy_reader.h"
 #include "db/postgres/copy_writer.h"

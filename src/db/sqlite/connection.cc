@@ -107,10 +107,10 @@ Connection::Connection(std::string path, OpenMode mode) : path_(std::move(path))
   }
   // NOMUTEX: a connection is used by one thread at a time, so SQLite need not lock its mutex on
   // every call (13% of a scoring run's time when it did).
-  const int flags = SQLITE_OPEN_NOMUTEX | (mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
-                                           : mode == OpenMode::kCreate
-                                               ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                               : SQLITE_OPEN_READWRITE);
+  const int flags = SQLITE_OPEN_NOMUTEX |
+                    (mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
+                     : mode == OpenMode::kCreate ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                                 : SQLITE_OPEN_READWRITE);
   const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

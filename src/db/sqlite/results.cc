@@ -11,21 +11,21 @@ namespace bankscore::internal::sqlite {
 struct ResultStatements::BatchStatements {
   BatchStatements(Connection& db, const ResultsConfig& results)
       : prediction(db,
-                  "INSERT INTO " + QuoteIdentifier(results.table) +
-                      " (source_key, model_version, probability, label, threshold, run_id,"
-                      " scored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-                  "insert predictions"),
+                   "INSERT INTO " + QuoteIdentifier(results.table) +
+                       " (source_key, model_version, probability, label, threshold, run_id,"
+                       " scored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                   "insert predictions"),
         rejection(db,
                   "INSERT INTO " + QuoteIdentifier(results.rejected_table) +
                       " (source_key, model_version, run_id, reason)"
                       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                   "insert rejected rows"),
         totals(db,
-                  "UPDATE " + QuoteIdentifier(results.runs_table) +
-                      " SET rows_read = rows_read + ?1, rows_scored = rows_scored + ?2,"
-                      " rows_rejected = rows_rejected + ?3, rows_positive = rows_positive + ?4,"
-                      " threshold = ?5 WHERE run_id = ?6",
-                  "update run totals") {}
+               "UPDATE " + QuoteIdentifier(results.runs_table) +
+                   " SET rows_read = rows_read + ?1, rows_scored = rows_scored + ?2,"
+                   " rows_rejected = rows_rejected + ?3, rows_positive = rows_positive + ?4,"
+                   " threshold = ?5 WHERE run_id = ?6",
+               "update run totals") {}
 
   Statement prediction;
   Statement rejection;
@@ -42,8 +42,8 @@ ResultStatements::BatchStatements& ResultStatements::Prepared() {
   return *prepared_;
 }
 
-BatchWriteResult ResultStatements::WriteBatch(std::int64_t run_id,
-                                              const std::string& model_version, double threshold,
+BatchWriteResult ResultStatements::WriteBatch(std::int64_t run_id, const std::string& model_version,
+                                              double threshold,
                                               const std::vector<Prediction>& predictions,
                                               const std::vector<Rejection>& rejections) {
   BatchWriteResult result;
@@ -155,7 +155,7 @@ std::int64_t ResultStatements::MarkAbandonedRuns() {
 }
 
 RelabelResult ResultStatements::Relabel(std::int64_t run_id, const std::string& model_version,
-                      const Decision& decision) {
+                                        const Decision& decision) {
   const double threshold = decision.threshold;
   const std::string label = Decision::SqlLabel("probability", "?1");
   RelabelResult result;

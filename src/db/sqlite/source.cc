@@ -69,8 +69,9 @@ std::vector<std::string> SourceStatements::TableColumns(const std::string& table
   return out;
 }
 
-void SourceStatements::CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
-                       const std::string& key) {
+void SourceStatements::CreateSourceTable(const std::string& table,
+                                         const std::vector<ColumnSpec>& columns,
+                                         const std::string& key) {
   std::string sql = "CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(table) + " (";
   bool first = true;
   for (const auto& column : columns) {
@@ -125,11 +126,11 @@ void SourceStatements::InsertRows(const std::string& table, const RowBatch& batc
 }
 
 std::int64_t SourceStatements::CountRows(const std::string& table) {
-  return db_.ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(table),
-                       "count rows of " + table);
+  return db_.ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(table), "count rows of " + table);
 }
 
-std::optional<std::int64_t> SourceStatements::MaxKey(const std::string& table, const std::string& key) {
+std::optional<std::int64_t> SourceStatements::MaxKey(const std::string& table,
+                                                     const std::string& key) {
   Statement s(db_, "SELECT MAX(" + QuoteIdentifier(key) + ") FROM " + QuoteIdentifier(table),
               "max key of " + table);
   s.Step();
@@ -139,9 +140,10 @@ std::optional<std::int64_t> SourceStatements::MaxKey(const std::string& table, c
 }
 
 void SourceStatements::ScanTable(const std::string& table, const std::string& key,
-               const std::vector<std::string>& columns,
-               const std::optional<std::string>& where_not_null, std::size_t batch_size,
-               const std::function<void(const RowBatch&)>& sink) {
+                                 const std::vector<std::string>& columns,
+                                 const std::optional<std::string>& where_not_null,
+                                 std::size_t batch_size,
+                                 const std::function<void(const RowBatch&)>& sink) {
   std::vector<std::string> all = {key};
   all.insert(all.end(), columns.begin(), columns.end());
   Statement s(db_, ScanSql(table, key, columns, where_not_null), "scan " + table);
@@ -167,10 +169,10 @@ std::int64_t SourceStatements::CountNullKeys() {
 }
 
 bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
-  Statement s(db_,
-              "SELECT EXISTS (" +
-                  UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), true}) + ")",
-              "look for unscored rows of " + config_.source.table);
+  Statement s(
+      db_,
+      "SELECT EXISTS (" + UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), true}) + ")",
+      "look for unscored rows of " + config_.source.table);
   s.Bind(1, model_version);
   s.Step();
   return s.Int(0) != 0;
