@@ -53,7 +53,7 @@ void PrintTable(std::ostream& out, const RowBatch& table) {
   }
   auto print_line = [&](const std::vector<std::string>& line) {
     for (std::size_t c = 0; c < line.size(); ++c) {
-      out << (c ? "  " : "  ") << fmt::format("{:<{}}", line[c], width[c]);
+      out << "  " << fmt::format("{:<{}}", line[c], width[c]);
     }
     out << "\n";
   };

@@ -20,30 +20,32 @@ std::optional<std::string> NullIfEmpty(const std::string& s) {
 
 }  // namespace
 
-void ResultStatements::EnsureResultsSchema() {
+// How many of the results relations exist in the current schema.
+std::int64_t ResultStatements::PresentResultsRelations(pqxx::transaction_base& tx) {
   const ResultsConfig& results = config_.results;
-  const std::string ddl = ResultsDdl("postgres", results);
+  return tx
+      .exec_params1(
+          "SELECT count(c.oid) FROM unnest(ARRAY[$1::text, $2::text, $3::text, $4::text]) AS"
+          " t(name) JOIN pg_catalog.pg_class c ON c.relname = t.name AND c.relnamespace ="
+          " (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())",
+          results.table, results.runs_table, results.rejected_table, results.latest_view)[0]
+      .as<std::int64_t>();
+}
+
+void ResultStatements::EnsureResultsSchema() {
+  const std::string ddl = ResultsDdl("postgres", config_.results);
   db_.Run("create the results tables", {}, [&](pqxx::connection& c) {
     pqxx::work tx(c);
+    // When every table exists there is nothing to do, and nothing is locked: the DDL's
+    // CREATE INDEX IF NOT EXISTS and COMMENT ON would lock tables other scorers are writing (a
+    // deadlock with a running scorer), and a restricted scoring role may not run them at all.
+    if (PresentResultsRelations(tx) == 4) return;
     // Serializes concurrent bankscore processes creating the same schema's tables (CREATE ...
     // IF NOT EXISTS alone can still collide on the catalog's unique indexes).
     tx.exec(
         "SELECT pg_advisory_xact_lock(hashtextextended("
         "'bankscore results ddl ' || coalesce(current_schema(), ''), 0))");
-    // A restricted scoring role can neither create nor alter (COMMENT ON, CREATE INDEX) tables
-    // it does not own; when the owner has created them all, there is nothing to do.
-    pqxx::row r = tx.exec_params1(
-        "SELECT count(c.oid), count(c.oid) FILTER (WHERE pg_has_role(c.relowner, 'USAGE'))"
-        " FROM unnest(ARRAY[$1::text, $2::text, $3::text, $4::text]) AS t(name)"
-        " LEFT JOIN pg_catalog.pg_class c ON c.relname = t.name AND c.relnamespace ="
-        " (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())",
-        results.table, results.runs_table, results.rejected_table, results.latest_view);
-    const auto present = r[0].as<std::int64_t>(), owned = r[1].as<std::int64_t>();
-    if (present == 4 && owned < 4) {
-      db_.log().debug("results tables exist and belong to another role; not applying the DDL");
-    } else {
-      tx.exec(ddl);
-    }
+    if (PresentResultsRelations(tx) < 4) tx.exec(ddl);
     tx.commit();
   });
 }

@@ -27,6 +27,7 @@ class ResultStatements {
 
  private:
   std::string CurrentUser();
+  std::int64_t PresentResultsRelations(pqxx::transaction_base& tx);
   void CreateStaging(pqxx::transaction_base& tx);
   bool CopyPredictions(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
                        const std::string& threshold, const std::vector<Prediction>& predictions,
