@@ -40,6 +40,14 @@ class UnscoredRowReader {
   virtual bool Next(ColumnarBatch& batch, std::size_t max_rows) = 0;
 };
 
+// Source rows whose key cannot be used: NULL, or (SQLite, where any cell can hold anything) not
+// an integer, such as 'seven' or 1.5.
+struct UnkeyedRows {
+  std::int64_t null_keys = 0;
+  std::int64_t non_integer_keys = 0;
+  std::vector<std::string> examples;  // a few non-integer keys, quoted as SQL literals
+};
+
 struct Prediction {
   std::int64_t key = 0;
   double probability = 0.0;
@@ -139,8 +147,11 @@ class Database {
   // prediction nor a rejection for `model_version`, in key order.
   virtual std::unique_ptr<UnscoredRowReader> ReadUnscored(
       const std::string& model_version, std::optional<std::int64_t> after_key) = 0;
-  // Number of source rows whose key is NULL (they cannot be scored and are reported).
-  virtual std::int64_t CountNullKeys() = 0;
+  // Source rows without a usable key: they are never scored, and each run reports them.
+  virtual UnkeyedRows CountUnkeyedRows() = 0;
+  // The declared SQL type of a column ("bigint", "TEXT"; "" when SQLite has none). Throws
+  // DatabaseError if the table or column does not exist.
+  virtual std::string ColumnSqlType(const std::string& table, const std::string& column) = 0;
   // Refuses, with a DatabaseError naming every missing privilege, a session that could not write
   // a run's results (read the source; read and insert predictions and rejections; insert and
   // update runs). Called before a run is recorded, so a role without write access writes nothing.

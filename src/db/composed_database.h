@@ -49,7 +49,10 @@ class ComposedDatabase : public Database {
                                                   std::optional<std::int64_t> after_key) override {
     return source().ReadUnscored(model_version, after_key);
   }
-  std::int64_t CountNullKeys() override { return source().CountNullKeys(); }
+  UnkeyedRows CountUnkeyedRows() override { return source().CountUnkeyedRows(); }
+  std::string ColumnSqlType(const std::string& table, const std::string& column) override {
+    return source().ColumnSqlType(table, column);
+  }
 
   void EnsureResultsSchema() override { results().EnsureResultsSchema(); }
   void CheckScoringAccess() override { results().CheckScoringAccess(); }

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "bankscore/error.h"
+#include "common/text.h"
 #include "jobs/scoring_pipeline.h"
 
 namespace bankscore {
@@ -81,10 +82,20 @@ class ScoringRun {
 
   // Before the first batch: what cannot be scored, and the run's own record.
   void Prepare() {
-    summary_.null_keys = Retry("counting rows without a key", [&] { return db_.CountNullKeys(); });
-    if (summary_.null_keys > 0) {
+    const UnkeyedRows unkeyed =
+        Retry("counting rows without a key", [&] { return db_.CountUnkeyedRows(); });
+    summary_.null_keys = unkeyed.null_keys;
+    summary_.non_integer_keys = unkeyed.non_integer_keys;
+    if (unkeyed.null_keys > 0) {
       log_.warn("{} rows of {} have a NULL {} and cannot be scored; give them a key",
-                summary_.null_keys, config_.source.table, config_.source.key);
+                unkeyed.null_keys, config_.source.table, config_.source.key);
+    }
+    if (unkeyed.non_integer_keys > 0) {
+      log_.warn(
+          "{} rows of {} have a {} that is not an integer (for example {}) and are never "
+          "scored; keys must be integers",
+          unkeyed.non_integer_keys, config_.source.table, config_.source.key,
+          EscapeControl(Join(unkeyed.examples)));
     }
     record_.model_version = summary_.model_version;
     record_.threshold = summary_.threshold;

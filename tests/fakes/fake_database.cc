@@ -84,7 +84,7 @@ const char* MethodName(FakeDatabase::Method method) {
                                        "HasUnscoredRows",
                                        "OpenReader",
                                        "ReadUnscored",
-                                       "CountNullKeys",
+                                       "CountUnkeyedRows",
                                        "CheckScoringAccess",
                                        "WriteBatch",
                                        "BeginRun",
@@ -451,13 +451,28 @@ std::unique_ptr<UnscoredRowReader> FakeDatabase::ReadUnscored(
   });
 }
 
-std::int64_t FakeDatabase::CountNullKeys() {
-  return Call(Method::kCountNullKeys, [&] {
+UnkeyedRows FakeDatabase::CountUnkeyedRows() {
+  return Call(Method::kCountUnkeyedRows, [&] {
     const Table& t = TableOrThrow(config_.source.table);
     const std::size_t k = ColumnIndices(t, {config_.source.key})[0];
-    return static_cast<std::int64_t>(std::count_if(
-        t.rows.begin(), t.rows.end(), [&](const auto& row) { return IsNull(row[k]); }));
+    UnkeyedRows out;
+    for (const auto& row : t.rows) {
+      if (IsNull(row[k])) {
+        ++out.null_keys;
+      } else if (!KeyOf(row[k])) {
+        ++out.non_integer_keys;
+        if (out.examples.size() < 5) out.examples.push_back(DescribeValue(row[k]));
+      }
+    }
+    return out;
   });
+}
+
+std::string FakeDatabase::ColumnSqlType(const std::string& table, const std::string& column) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  const Table& t = TableOrThrow(table);
+  const std::size_t c = ColumnIndices(t, {column})[0];
+  return ColumnTypeName(t.columns[c].type);
 }
 
 void FakeDatabase::CheckScoringAccess() {

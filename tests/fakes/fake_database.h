@@ -57,7 +57,7 @@ class FakeDatabase : public Database {
     kHasUnscoredRows,
     kOpenReader,    // ReadUnscored: opening the reader
     kReadUnscored,  // UnscoredRowReader::Next: one batch read
-    kCountNullKeys,
+    kCountUnkeyedRows,
     kCheckScoringAccess,
     kWriteBatch,
     kBeginRun,
@@ -151,7 +151,8 @@ class FakeDatabase : public Database {
   bool HasUnscoredRows(const std::string& model_version) override;
   std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
                                                   std::optional<std::int64_t> after_key) override;
-  std::int64_t CountNullKeys() override;
+  UnkeyedRows CountUnkeyedRows() override;
+  std::string ColumnSqlType(const std::string& table, const std::string& column) override;
   void CheckScoringAccess() override;
   BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                               double threshold, const std::vector<Prediction>& predictions,

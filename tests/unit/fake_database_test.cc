@@ -192,8 +192,8 @@ TEST_F(FakeDatabaseTest, ConnectionsShareEverythingButTheirConfig) {
   rows.rows[1][0] = std::monostate{};
   db_.InsertRows("imported", rows);
   auto other = db_.Connect(imported);
-  EXPECT_EQ(other->CountNullKeys(), 1);
-  EXPECT_EQ(db_.CountNullKeys(), 0);  // clients
+  EXPECT_EQ(other->CountUnkeyedRows().null_keys, 1);
+  EXPECT_EQ(db_.CountUnkeyedRows().null_keys, 0);  // clients
   EXPECT_THAT(Read(*other, "v1", std::nullopt, 10).keys, ElementsAre(1, 3));
   other->BeginRun({});
   EXPECT_EQ(db_.Runs().size(), 1u);

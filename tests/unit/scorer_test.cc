@@ -363,11 +363,11 @@ TEST_F(ScorerTest, ReportsRowsWithANullKeyAndNeverScoresThem) {
 }
 
 TEST_F(ScorerTest, TransientFailureCountingNullKeysIsRetried) {
-  db_.FailNext(Method::kCountNullKeys, Fault::kTransient);
+  db_.FailNext(Method::kCountUnkeyedRows, Fault::kTransient);
   const RunSummary run = Score();
   EXPECT_EQ(run.status, "succeeded");
   EXPECT_EQ(run.rows_scored, kClients);
-  EXPECT_EQ(db_.Calls(Method::kCountNullKeys), 2);
+  EXPECT_EQ(db_.Calls(Method::kCountUnkeyedRows), 2);
 }
 
 TEST_F(ScorerTest, ThresholdChangedBetweenBatchesAppliesFromTheNextBatch) {

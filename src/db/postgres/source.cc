@@ -52,7 +52,7 @@ void SourceStatements::CreateSourceTable(const std::string& table,
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (i) sql += ", ";
     sql += QuoteIdentifier(columns[i].name) + " " +
-           (columns[i].name == key ? "BIGINT PRIMARY KEY" : ColumnSqlType(columns[i].type));
+           (columns[i].name == key ? "BIGINT PRIMARY KEY" : pg::ColumnSqlType(columns[i].type));
   }
   sql += ")";
   db_.Run("create table " + table, {}, [&](pqxx::connection& c) {
@@ -180,12 +180,35 @@ std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(
   return OpenCopyReader(db_.settings(), sql, config_.source.FeatureColumns());
 }
 
-std::int64_t SourceStatements::CountNullKeys() {
+// The key column is an integer type (ValidateSourceTable refuses others), so only NULL is left.
+UnkeyedRows SourceStatements::CountUnkeyedRows() {
   const SourceConfig& src = config_.source;
-  return ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(src.table) + " WHERE " +
-                       QuoteIdentifier(src.key) + " IS NULL",
-                   "count NULL keys of " + src.table, {{src.table, "SELECT"}})
-      .value_or(0);
+  UnkeyedRows out;
+  out.null_keys = ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(src.table) + " WHERE " +
+                                QuoteIdentifier(src.key) + " IS NULL",
+                            "count NULL keys of " + src.table, {{src.table, "SELECT"}})
+                      .value_or(0);
+  return out;
+}
+
+std::string SourceStatements::ColumnSqlType(const std::string& table, const std::string& column) {
+  const pqxx::result r =
+      db_.Run("look up the type of " + table + "." + column, {}, [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        pqxx::result out = tx.exec_params(
+            "SELECT format_type(a.atttypid, a.atttypmod)"
+            " FROM pg_catalog.pg_attribute a"
+            " WHERE a.attrelid = to_regclass(quote_ident($1::text))"
+            " AND a.attname = $2::text AND NOT a.attisdropped",
+            table, column);
+        tx.commit();
+        return out;
+      });
+  if (r.empty()) {
+    throw DatabaseError("column " + column + " does not exist in table " + table +
+                        " in PostgreSQL at " + db_.settings().server + CurrentSchemaSuffix());
+  }
+  return r[0][0].as<std::string>();
 }
 
 std::optional<std::int64_t> SourceStatements::ScalarInt(const std::string& sql,

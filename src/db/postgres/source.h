@@ -32,7 +32,8 @@ class SourceStatements {
   // Streams COPY (SELECT ...) TO STDOUT over a connection of its own.
   std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
                                                   std::optional<std::int64_t> after_key);
-  std::int64_t CountNullKeys();
+  UnkeyedRows CountUnkeyedRows();
+  std::string ColumnSqlType(const std::string& table, const std::string& column);
 
  private:
   std::optional<std::int64_t> ScalarInt(const std::string& sql, const std::string& what,

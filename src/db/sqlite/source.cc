@@ -161,11 +161,37 @@ void SourceStatements::ScanTable(const std::string& table, const std::string& ke
   if (!batch.rows.empty()) sink(batch);
 }
 
-std::int64_t SourceStatements::CountNullKeys() {
+UnkeyedRows SourceStatements::CountUnkeyedRows() {
   const auto& src = config_.source;
-  return db_.ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(src.table) + " WHERE " +
-                           QuoteIdentifier(src.key) + " IS NULL",
-                       "count NULL keys");
+  const std::string key = QuoteIdentifier(src.key);
+  const std::string table = QuoteIdentifier(src.table);
+  UnkeyedRows out;
+  Statement counts(db_,
+                   "SELECT count(*) FILTER (WHERE " + key + " IS NULL), count(*) FILTER (WHERE " +
+                       key + " IS NOT NULL AND typeof(" + key + ") <> 'integer') FROM " + table,
+                   "count rows without a usable key in " + src.table);
+  counts.Step();
+  out.null_keys = counts.Int(0);
+  out.non_integer_keys = counts.Int(1);
+  if (out.non_integer_keys == 0) return out;
+  Statement examples(db_,
+                     "SELECT quote(" + key + ") FROM " + table + " WHERE " + key +
+                         " IS NOT NULL AND typeof(" + key + ") <> 'integer' LIMIT 5",
+                     "list keys that are not integers in " + src.table);
+  while (examples.Step()) out.examples.push_back(std::get<std::string>(examples.Cell(0)));
+  return out;
+}
+
+std::string SourceStatements::ColumnSqlType(const std::string& table, const std::string& column) {
+  Statement s(db_, "SELECT type FROM pragma_table_info(?1) WHERE name = ?2",
+              "look up the type of " + table + "." + column);
+  s.Bind(1, table);
+  s.Bind(2, column);
+  if (!s.Step()) {
+    throw DatabaseError("column " + column + " does not exist in table " + table + " of " +
+                        db_.path());
+  }
+  return std::get<std::string>(s.Cell(0));
 }
 
 bool SourceStatements::HasUnscoredRows(const std::string& model_version) {

@@ -33,7 +33,8 @@ class SourceStatements {
   // Reads through a read-only connection of its own (WAL lets it read while batches commit).
   std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
                                                   std::optional<std::int64_t> after_key);
-  std::int64_t CountNullKeys();
+  UnkeyedRows CountUnkeyedRows();
+  std::string ColumnSqlType(const std::string& table, const std::string& column);
 
  private:
   Connection& db_;
