@@ -1,19 +1,21 @@
-// bankscore_bench: end-to-end timings and peak memory of the real bankscore binary.
+// bankscore_bench: `bankscore score` against the limits of the machine and the Python pipeline it
+// replaces, measured side by side in one run (issue 9's benchmark; not a timed test).
 //
-// For each backend and table size it builds a fresh database (the bundled full data set loaded
-// `--copies` times: the load timings), trains once, then times `bankscore score` from empty
-// results `--runs` times and reports the median wall time, rows per second and the scoring
-// process's peak RSS (from wait4). Peak RSS at two sizes shows whether memory grows with the
-// table (it should not: scoring works in batches). SQLite always; PostgreSQL too with --pg-dsn,
-// in a schema `bankscore_bench` that it drops and re-creates (needs psql). Usage:
-//   bankscore_bench --bankscore build/bankscore --data data/bank-additional-full.csv.gz
-//                   [--pg-dsn "host=... dbname=..."]
+// For each backend (SQLite; PostgreSQL with --pg-dsn) and each table size (the bundled 41,188 rows
+// tiled with new keys), with one 300-tree, depth-5 model trained once on the bundled rows:
+//   score    wall time of `bankscore score` from empty results (median of --runs), rows/s, the
+//            process's peak RSS, and the time in each pipeline stage from its own counters
+//   limits   bankscore_bench_limits: XGBoost's in-place predict alone on the same encoded rows,
+//            a bare read of the same rows, a bare bulk write of as many result rows
+//   python   bench/python_reference.py (pandas read_sql, get_dummies, predict_proba, to_sql /
+//            execute_values) on the same table and model, up to --python-max-rows
+// and prints one Markdown table (README, "Performance").
+//   bankscore_bench --bankscore B --limits L --data CSV [--pg-dsn DSN] [--sizes 1000000,...]
 // scripts/bench.sh builds an optimised binary and runs this against a throwaway PostgreSQL.
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-
-#include <fcntl.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -21,7 +23,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
+#include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,23 +34,27 @@ extern char** environ;
 namespace {
 namespace fs = std::filesystem;
 
+constexpr long kBaseRows = 41188;
+
 struct Measurement {
   double seconds = 0;
   long peak_rss_kib = 0;
+  std::string out;
 };
 
-// Runs `args` (stdout/stderr to /dev/null) and measures wall time and the child's peak RSS.
+// Runs `args` and measures wall time, the child's peak RSS and its standard output.
 Measurement Run(const std::vector<std::string>& args) {
+  const fs::path out_file = fs::temp_directory_path() / "bankscore-bench.out";
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  auto start = std::chrono::steady_clock::now();
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  const auto start = std::chrono::steady_clock::now();
   pid_t pid = 0;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
+  if (posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
     throw std::runtime_error("cannot start " + args[0]);
   }
   posix_spawn_file_actions_destroy(&actions);
@@ -57,10 +64,18 @@ Measurement Run(const std::vector<std::string>& args) {
   Measurement m;
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   m.peak_rss_kib = usage.ru_maxrss;
+  std::ifstream in(out_file);
+  m.out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error("command failed: " + args[0] + " " + args[1]);
+    throw std::runtime_error("command failed: " + args[0] + " " + args[1] + "\n" + m.out);
   }
   return m;
+}
+
+std::string Fixed(double value, int decimals = 2) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
 }
 
 double Median(std::vector<double> v) {
@@ -68,123 +83,210 @@ double Median(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
-// Where the bench's data lives: the `database:` section of its config, and how to empty it.
-struct BenchBackend {
-  std::string name;
-  std::string database_yaml;
-  std::vector<std::string> reset_command;  // run before each table size; empty for none
-};
-
-// A YAML double-quoted scalar.
-std::string YamlQuote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
+// The number after `label` in `text` ("predict 2.31 s" -> 2.31), or -1.
+double NumberAfter(const std::string& text, const std::string& label) {
+  const std::size_t at = text.find(label);
+  if (at == std::string::npos) return -1;
+  return std::strtod(text.c_str() + at + label.size(), nullptr);
 }
 
-// `run` names the results tables, so every timed run starts from empty results in the same
-// database.
-void WriteConfig(const fs::path& path, const fs::path& dir, const BenchBackend& backend,
-                 int batch_size, int run) {
+// The third field of a "<what> <rows> <seconds>" line.
+double LimitSeconds(const std::string& out) {
+  std::istringstream in(out);
+  std::string what;
+  long rows = 0;
+  double seconds = -1;
+  in >> what >> rows >> seconds;
+  return seconds;
+}
+
+struct Backend {
+  std::string name;
+  std::string database_yaml;
+  std::vector<std::string> sql_command;  // runs SQL given as its last argument
+  std::string sql_prefix;                // put before every statement (the schema)
+  std::vector<std::string> python_target;
+};
+
+struct Options {
+  std::string bankscore, limits, data, python = "/usr/bin/python3", python_script, pg_dsn;
+  std::vector<long> sizes = {1000000, 10000000};
+  long python_max_rows = 1100000;
+  int runs = 3;
+  fs::path dir;
+};
+
+void WriteConfig(const fs::path& path, const Options& o, const Backend& b) {
   std::ofstream out(path);
-  out << "database: " << backend.database_yaml << "\n"
-      << "source:\n  table: bank_clients\n  key: client_id\n  label: y\n"
-      << "  features:\n"
+  out << "database: " << b.database_yaml << "\n"
+      << "source:\n  table: bank_clients\n  key: client_id\n  label: y\n  features:\n"
       << "    categorical: [job, marital, education, default, housing, loan, contact, month,\n"
       << "                  day_of_week, poutcome]\n"
       << "    numeric: [age, campaign, pdays, previous, emp.var.rate, cons.price.idx,\n"
       << "              cons.conf.idx, euribor3m, nr.employed]\n"
       << "  sentinels: {pdays: 999}\n"
-      << "model: {path: " << (dir / "model").string() << "}\n"
-      << "scoring: {batch_size: " << batch_size << "}\n"
-      << "results: {table: predictions_" << run << ", runs_table: runs_" << run
-      << ", rejected_table: rejected_" << run << ", latest_view: latest_" << run << "}\n"
+      << "model: {path: " << (o.dir / "model").string() << "}\n"
+      << "scoring: {batch_size: 10000, threads: 2}\n"
+      << "training:\n  num_boost_round: 300\n  early_stopping_rounds: 0\n"
+      << "  xgboost: {max_depth: 5, eta: 0.05, nthread: 2}\n"
       << "logging: {level: warn}\n";
+}
+
+std::vector<std::string> WithSql(const Backend& b, const std::string& sql) {
+  std::vector<std::string> command = b.sql_command;
+  command.push_back(b.sql_prefix + sql);
+  return command;
+}
+
+// The 41,188 bundled rows copied with new keys until the table has `rows` rows.
+void Tile(const Backend& b, long rows) {
+  const long copies = (rows + kBaseRows - 1) / kBaseRows;
+  const std::string columns =
+      "age, job, marital, education, \"default\", housing, loan, contact, month, day_of_week, "
+      "duration, campaign, pdays, previous, poutcome, \"emp.var.rate\", \"cons.price.idx\", "
+      "\"cons.conf.idx\", euribor3m, \"nr.employed\", y";
+  const std::string series =
+      b.name == "sqlite"
+          ? "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k "
+            "WHERE n < " +
+                std::to_string(copies - 1) + ") "
+          : "WITH k(n) AS (SELECT generate_series(1, " + std::to_string(copies - 1) + ")) ";
+  Run(WithSql(b, series + "INSERT INTO bank_clients (client_id, " + columns +
+                     ") SELECT client_id + n * " + std::to_string(kBaseRows) + ", " + columns +
+                     " FROM bank_clients, k WHERE client_id <= " + std::to_string(kBaseRows) +
+                     " AND client_id + n * " + std::to_string(kBaseRows) +
+                     " <= " + std::to_string(rows)));
+}
+
+void ClearResults(const Backend& b) {
+  Run(WithSql(b, "DELETE FROM predictions; DELETE FROM rejected_rows; DELETE FROM scoring_runs;"));
+}
+
+struct Row {
+  std::string backend;
+  long rows = 0;
+  double score = 0, rss_mib = 0, read = 0, encode = 0, predict = 0, write = 0;
+  double limit_predict = 0, limit_read = 0, limit_write = 0, python = -1, python_rss_mib = 0;
+};
+
+Row Measure(const Options& o, const Backend& b, long rows, const fs::path& config) {
+  Row row{b.name, rows};
+  Tile(b, rows);
+  std::vector<double> times;
+  for (int r = 0; r < o.runs; ++r) {
+    ClearResults(b);
+    const Measurement m = Run({o.bankscore, "score", "--config", config.string()});
+    times.push_back(m.seconds);
+    row.rss_mib = std::max(row.rss_mib, m.peak_rss_kib / 1024.0);
+    row.read = NumberAfter(m.out, "overlap): read ");
+    row.encode = NumberAfter(m.out, "encode ");
+    row.predict = NumberAfter(m.out, "predict ");
+    row.write = NumberAfter(m.out, "write ");
+  }
+  row.score = Median(times);
+  const auto limit = [&](const char* what) {
+    return LimitSeconds(Run({o.limits, "--config", config.string(), "--what", what, "--rows",
+                             std::to_string(rows), "--runs", std::to_string(o.runs)})
+                            .out);
+  };
+  row.limit_predict = limit("predict");
+  row.limit_read = limit("read");
+  row.limit_write = limit("write");
+  if (rows <= o.python_max_rows) {
+    std::vector<std::string> args = {o.python, o.python_script, "--bundle",
+                                     (o.dir / "model").string()};
+    args.insert(args.end(), b.python_target.begin(), b.python_target.end());
+    const Measurement m = Run(args);
+    row.python = LimitSeconds(m.out) > 0 ? m.seconds : -1;
+    row.python_rss_mib = m.peak_rss_kib / 1024.0;
+  }
+  return row;
+}
+
+void Print(const std::vector<Row>& table) {
+  std::printf(
+      "| backend | rows | bankscore score | rows/s | peak RSS | read / encode / predict / write "
+      "(stage time) | XGBoost predict alone | bare read | bare write | Python reference | "
+      "speed-up vs Python | share of XGBoost's rows/s |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const Row& r : table) {
+    const std::string python =
+        r.python > 0 ? Fixed(r.python) + " s (" + Fixed(r.python_rss_mib, 0) + " MiB)" : "n/a";
+    std::printf(
+        "| %s | %ld | %.2f s | %.0f | %.0f MiB | %.2f / %.2f / %.2f / %.2f s | %.2f s | "
+        "%.2f s | %.2f s | %s | %s | %.0f%% |\n",
+        r.backend.c_str(), r.rows, r.score, r.rows / r.score, r.rss_mib, r.read, r.encode,
+        r.predict, r.write, r.limit_predict, r.limit_read, r.limit_write, python.c_str(),
+        r.python > 0 ? (Fixed(r.python / r.score, 1) + "x").c_str() : "n/a",
+        100.0 * r.limit_predict / r.score);
+  }
+}
+
+std::vector<Backend> MakeBackends(const Options& o) {
+  std::vector<Backend> backends;
+  const std::string db = (o.dir / "bench.db").string();
+  backends.push_back(
+      {"sqlite", "{backend: sqlite, path: " + db + "}", {"sqlite3", db}, "", {"--sqlite", db}});
+  if (!o.pg_dsn.empty()) {
+    backends.push_back({"postgres",
+                        "{backend: postgres, dsn: \"" + o.pg_dsn + "\", schema: bankscore_bench}",
+                        {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", o.pg_dsn, "-c"},
+                        "SET search_path TO bankscore_bench; ",
+                        {"--pg-dsn", o.pg_dsn, "--schema", "bankscore_bench"}});
+  }
+  return backends;
+}
+
+// Loads the bundled rows into a fresh database of `b` (and trains the one model, first time).
+fs::path Prepare(const Options& o, const Backend& b, bool train) {
+  const fs::path config = o.dir / (b.name + ".yaml");
+  WriteConfig(config, o, b);
+  if (b.name == "postgres") {
+    Run(WithSql(Backend{b.name, "", b.sql_command, "", {}},
+                "DROP SCHEMA IF EXISTS bankscore_bench CASCADE; CREATE SCHEMA bankscore_bench"));
+  }
+  Run({o.bankscore, "load", "--config", config.string(), "--csv", o.data});
+  if (train) Run({o.bankscore, "train", "--config", config.string()});
+  Run({o.bankscore, "init-db", "--config", config.string()});
+  return config;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"bankscore end-to-end benchmark"};
-  std::string binary = "build/bankscore";
-  std::string data = "data/bank-additional-full.csv.gz";
-  std::string pg_dsn;
-  std::vector<int> copies = {1, 5};
-  int runs = 5;
-  int batch_size = 10000;
-  app.add_option("--bankscore", binary, "bankscore binary")->check(CLI::ExistingFile);
-  app.add_option("--data", data, "CSV to load (loaded --copies times)")->check(CLI::ExistingFile);
-  app.add_option("--copies", copies, "Table sizes, as copies of the data set");
-  app.add_option("--runs", runs, "Timed scoring runs per size")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", batch_size, "scoring.batch_size")->check(CLI::PositiveNumber);
-  app.add_option("--pg-dsn", pg_dsn,
-                 "Also benchmark PostgreSQL at this libpq DSN (schema bankscore_bench is dropped "
-                 "and re-created)");
+  CLI::App app{"bankscore scoring benchmark"};
+  Options o;
+  std::string dir = (fs::temp_directory_path() / "bankscore-bench").string();
+  app.add_option("--bankscore", o.bankscore, "bankscore binary")->required();
+  app.add_option("--limits", o.limits, "bankscore_bench_limits binary")->required();
+  app.add_option("--data", o.data, "the bundled CSV")->required();
+  app.add_option("--python-script", o.python_script, "bench/python_reference.py")->required();
+  app.add_option("--python", o.python, "Python with pandas and xgboost");
+  app.add_option("--pg-dsn", o.pg_dsn, "also PostgreSQL (schema bankscore_bench is re-created)");
+  app.add_option("--sizes", o.sizes, "table sizes in rows");
+  app.add_option("--runs", o.runs, "timed runs per measurement")->check(CLI::PositiveNumber);
+  app.add_option("--python-max-rows", o.python_max_rows, "largest table Python is run on");
+  app.add_option("--dir", dir, "work directory (emptied)");
   CLI11_PARSE(app, argc, argv);
-
-  std::vector<BenchBackend> backends;
-  const fs::path root = fs::temp_directory_path() / "bankscore-bench";
-  backends.push_back(
-      {"sqlite", "{backend: sqlite, path: " + (root / "bench.db").string() + "}", {}});
-  if (!pg_dsn.empty()) {
-    backends.push_back(
-        {"postgres",
-         "{backend: postgres, dsn: " + YamlQuote(pg_dsn) + ", schema: bankscore_bench}",
-         {"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_dsn, "-c",
-          "DROP SCHEMA IF EXISTS bankscore_bench CASCADE; "
-          "CREATE SCHEMA bankscore_bench"}});
-  }
-
-  std::printf("%-9s %-10s %-6s %10s %10s %12s %14s\n", "backend", "rows", "step", "median s",
-              "min s", "rows/s", "peak RSS MiB");
+  o.dir = dir;
+  std::vector<Row> table;
   try {
-    for (const auto& backend : backends) {
-      for (int n : copies) {
-        fs::remove_all(root);
-        fs::create_directories(root);
-        if (!backend.reset_command.empty()) Run(backend.reset_command);
-        const fs::path config = root / "bench.yaml";
-        WriteConfig(config, root, backend, batch_size, 0);
-        std::vector<double> load_times;
-        long load_peak = 0;
-        for (int c = 0; c < n; ++c) {
-          Measurement load = Run({binary, "load", "--config", config.string(), "--csv", data});
-          load_times.push_back(load.seconds);
-          load_peak = std::max(load_peak, load.peak_rss_kib);
-        }
-        Measurement train = Run({binary, "train", "--config", config.string()});
-        const long rows = 41188L * n;
-
-        std::vector<double> score_times;
-        long peak = 0;
-        for (int r = 0; r < runs; ++r) {
-          WriteConfig(config, root, backend, batch_size, r);
-          Measurement score = Run({binary, "score", "--config", config.string()});
-          score_times.push_back(score.seconds);
-          peak = std::max(peak, score.peak_rss_kib);
-        }
-        const char* name = backend.name.c_str();
-        // The load row is per load of the 41,188-row file (n loads make the table).
-        std::printf("%-9s %-10ld %-6s %10.3f %10.3f %12.0f %14.1f\n", name, rows, "load",
-                    Median(load_times), *std::min_element(load_times.begin(), load_times.end()),
-                    41188 / Median(load_times), load_peak / 1024.0);
-        std::printf("%-9s %-10ld %-6s %10.3f %10.3f %12.0f %14.1f\n", name, rows, "train",
-                    train.seconds, train.seconds, rows / train.seconds,
-                    train.peak_rss_kib / 1024.0);
-        std::printf("%-9s %-10ld %-6s %10.3f %10.3f %12.0f %14.1f\n", name, rows, "score",
-                    Median(score_times), *std::min_element(score_times.begin(), score_times.end()),
-                    rows / Median(score_times), peak / 1024.0);
-        std::fflush(stdout);
+    fs::remove_all(o.dir);
+    fs::create_directories(o.dir);
+    bool trained = false;
+    for (const Backend& b : MakeBackends(o)) {
+      const fs::path config = Prepare(o, b, !trained);
+      trained = true;
+      for (long rows : o.sizes) {
+        table.push_back(Measure(o, b, rows, config));
+        std::fprintf(stderr, "measured %s at %ld rows\n", b.name.c_str(), rows);
       }
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bankscore_bench: %s\n", e.what());
-    fs::remove_all(root);
     return 1;
   }
-  fs::remove_all(root);
+  Print(table);
+  fs::remove_all(o.dir);
   return 0;
 }

@@ -17,6 +17,10 @@ packages=(
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   packages+=(chromium fonts-dejavu-core clang-format clang-tidy-16)
 fi
+# The benchmark runs the Python pipeline bankscore replaces (bench/python_reference.py).
+if [[ "${1:-}" == "--with-bench-tools" ]]; then
+  packages+=(python3-pandas python3-xgboost python3-sklearn python3-psycopg2)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

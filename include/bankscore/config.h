@@ -68,6 +68,8 @@ struct ScoringConfig {
   std::optional<double> threshold;  // when set, overrides the model bundle's threshold
   ThresholdPolicy threshold_policy;
   std::size_t batch_size = 10000;
+  std::size_t pipeline_depth = 3;      // batches in flight between reading, scoring and writing
+  int threads = 0;                     // XGBoost prediction threads; 0: every core
   std::chrono::seconds interval{300};  // daemon: time between cycles
   std::optional<TimeOfDay> daily_at;   // daemon: daily at this UTC time instead of interval
 };
@@ -88,6 +90,12 @@ struct TrainingConfig {
   std::map<std::string, std::string> xgboost;  // passed to XGBoosterSetParam as is
 };
 
+// How `bankscore load` reads CSV files.
+struct LoadingConfig {
+  char separator = ';';
+  std::size_t max_field_bytes = 1 << 20;  // a longer field (or record) is refused with its line
+};
+
 struct LoggingConfig {
   std::string level = "info";  // trace, debug, info, warn, error
   bool json = false;           // one JSON object per line
@@ -101,6 +109,7 @@ struct Config {
   ModelConfig model;
   ScoringConfig scoring;
   TrainingConfig training;
+  LoadingConfig load;
   LoggingConfig logging;
 };
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bankscore/columnar_batch.h"
 #include "bankscore/config.h"
 #include "bankscore/decision.h"
 #include "bankscore/value.h"
@@ -26,12 +27,25 @@ class logger;
 
 namespace bankscore {
 
-// Source-table rows handed to the scorer: the key of each row (never NULL) and its feature values,
-// in the order of `columns`.
-struct SourceBatch {
-  std::vector<std::string> columns;
-  std::vector<std::int64_t> keys;
-  std::vector<std::vector<Value>> rows;
+// The unscored rows of one model version as a stream, in key order, read through a connection
+// (and snapshot) of its own so that batches can be written while it reads. Only rows whose key is
+// an integer are returned; the rest are counted by Database::CountUnkeyedRows. Throws
+// DatabaseError; after a transient one, open a new reader after the last key received.
+class UnscoredRowReader {
+ public:
+  virtual ~UnscoredRowReader() = default;
+  // Appends the next rows (at most `max_rows`) to `batch`, whose columns must be the feature
+  // columns of SourceConfig::FeatureColumns() in that order (see ColumnarBatch::Reset). Returns
+  // false once no rows are left (then nothing was appended).
+  virtual bool Next(ColumnarBatch& batch, std::size_t max_rows) = 0;
+};
+
+// Source rows whose key cannot be used: NULL, or (SQLite, where any cell can hold anything) not
+// an integer, such as 'seven' or 1.5.
+struct UnkeyedRows {
+  std::int64_t null_keys = 0;
+  std::int64_t non_integer_keys = 0;
+  std::vector<std::string> examples;  // a few non-integer keys, quoted as SQL literals
 };
 
 struct Prediction {
@@ -82,6 +96,15 @@ class ScorerLock {
   virtual void EnsureHeld() = 0;
 };
 
+// Rows going into one table in one transaction: Write any number of batches (each with the
+// columns given to BeginInsert), then Commit. Destroyed without Commit, nothing stays.
+class RowInserter {
+ public:
+  virtual ~RowInserter() = default;
+  virtual void Write(const RowBatch& batch) = 0;
+  virtual void Commit() = 0;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -96,7 +119,11 @@ class Database {
   // Creates the source table if it does not exist; `key` becomes its primary key.
   virtual void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
                                  const std::string& key) = 0;
-  // Inserts all rows in one transaction (bulk, not one round trip per row).
+  // Starts inserting rows into `columns` of `table`, in one transaction (bulk: COPY on
+  // PostgreSQL, one prepared statement on SQLite).
+  virtual std::unique_ptr<RowInserter> BeginInsert(const std::string& table,
+                                                   const std::vector<std::string>& columns) = 0;
+  // One batch in one transaction.
   virtual void InsertRows(const std::string& table, const RowBatch& batch) = 0;
   // Number of rows in `table`.
   virtual std::int64_t CountRows(const std::string& table) = 0;
@@ -113,12 +140,18 @@ class Database {
   // --- Results tables --------------------------------------------------------------------------
   // Applies the DDL from sql/<backend>/ for the configured result tables (idempotent).
   virtual void EnsureResultsSchema() = 0;
-  // Up to `limit` source rows, ordered by key, with key > after_key, that have neither a prediction
-  // nor a rejection for `model_version`. Rows with a NULL key are never returned.
-  virtual SourceBatch ReadUnscored(const std::string& model_version,
-                                   std::optional<std::int64_t> after_key, std::size_t limit) = 0;
-  // Number of source rows whose key is NULL (they cannot be scored and are reported).
-  virtual std::int64_t CountNullKeys() = 0;
+  // True when some source row with an integer key has neither a prediction nor a rejection for
+  // `model_version`: one query, so a run with nothing to do costs almost nothing.
+  virtual bool HasUnscoredRows(const std::string& model_version) = 0;
+  // The source rows with an integer key above `after_key` (all when nullopt) that have neither a
+  // prediction nor a rejection for `model_version`, in key order.
+  virtual std::unique_ptr<UnscoredRowReader> ReadUnscored(
+      const std::string& model_version, std::optional<std::int64_t> after_key) = 0;
+  // Source rows without a usable key: they are never scored, and each run reports them.
+  virtual UnkeyedRows CountUnkeyedRows() = 0;
+  // The declared SQL type of a column ("bigint", "TEXT"; "" when SQLite has none). Throws
+  // DatabaseError if the table or column does not exist.
+  virtual std::string ColumnSqlType(const std::string& table, const std::string& column) = 0;
   // Refuses, with a DatabaseError naming every missing privilege, a session that could not write
   // a run's results (read the source; read and insert predictions and rejections; insert and
   // update runs). Called before a run is recorded, so a role without write access writes nothing.

@@ -53,7 +53,7 @@ void PrintTable(std::ostream& out, const RowBatch& table) {
   }
   auto print_line = [&](const std::vector<std::string>& line) {
     for (std::size_t c = 0; c < line.size(); ++c) {
-      out << (c ? "  " : "  ") << fmt::format("{:<{}}", line[c], width[c]);
+      out << "  " << fmt::format("{:<{}}", line[c], width[c]);
     }
     out << "\n";
   };
@@ -68,12 +68,6 @@ std::unique_ptr<Database> OpenForScoring(const CommandContext& ctx) {
   ValidateSourceTable(*db, ctx.config);
   db->EnsureResultsSchema();
   return db;
-}
-
-ModelBundle LoadCurrentModel(const Config& config) {
-  ModelBundle bundle = LoadBundle(config.model.path);
-  CheckBundleMatchesSource(bundle, config.source, config.model.path);
-  return bundle;
 }
 
 }  // namespace
@@ -104,7 +98,7 @@ int TrainCommand(const CommandContext& ctx) {
 }
 
 int EvaluateCommand(const CommandContext& ctx, bool json) {
-  ModelBundle bundle = LoadCurrentModel(ctx.config);
+  ModelBundle bundle = LoadConfiguredModel(ctx.config);
   const double threshold = EffectiveDecision(bundle, ctx.config.scoring).threshold;
   const ScoredSet& test = bundle.test;
   if (json) {
@@ -138,7 +132,7 @@ int EvaluateCommand(const CommandContext& ctx, bool json) {
 
 int ScoreCommand(const CommandContext& ctx, bool wait) {
   auto db = OpenForScoring(ctx);
-  ModelBundle bundle = LoadCurrentModel(ctx.config);
+  ModelBundle bundle = LoadConfiguredModel(ctx.config);
   auto lock =
       db->TryLockScorer(wait, wait ? kLockWaitLimit : std::chrono::milliseconds(0), nullptr);
   if (!lock) {
@@ -147,18 +141,30 @@ int ScoreCommand(const CommandContext& ctx, bool wait) {
         "try again later or pass --wait");
   }
   RunSummary s = ScoreNewRows(*db, *lock, ctx.config, bundle, ScoreOptions{}, ctx.log);
+  if (s.run_id == 0) {
+    ctx.out << fmt::format("nothing to score: every row of {} has a result for model {}\n",
+                           ctx.config.source.table, s.model_version);
+    return 0;
+  }
   ctx.out << fmt::format(
       "run {} {}: read {}, scored {}, rejected {}, positive {} ({:.1f}%), threshold {:.4f}, "
-      "model {}, {:.2f} s\n",
+      "model {}, {:.2f} s ({:.0f} rows/s)\n",
       s.run_id, s.status, s.rows_read, s.rows_scored, s.rows_rejected, s.rows_positive,
       s.rows_scored ? 100.0 * s.rows_positive / s.rows_scored : 0.0, s.threshold, s.model_version,
-      s.duration.count() / 1000.0);
+      s.duration.count() / 1000.0,
+      s.duration.count() ? 1000.0 * s.rows_read / s.duration.count() : 0.0);
+  const auto seconds = [](std::chrono::nanoseconds d) { return d.count() / 1e9; };
+  ctx.out << fmt::format(
+      "  time in each stage (they overlap): read {:.2f} s, encode {:.2f} s, predict {:.2f} s, "
+      "write {:.2f} s\n",
+      seconds(s.times.read), seconds(s.times.encode), seconds(s.times.predict),
+      seconds(s.times.write));
   return 0;
 }
 
 int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold) {
   auto db = OpenForScoring(ctx);
-  ModelBundle bundle = LoadCurrentModel(ctx.config);
+  ModelBundle bundle = LoadConfiguredModel(ctx.config);
   const double t = threshold.value_or(EffectiveDecision(bundle, ctx.config.scoring).threshold);
   if (t < 0 || t > 1) throw ConfigError("--threshold: must be between 0 and 1");
   auto lock = db->TryLockScorer(true, std::chrono::minutes(10), nullptr);

@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <cstdio>
 #include <ctime>
 
 namespace bankscore {
@@ -21,6 +22,15 @@ std::string FormatUtc(std::chrono::system_clock::time_point when) {
 }
 
 std::string UtcTimestamp() { return FormatUtc(std::chrono::system_clock::now()); }
+
+std::string UtcTimestampMillis() {
+  const auto now = std::chrono::system_clock::now();
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
+  return Format(now, "%Y-%m-%dT%H:%M:%S") + fraction;
+}
 
 std::string UtcCompactTimestamp() {
   return Format(std::chrono::system_clock::now(), "%Y%m%dT%H%M%SZ");

@@ -8,6 +8,8 @@ namespace bankscore {
 
 // ISO 8601 in UTC to the second: "2026-11-22T10:15:00Z".
 std::string UtcTimestamp();
+// ISO 8601 in UTC to the millisecond: "2026-11-22T10:15:00.123Z" (SQLite's timestamps).
+std::string UtcTimestampMillis();
 // The same instant compact, for file and version names: "20261122T101500Z".
 std::string UtcCompactTimestamp();
 // ISO 8601 in UTC to the second of a given time.

@@ -489,6 +489,12 @@ ScoringConfig ReadScoring(const Section& section) {
       scoring.threshold_policy.value = *scoring.threshold;
     }
   }
+  if (auto entry = section.Find("pipeline_depth")) {
+    scoring.pipeline_depth = ReadInteger<std::size_t>(*entry, 2, 64, "an integer between 2 and 64");
+  }
+  if (auto entry = section.Find("threads")) {
+    scoring.threads = ReadInteger<int>(*entry, 0, 256, "an integer between 0 and 256");
+  }
   if (auto entry = section.Find("batch_size")) {
     scoring.batch_size =
         ReadInteger<std::size_t>(*entry, 1, 10000000, "an integer between 1 and 10000000");
@@ -565,6 +571,22 @@ TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) 
   return training;
 }
 
+LoadingConfig ReadLoading(const Section& section) {
+  LoadingConfig load;
+  if (auto entry = section.Find("separator")) {
+    const std::string text = ReadString(*entry);
+    if (text.size() != 1 || text == "\"" || text == "\n" || text == "\r") {
+      Fail(*entry, "must be one character other than a quote or a line break, got '" + text + "'");
+    }
+    load.separator = text[0];
+  }
+  if (auto entry = section.Find("max_field_bytes")) {
+    load.max_field_bytes = ReadInteger<std::size_t>(*entry, 1024, std::size_t{1} << 30,
+                                                    "an integer between 1024 and 1073741824");
+  }
+  return load;
+}
+
 LoggingConfig ReadLogging(const Section& section) {
   static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
   LoggingConfig logging;
@@ -625,8 +647,9 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   }
 
   // The complete list of keys: anything else in the file is refused.
-  const Section root(Field{source_name, "", document, document.Mark()},
-                     {"database", "source", "results", "model", "scoring", "training", "logging"});
+  const Section root(
+      Field{source_name, "", document, document.Mark()},
+      {"database", "source", "results", "model", "scoring", "training", "load", "logging"});
   const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
                                                    "schema", "connect_attempts", "retry_backoff"});
   const Section source =
@@ -634,11 +657,13 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section results =
       root.Child("results", {"table", "runs_table", "rejected_table", "latest_view"});
   const Section model = root.Child("model", {"path"});
-  const Section scoring = root.Child(
-      "scoring", {"threshold", "threshold_policy", "batch_size", "interval", "daily_at"});
+  const Section scoring =
+      root.Child("scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth",
+                             "threads", "interval", "daily_at"});
   const Section training = root.Child(
       "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
                    "smote_neighbors", "num_boost_round", "early_stopping_rounds", "xgboost"});
+  const Section load = root.Child("load", {"separator", "max_field_bytes"});
   const Section logging = root.Child("logging", {"level", "json"});
 
   Config config;
@@ -649,6 +674,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   config.model = ReadModel(model);
   config.scoring = ReadScoring(scoring);
   config.training = ReadTraining(training, config.source);
+  config.load = ReadLoading(load);
   config.logging = ReadLogging(logging);
   return config;
 }

@@ -7,6 +7,7 @@
 // statement per row.
 #include "db/postgres_database.h"
 
+#include "db/composed_database.h"
 #include "db/postgres/results.h"
 #include "db/postgres/session.h"
 #include "db/postgres/source.h"
@@ -15,7 +16,7 @@
 namespace bankscore::internal {
 namespace {
 
-class PostgresDatabase : public Database {
+class PostgresDatabase : public ComposedDatabase<pg::SourceStatements, pg::ResultStatements> {
  public:
   PostgresDatabase(const Config& config, spdlog::logger& log)
       : config_(config),
@@ -26,50 +27,6 @@ class PostgresDatabase : public Database {
   }
 
   std::string BackendName() const override { return "postgres"; }
-
-  bool TableExists(const std::string& table) override { return source_.TableExists(table); }
-  std::vector<std::string> TableColumns(const std::string& table) override {
-    return source_.TableColumns(table);
-  }
-  void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
-                         const std::string& key) override {
-    source_.CreateSourceTable(table, columns, key);
-  }
-  void InsertRows(const std::string& table, const RowBatch& batch) override {
-    source_.InsertRows(table, batch);
-  }
-  std::int64_t CountRows(const std::string& table) override { return source_.CountRows(table); }
-  std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key) override {
-    return source_.MaxKey(table, key);
-  }
-  void ScanTable(const std::string& table, const std::string& key,
-                 const std::vector<std::string>& columns,
-                 const std::optional<std::string>& where_not_null, std::size_t batch_size,
-                 const std::function<void(const RowBatch&)>& sink) override {
-    source_.ScanTable(table, key, columns, where_not_null, batch_size, sink);
-  }
-  SourceBatch ReadUnscored(const std::string& model_version, std::optional<std::int64_t> after_key,
-                           std::size_t limit) override {
-    return source_.ReadUnscored(model_version, after_key, limit);
-  }
-  std::int64_t CountNullKeys() override { return source_.CountNullKeys(); }
-
-  void EnsureResultsSchema() override { results_.EnsureResultsSchema(); }
-  void CheckScoringAccess() override { results_.CheckScoringAccess(); }
-  BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
-                              double threshold, const std::vector<Prediction>& predictions,
-                              const std::vector<Rejection>& rejections) override {
-    return results_.WriteBatch(run_id, model_version, threshold, predictions, rejections);
-  }
-  std::int64_t BeginRun(const RunRecord& run) override { return results_.BeginRun(run); }
-  void FinishRun(std::int64_t run_id, const RunRecord& run) override {
-    results_.FinishRun(run_id, run);
-  }
-  std::int64_t MarkAbandonedRuns() override { return results_.MarkAbandonedRuns(); }
-  RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
-                        const Decision& decision) override {
-    return results_.Relabel(run_id, model_version, decision);
-  }
 
   std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
                                             const std::function<bool()>& stop) override {
@@ -83,6 +40,10 @@ class PostgresDatabase : public Database {
     out.rows = pg::ToRows(r, 0);
     return out;
   }
+
+ protected:
+  pg::SourceStatements& source() override { return source_; }
+  pg::ResultStatements& results() override { return results_; }
 
  private:
   const Config config_;

@@ -57,22 +57,25 @@ std::string ScanSql(const std::string& table, const std::string& key,
   return sql + " ORDER BY " + QuoteIdentifier(key);
 }
 
-std::string UnscoredRowsSql(const Config& config, bool with_after_key,
-                            const UnscoredRowsParams& params) {
+std::string SourceKey(const Config& config) { return "s." + QuoteIdentifier(config.source.key); }
+
+std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& params) {
   const SourceConfig& src = config.source;
   const ResultsConfig& results = config.results;
-  const std::string key = "s." + QuoteIdentifier(src.key);
+  const std::string key = SourceKey(config);
   std::string sql = "SELECT " + key;
-  for (const auto& c : src.FeatureColumns()) sql += ", s." + QuoteIdentifier(c);
-  sql += " FROM " + QuoteIdentifier(src.table) + " AS s WHERE " + key + " IS NOT NULL";
-  if (with_after_key) sql += " AND " + key + " > " + params.after_key;
+  if (!params.key_only) {
+    for (const auto& c : src.FeatureColumns()) sql += ", s." + QuoteIdentifier(c);
+  }
+  sql += " FROM " + QuoteIdentifier(src.table) + " AS s WHERE " + params.key_is_integer;
+  if (!params.after_key.empty()) sql += " AND " + key + " > " + params.after_key;
   // NOT EXISTS on the (source_key, model_version) primary keys: an index lookup per row.
   sql += " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.table) +
          " AS p WHERE p.source_key = " + key + " AND p.model_version = " + params.model_version +
          ") AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.rejected_table) +
          " AS r WHERE r.source_key = " + key + " AND r.model_version = " + params.model_version +
-         ") ORDER BY " + key + " LIMIT " + params.limit;
-  return sql;
+         ")";
+  return params.key_only ? sql + " LIMIT 1" : sql + " ORDER BY " + key;
 }
 
 std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts) {

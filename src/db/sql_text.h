@@ -32,19 +32,22 @@ std::string ScanSql(const std::string& table, const std::string& key,
                     const std::vector<std::string>& columns,
                     const std::optional<std::string>& where_not_null);
 
-// Placeholders of the three bound values of UnscoredRowsSql, in the backend's syntax.
+// "s.<key>": the source key column as UnscoredRowsSql names it.
+std::string SourceKey(const Config& config);
+
+// The parts of UnscoredRowsSql that differ between backends and uses.
 struct UnscoredRowsParams {
-  std::string model_version;  // text
-  std::string limit;          // integer
-  std::string after_key;      // integer; used only when the query has a lower key bound
+  std::string model_version;   // placeholder of the bound model version (text)
+  std::string after_key;       // placeholder of the lower key bound (integer); empty: none
+  std::string key_is_integer;  // the backend's test that SourceKey() holds an integer
+  bool key_only = false;       // SELECT the key only, LIMIT 1: "is there anything to score?"
 };
 
-// The keyset-paginated "rows not yet scored" query shared by both backends: the key, then the
-// configured feature columns (SourceConfig::FeatureColumns order), of source rows with a non-NULL
-// key above `after_key` (when `with_after_key`) that have neither a prediction nor a rejection for
-// the model version, in key order, at most `limit` of them.
-std::string UnscoredRowsSql(const Config& config, bool with_after_key,
-                            const UnscoredRowsParams& params);
+// The "rows not yet scored" query shared by both backends: the key, then the configured feature
+// columns (SourceConfig::FeatureColumns order), of source rows with an integer key (above
+// `after_key`) that have neither a prediction nor a rejection for the model version, in key
+// order.
+std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& params);
 
 // "0.5 (41000 rows), 0.3 (188 rows)": the thresholds a relabel replaced, for its run's record.
 std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts);

@@ -1,10 +1,13 @@
-// Loading a CSV file into the source table.
+// Internal: loading a CSV file into the source table.
 //
-// The whole file is validated first (it must contain every configured feature column and the
-// label), then inserted in one transaction: a bad file loads nothing. If the CSV has no key column,
-// keys are assigned in file order, continuing after the table's largest key (1..N on an empty
-// table). Column types: categorical features and the label are TEXT; numeric features and other
-// columns are INTEGER when every value is an integer, REAL when every value is a number, else TEXT.
+// The file is read twice, streamed: first to check it whole (every configured feature column and
+// the label in the header; every field valid UTF-8 and within load.max_field_bytes; a key column,
+// when present, holding a unique integer on every line), then to insert it in batches inside one
+// transaction: a bad file loads nothing. Without a key column, keys are assigned in file order,
+// continuing after the table's largest key (1..N on an empty table). Column types of a new table
+// come from the config: categorical features and the label are TEXT, numeric features REAL
+// (DOUBLE PRECISION), the key an integer; other columns take the narrowest type that holds every
+// value of the file (INTEGER, REAL, else TEXT).
 #pragma once
 
 #include <cstdint>

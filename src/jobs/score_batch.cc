@@ -1,24 +1,66 @@
 #include "jobs/score_batch.h"
 
-namespace bankscore {
+#include <algorithm>
 
-ScoredBatch ScoreBatch(const ModelBundle& model, const Decision& decision,
-                       const SourceBatch& batch) {
-  const EncodedRows encoded = model.encoder.Transform(batch.columns, batch.rows);
-  const std::vector<double> probabilities = model.booster.Predict(encoded.matrix);
-  ScoredBatch out;
-  out.predictions.resize(encoded.accepted.size());
-  for (std::size_t i = 0; i < out.predictions.size(); ++i) {
-    Prediction& p = out.predictions[i];
-    p.key = batch.keys[encoded.accepted[i]];
-    p.probability = probabilities[i];
-    p.label = decision.Label(p.probability);
+namespace bankscore {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Rows whose key occurs more than once in the (key-ordered) batch: none of them can be scored,
+// because a result is stored per key. Returns a per-row flag and adds one rejection per key.
+std::vector<bool> RejectDuplicateKeys(const ColumnarBatch& batch, ScoredBatch& out) {
+  std::vector<bool> duplicate(batch.rows(), false);
+  for (std::size_t first = 0; first < batch.rows();) {
+    std::size_t end = first + 1;
+    while (end < batch.rows() && batch.keys[end] == batch.keys[first]) ++end;
+    if (end - first > 1) {
+      std::fill(duplicate.begin() + static_cast<std::ptrdiff_t>(first),
+                duplicate.begin() + static_cast<std::ptrdiff_t>(end), true);
+      out.rejections.push_back(
+          {batch.keys[first], "key " + std::to_string(batch.keys[first]) + " appears in " +
+                                  std::to_string(end - first) +
+                                  " source rows; keys must be unique, so none of them is scored"});
+    }
+    first = end;
   }
-  out.rejections.resize(encoded.rejected.size());
-  for (std::size_t i = 0; i < out.rejections.size(); ++i) {
-    out.rejections[i] = {batch.keys[encoded.rejected[i]], encoded.reasons[i]};
+  return duplicate;
+}
+
+}  // namespace
+
+void ScoreBatch(const ModelBundle& model, const ColumnarBatch& batch, ScoringWorkspace& workspace,
+                ScoredBatch& out, StageTimes& times) {
+  out.predictions.clear();
+  out.rejections.clear();
+  out.last_key = batch.rows() ? batch.keys.back() : 0;
+  const std::vector<bool> duplicate = RejectDuplicateKeys(batch, out);
+
+  auto started = Clock::now();
+  EncodedBatch& encoded = workspace.encoded;
+  model.encoder.Encode(batch, encoded);
+  out.unseen = encoded.unseen;
+  times.encode += Clock::now() - started;
+
+  started = Clock::now();
+  model.booster.PredictDense(encoded.values.data(), encoded.rows(), encoded.width,
+                             workspace.probabilities);
+  times.predict += Clock::now() - started;
+
+  out.predictions.reserve(encoded.rows());
+  for (std::size_t i = 0; i < encoded.rows(); ++i) {
+    const std::size_t row = encoded.accepted[i];
+    if (duplicate[row]) continue;
+    out.predictions.push_back({batch.keys[row], workspace.probabilities[i], 0});
   }
-  return out;
+  for (std::size_t i = 0; i < encoded.rejected.size(); ++i) {
+    const std::size_t row = encoded.rejected[i];
+    if (!duplicate[row]) out.rejections.push_back({batch.keys[row], encoded.reasons[i]});
+  }
+}
+
+void ApplyDecision(const Decision& decision, ScoredBatch& batch) {
+  for (Prediction& p : batch.predictions) p.label = decision.Label(p.probability);
 }
 
 }  // namespace bankscore

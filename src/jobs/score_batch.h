@@ -1,10 +1,15 @@
-// Internal: scoring one batch of source rows in memory, with no I/O: encode, predict in one
-// XGBoost call, label with the decision rule. Rows the encoder cannot use become rejections with
-// their reason.
+// Internal: scoring one batch of source rows in memory, with no I/O: encode into a dense float
+// matrix, predict it in one XGBoost call; ApplyDecision then labels it with the decision rule. Rows
+// the encoder cannot use, and every row of a key that appears more than once, become rejections
+// with a reason. The workspace keeps its memory from batch to batch, so a run allocates nothing per
+// row.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <vector>
 
+#include "bankscore/columnar_batch.h"
 #include "bankscore/database.h"
 #include "bankscore/decision.h"
 #include "model/bundle.h"
@@ -14,9 +19,25 @@ namespace bankscore {
 struct ScoredBatch {
   std::vector<Prediction> predictions;  // in the batch's key order
   std::vector<Rejection> rejections;
+  std::vector<std::int64_t> unseen;  // per categorical feature: cells of unseen categories
+  std::int64_t last_key = 0;         // the batch's largest key
 };
 
-ScoredBatch ScoreBatch(const ModelBundle& model, const Decision& decision,
-                       const SourceBatch& batch);
+// Time spent in each step, summed over batches.
+struct StageTimes {
+  std::chrono::nanoseconds read{0}, encode{0}, predict{0}, write{0};
+};
+
+struct ScoringWorkspace {
+  EncodedBatch encoded;
+  std::vector<double> probabilities;
+};
+
+// Fills `out` with a prediction per accepted row (label not set yet) and the rejections.
+void ScoreBatch(const ModelBundle& model, const ColumnarBatch& batch, ScoringWorkspace& workspace,
+                ScoredBatch& out, StageTimes& times);
+
+// Sets every prediction's label from its probability.
+void ApplyDecision(const Decision& decision, ScoredBatch& batch);
 
 }  // namespace bankscore

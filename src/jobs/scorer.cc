@@ -5,7 +5,8 @@
 #include <exception>
 
 #include "bankscore/error.h"
-#include "jobs/score_batch.h"
+#include "common/text.h"
+#include "jobs/scoring_pipeline.h"
 
 namespace bankscore {
 namespace {
@@ -23,7 +24,23 @@ class ScoringRun {
     summary_.threshold = CurrentDecision().threshold;
   }
 
+ private:
+  // Defined before its first use: its return type is deduced.
+  template <typename Op>
+  auto Retry(const char* what, Op&& op) {
+    return WithRetry(config_.database, log_, what, options_.should_stop, std::forward<Op>(op));
+  }
+
+ public:
   RunSummary Run() {
+    SettleEarlierRuns();
+    // One query decides whether there is anything to do (no scan of the source table): an idle
+    // run records nothing.
+    if (!Retry("looking for unscored rows",
+               [&] { return db_.HasUnscoredRows(summary_.model_version); })) {
+      summary_.status = "nothing to score";
+      return summary_;
+    }
     Prepare();
     std::exception_ptr failure;
     try {
@@ -33,17 +50,13 @@ class ScoringRun {
     }
     summary_.duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
+    CopyPipelineResult();
     RecordEnd();
     if (failure) std::rethrow_exception(failure);
     return summary_;
   }
 
  private:
-  template <typename Op>
-  auto Retry(const char* what, Op&& op) {
-    return WithRetry(config_.database, log_, what, options_.should_stop, std::forward<Op>(op));
-  }
-
   bool StopRequested() const { return options_.should_stop && options_.should_stop(); }
 
   Decision CurrentDecision() const {
@@ -52,14 +65,9 @@ class ScoringRun {
     return EffectiveDecision(model_, scoring);
   }
 
-  // Everything before the first batch: checks, earlier runs' ends, and the run's own record.
-  void Prepare() {
-    summary_.null_keys = Retry("counting rows without a key", [&] { return db_.CountNullKeys(); });
-    if (summary_.null_keys > 0) {
-      log_.warn("{} rows of {} have a NULL {} and cannot be scored; give them a key",
-                summary_.null_keys, config_.source.table, config_.source.key);
-    }
-    // Before the run is recorded: a role that could not write its results writes nothing at all.
+  // Before anything is written, the privilege check (a role that could not write its results
+  // writes nothing at all); then the ends of earlier runs, also when there is nothing to score.
+  void SettleEarlierRuns() {
     Retry("checking privileges", [&] {
       db_.CheckScoringAccess();
       return 0;
@@ -69,6 +77,25 @@ class ScoringRun {
     if (const std::int64_t n =
             Retry("marking abandoned runs", [&] { return db_.MarkAbandonedRuns(); })) {
       log_.warn("marked {} unfinished earlier run(s) as abandoned", n);
+    }
+  }
+
+  // Before the first batch: what cannot be scored, and the run's own record.
+  void Prepare() {
+    const UnkeyedRows unkeyed =
+        Retry("counting rows without a key", [&] { return db_.CountUnkeyedRows(); });
+    summary_.null_keys = unkeyed.null_keys;
+    summary_.non_integer_keys = unkeyed.non_integer_keys;
+    if (unkeyed.null_keys > 0) {
+      log_.warn("{} rows of {} have a NULL {} and cannot be scored; give them a key",
+                unkeyed.null_keys, config_.source.table, config_.source.key);
+    }
+    if (unkeyed.non_integer_keys > 0) {
+      log_.warn(
+          "{} rows of {} have a {} that is not an integer (for example {}) and are never "
+          "scored; keys must be integers",
+          unkeyed.non_integer_keys, config_.source.table, config_.source.key,
+          EscapeControl(Join(unkeyed.examples)));
     }
     record_.model_version = summary_.model_version;
     record_.threshold = summary_.threshold;
@@ -94,45 +121,27 @@ class ScoringRun {
   }
 
   void ScoreAllBatches() {
-    std::optional<std::int64_t> after_key;
-    const std::size_t batch_size = config_.scoring.batch_size;
-    while (true) {
-      if (StopRequested()) {
-        summary_.status = "interrupted";
-        summary_.message = "stopped by signal";
-        return;
-      }
-      const SourceBatch batch = Retry("reading source rows", [&] {
-        return db_.ReadUnscored(summary_.model_version, after_key, batch_size);
-      });
-      if (!batch.keys.empty()) {
-        after_key = batch.keys.back();
-        WriteScored(batch);
-      }
-      if (batch.keys.size() < batch_size) {
-        summary_.status = "succeeded";
-        return;
-      }
+    const PipelineContext context{
+        db_, lock_, config_, model_, options_.threshold, options_.should_stop, log_};
+    RunScoringPipeline(context, summary_.run_id, pipeline_);
+    if (pipeline_.interrupted) {
+      summary_.status = "interrupted";
+      summary_.message = "stopped by signal";
+    } else {
+      summary_.status = "succeeded";
     }
   }
 
-  void WriteScored(const SourceBatch& batch) {
-    const Decision decision = CurrentDecision();
-    summary_.threshold = decision.threshold;
-    const ScoredBatch scored = ScoreBatch(model_, decision, batch);
-    // Counted as inserted: rows another writer got to first (a replayed batch) are skipped by the
-    // database and not counted, as in the run's stored totals.
-    const BatchWriteResult written = Retry("writing a batch", [&] {
-      lock_.EnsureHeld();
-      return db_.WriteBatch(summary_.run_id, summary_.model_version, decision.threshold,
-                            scored.predictions, scored.rejections);
-    });
-    summary_.rows_read += written.predictions_inserted + written.rejections_inserted;
-    summary_.rows_scored += written.predictions_inserted;
-    summary_.rows_rejected += written.rejections_inserted;
-    summary_.rows_positive += written.positives_inserted;
-    log_.debug("run {}: batch of {} rows up to key {} ({} rejected)", summary_.run_id,
-               batch.keys.size(), batch.keys.back(), scored.rejections.size());
+  // What the pipeline wrote, also when it failed part way.
+  void CopyPipelineResult() {
+    const BatchWriteResult& w = pipeline_.written;
+    summary_.rows_read = w.predictions_inserted + w.rejections_inserted;
+    summary_.rows_scored = w.predictions_inserted;
+    summary_.rows_rejected = w.rejections_inserted;
+    summary_.rows_positive = w.positives_inserted;
+    if (pipeline_.batches > 0) summary_.threshold = pipeline_.last_threshold;
+    summary_.unseen = pipeline_.unseen;
+    summary_.times = pipeline_.times;
   }
 
   // The run failed with `e`; returns the exception to rethrow, or null when a stop request cut a
@@ -182,6 +191,7 @@ class ScoringRun {
   const Clock::time_point started_ = Clock::now();
   RunSummary summary_;
   RunRecord record_;
+  PipelineResult pipeline_;
 };
 
 }  // namespace

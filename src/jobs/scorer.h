@@ -16,6 +16,7 @@
 #include "bankscore/database.h"
 #include "common/retry.h"
 #include "jobs/live_threshold.h"
+#include "jobs/score_batch.h"
 #include "model/bundle.h"
 
 namespace bankscore {
@@ -40,7 +41,9 @@ struct ScoreOptions {
 
 struct RunSummary {
   std::int64_t run_id = 0;
-  std::string status;  // succeeded, failed, interrupted
+  // succeeded, failed, interrupted; "nothing to score" when no row was waiting (no run recorded,
+  // run_id 0)
+  std::string status;
   std::string message;
   std::string model_version;
   double threshold = 0.5;  // in force at the end of the run
@@ -48,7 +51,10 @@ struct RunSummary {
   std::int64_t rows_scored = 0;
   std::int64_t rows_rejected = 0;
   std::int64_t rows_positive = 0;
-  std::int64_t null_keys = 0;
+  std::int64_t null_keys = 0;         // source rows with a NULL key: never scored
+  std::int64_t non_integer_keys = 0;  // source rows whose key is not an integer: never scored
+  std::vector<std::int64_t> unseen;   // per categorical feature: cells of unseen categories
+  StageTimes times;                   // read, encode, predict, write (summed over batches)
   std::chrono::milliseconds duration{0};
 };
 

@@ -4,7 +4,11 @@
 
 #include <xgboost/c_api.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -16,10 +20,20 @@
 namespace bankscore {
 namespace {
 
-void Check(int code, const char* call) {
-  if (code != 0) {
-    throw ModelError(std::string("XGBoost ") + call + " failed: " + XGBGetLastError());
+// XGBoost's message without the stack trace it appends: the first line, minus the
+// "[hh:mm:ss] file:line: " prefix of its logger.
+std::string XgboostMessage() {
+  std::string message = XGBGetLastError();
+  message = message.substr(0, message.find('\n'));
+  if (!message.empty() && message[0] == '[') {
+    const std::size_t source = message.find(": ");
+    if (source != std::string::npos) message = message.substr(source + 2);
   }
+  return message;
+}
+
+void Check(int code, const char* call) {
+  if (code != 0) throw ModelError(std::string("XGBoost ") + call + " failed: " + XgboostMessage());
 }
 
 // RAII owner of a DMatrix handle.
@@ -157,6 +171,31 @@ std::vector<double> Booster::Predict(const FeatureMatrix& features) const {
   std::vector<double> out(static_cast<std::size_t>(features.rows()));
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = result[i];
   return out;
+}
+
+void Booster::PredictDense(const float* data, std::size_t rows, std::size_t cols,
+                           std::vector<double>& out) const {
+  out.resize(rows);
+  if (rows == 0) return;
+  // numpy's __array_interface__, which the C API takes for dense input.
+  const std::string array =
+      fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                  reinterpret_cast<std::uintptr_t>(data), rows, cols);
+  const char* config = R"({"type": 0, "training": false, "iteration_begin": 0,
+                          "iteration_end": 0, "strict_shape": false, "missing": NaN,
+                          "cache_id": 0})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  Check(XGBoosterPredictFromDense(handle_->raw, array.c_str(), config, nullptr, &shape, &dim,
+                                  &result),
+        "XGBoosterPredictFromDense");
+  std::copy(result, result + rows, out.begin());
+}
+
+void Booster::SetThreads(int threads) {
+  Check(XGBoosterSetParam(handle_->raw, "nthread", std::to_string(threads).c_str()),
+        "XGBoosterSetParam");
 }
 
 std::string Booster::ToJson() const {

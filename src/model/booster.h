@@ -40,6 +40,14 @@ class Booster {
   // Positive-class probabilities, one per row, in one batched call.
   std::vector<double> Predict(const FeatureMatrix& features) const;
 
+  // The same from `rows` x `cols` floats, row-major, NaN = missing: XGBoost's in-place prediction
+  // reads the array without copying it into a DMatrix. Writes `rows` probabilities to `out`.
+  void PredictDense(const float* data, std::size_t rows, std::size_t cols,
+                    std::vector<double>& out) const;
+
+  // Threads XGBoost uses for prediction (0: all cores).
+  void SetThreads(int threads);
+
   // Serialized model in XGBoost's JSON format, and back. FromJson throws ModelError on bad input.
   std::string ToJson() const;
   static Booster FromJson(const std::string& json_text);

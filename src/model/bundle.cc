@@ -127,6 +127,13 @@ void CheckBundleMatchesSource(const ModelBundle& bundle, const SourceConfig& sou
   }
 }
 
+ModelBundle LoadConfiguredModel(const Config& config) {
+  ModelBundle bundle = LoadBundle(config.model.path);
+  CheckBundleMatchesSource(bundle, config.source, config.model.path);
+  bundle.booster.SetThreads(config.scoring.threads);
+  return bundle;
+}
+
 Decision EffectiveDecision(const ModelBundle& bundle, const ScoringConfig& scoring) {
   return Decision{scoring.threshold.value_or(bundle.metadata.threshold)};
 }

@@ -62,6 +62,10 @@ struct ModelBundle {
 void SaveBundle(const ModelBundle& bundle, const std::string& directory);
 ModelBundle LoadBundle(const std::string& directory);
 
+// The bundle at config.model.path, checked against the configured features and set up to predict
+// with scoring.threads. Throws ModelError / ConfigError.
+ModelBundle LoadConfiguredModel(const Config& config);
+
 // Throws ConfigError when the bundle was trained on other feature columns than `source` lists.
 void CheckBundleMatchesSource(const ModelBundle& bundle, const SourceConfig& source,
                               const std::string& directory);

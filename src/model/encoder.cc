@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <unordered_map>
 
 #include "bankscore/error.h"
 #include "common/text.h"
@@ -58,13 +58,22 @@ FeatureEncoder FeatureEncoder::Fit(const SourceConfig& source,
 
 void FeatureEncoder::BuildOutputNames() {
   output_names_.clear();
+  group_start_.clear();
   for (std::size_t c = 0; c < categorical_.size(); ++c) {
-    for (const auto& category : vocabularies_[c])
+    group_start_.push_back(output_names_.size());
+    for (const auto& category : vocabularies_[c]) {
       output_names_.push_back(categorical_[c] + "=" + category);
+    }
   }
   for (const auto& name : numeric_) output_names_.push_back(name);
-  for (const auto& [name, value] : sentinels_)
+  // Sentinel flags follow the numeric columns, in map order.
+  sentinel_flags_.clear();
+  for (const auto& [name, value] : sentinels_) {
     output_names_.push_back(SentinelFlagName(name, value));
+    const auto it = std::find(numeric_.begin(), numeric_.end(), name);
+    sentinel_flags_.emplace_back(static_cast<std::size_t>(it - numeric_.begin()),
+                                 static_cast<float>(value));
+  }
 }
 
 std::vector<std::string> FeatureEncoder::input_columns() const {
@@ -73,89 +82,122 @@ std::vector<std::string> FeatureEncoder::input_columns() const {
   return out;
 }
 
+std::ptrdiff_t FeatureEncoder::CategoryIndex(std::size_t c, std::string_view category) const {
+  const std::vector<std::string>& vocabulary = vocabularies_[c];
+  const auto it = std::lower_bound(
+      vocabulary.begin(), vocabulary.end(), category,
+      [](const std::string& a, std::string_view b) { return std::string_view(a) < b; });
+  if (it == vocabulary.end() || *it != category) return -1;
+  return it - vocabulary.begin();
+}
+
+std::string FeatureEncoder::EncodeRow(const ColumnarBatch& batch,
+                                      const std::vector<std::size_t>& cat_index,
+                                      const std::vector<std::size_t>& num_index, std::size_t row,
+                                      float* dest, std::vector<std::int64_t>& unseen) const {
+  // Numeric cells first: a bad one rejects the row before anything else is decided.
+  float* numbers = dest + (output_names_.size() - numeric_.size() - sentinel_flags_.size());
+  for (std::size_t n = 0; n < numeric_.size(); ++n) {
+    const Column& column = batch.columns[num_index[n]];
+    switch (column.type(row)) {
+      case CellType::kNull:
+        numbers[n] = kMissing;
+        break;
+      case CellType::kInteger:
+      case CellType::kReal:
+        if (!std::isfinite(column.number(row))) {
+          return "column '" + numeric_[n] + "': expected a finite number, got " +
+                 DescribeValue(column.ValueAt(row));
+        }
+        numbers[n] = static_cast<float>(column.number(row));
+        break;
+      case CellType::kText:
+        if (const auto parsed = ParseNumber(column.text(row))) {
+          numbers[n] = static_cast<float>(*parsed);
+        } else {
+          return "column '" + numeric_[n] + "': expected a number, got text " +
+                 DescribeValue(column.ValueAt(row));
+        }
+        break;
+    }
+  }
+  std::fill(dest, numbers, 0.0f);
+  char digits[24];
+  for (std::size_t c = 0; c < categorical_.size(); ++c) {
+    const Column& column = batch.columns[cat_index[c]];
+    std::string_view category;
+    std::string formatted;
+    switch (column.type(row)) {
+      case CellType::kNull:  // missing: XGBoost follows its learned default branch
+        std::fill_n(dest + group_start_[c], vocabularies_[c].size(), kMissing);
+        continue;
+      case CellType::kText:
+        category = column.text(row);
+        break;
+      case CellType::kInteger: {
+        const auto end = std::to_chars(digits, digits + sizeof digits, column.integer(row)).ptr;
+        category = std::string_view(digits, static_cast<std::size_t>(end - digits));
+        break;
+      }
+      case CellType::kReal:
+        formatted = FormatDouble(column.number(row));
+        category = formatted;
+        break;
+    }
+    const std::ptrdiff_t index = CategoryIndex(c, category);
+    if (index < 0) {
+      ++unseen[c];  // all zeros: "none of the categories seen in training"
+    } else {
+      dest[group_start_[c] + static_cast<std::size_t>(index)] = 1.0f;
+    }
+  }
+  float* flags = numbers + numeric_.size();
+  for (std::size_t s = 0; s < sentinel_flags_.size(); ++s) {
+    float& cell = numbers[sentinel_flags_[s].first];
+    const bool is_sentinel = !std::isnan(cell) && cell == sentinel_flags_[s].second;
+    flags[s] = is_sentinel ? 1.0f : 0.0f;
+    if (is_sentinel) cell = kMissing;
+  }
+  return "";
+}
+
+void FeatureEncoder::Encode(const ColumnarBatch& batch, EncodedBatch& out) const {
+  const std::vector<std::size_t> cat_index = ColumnIndices(categorical_, batch.names);
+  const std::vector<std::size_t> num_index = ColumnIndices(numeric_, batch.names);
+  out.width = output_names_.size();
+  out.values.resize(batch.rows() * out.width);
+  out.accepted.clear();
+  out.rejected.clear();
+  out.reasons.clear();
+  out.unseen.assign(categorical_.size(), 0);
+  for (std::size_t row = 0; row < batch.rows(); ++row) {
+    float* dest = out.values.data() + out.accepted.size() * out.width;
+    std::string reason = EncodeRow(batch, cat_index, num_index, row, dest, out.unseen);
+    if (reason.empty()) {
+      out.accepted.push_back(row);
+    } else {
+      out.rejected.push_back(row);
+      out.reasons.push_back(std::move(reason));
+    }
+  }
+  out.values.resize(out.accepted.size() * out.width);
+}
+
 EncodedRows FeatureEncoder::Transform(const std::vector<std::string>& columns,
                                       const std::vector<std::vector<Value>>& rows) const {
-  const std::vector<std::size_t> cat_index = ColumnIndices(categorical_, columns);
-  const std::vector<std::size_t> num_index = ColumnIndices(numeric_, columns);
-
-  // Per categorical column: category -> offset of its one-hot column.
-  std::vector<std::unordered_map<std::string, std::size_t>> lookup(categorical_.size());
-  std::vector<std::size_t> group_start(categorical_.size());
-  std::size_t offset = 0;
-  for (std::size_t c = 0; c < categorical_.size(); ++c) {
-    group_start[c] = offset;
-    for (const auto& category : vocabularies_[c]) lookup[c].emplace(category, offset++);
-  }
-  const std::size_t numeric_start = offset;
-  const std::size_t sentinel_start = numeric_start + numeric_.size();
-  // Sentinel flags follow the numeric columns in map order (see BuildOutputNames).
-  std::vector<std::pair<std::size_t, double>> sentinel_of_numeric;  // numeric idx -> value
-  for (const auto& [name, value] : sentinels_) {
-    auto it = std::find(numeric_.begin(), numeric_.end(), name);
-    sentinel_of_numeric.emplace_back(static_cast<std::size_t>(it - numeric_.begin()), value);
-  }
-
+  ColumnIndices(categorical_, columns);  // a missing column is an error even without rows
+  ColumnIndices(numeric_, columns);
+  const ColumnarBatch batch = ToColumnar(columns, std::vector<std::int64_t>(rows.size()), rows);
+  EncodedBatch encoded;
+  Encode(batch, encoded);
   EncodedRows out;
-  out.matrix.resize(static_cast<Eigen::Index>(rows.size()),
-                    static_cast<Eigen::Index>(output_names_.size()));
-  Eigen::Index kept = 0;
-  std::vector<float> values(numeric_.size());
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    // Numeric cells first: a bad one rejects the row before anything is written.
-    std::string reason;
-    for (std::size_t n = 0; n < numeric_.size() && reason.empty(); ++n) {
-      const Value& v = row[num_index[n]];
-      if (IsNull(v)) {
-        values[n] = kMissing;
-      } else if (auto number = AsNumber(v)) {
-        if (!std::isfinite(*number)) {
-          reason =
-              "column '" + numeric_[n] + "': expected a finite number, got " + DescribeValue(v);
-        }
-        values[n] = static_cast<float>(*number);
-      } else if (auto parsed = ParseNumber(std::get<std::string>(v))) {
-        values[n] = static_cast<float>(*parsed);
-      } else {
-        reason = "column '" + numeric_[n] + "': expected a number, got text " + DescribeValue(v);
-      }
-    }
-    if (!reason.empty()) {
-      out.rejected.push_back(r);
-      out.reasons.push_back(std::move(reason));
-      continue;
-    }
-    auto dest = out.matrix.row(kept);
-    dest.setZero();
-    for (std::size_t c = 0; c < categorical_.size(); ++c) {
-      const Value& v = row[cat_index[c]];
-      const std::size_t width = vocabularies_[c].size();
-      if (IsNull(v)) {
-        dest.segment(static_cast<Eigen::Index>(group_start[c]), static_cast<Eigen::Index>(width))
-            .setConstant(kMissing);
-        continue;
-      }
-      auto hit = lookup[c].find(ValueText(v));
-      if (hit == lookup[c].end()) {
-        ++out.unseen_categories;  // all zeros: "none of the categories seen in training"
-      } else {
-        dest(static_cast<Eigen::Index>(hit->second)) = 1.0f;
-      }
-    }
-    for (std::size_t n = 0; n < numeric_.size(); ++n) {
-      dest(static_cast<Eigen::Index>(numeric_start + n)) = values[n];
-    }
-    for (std::size_t s = 0; s < sentinel_of_numeric.size(); ++s) {
-      auto [n, sentinel] = sentinel_of_numeric[s];
-      float& cell = dest(static_cast<Eigen::Index>(numeric_start + n));
-      const bool is_sentinel = !std::isnan(cell) && cell == static_cast<float>(sentinel);
-      dest(static_cast<Eigen::Index>(sentinel_start + s)) = is_sentinel ? 1.0f : 0.0f;
-      if (is_sentinel) cell = kMissing;
-    }
-    out.accepted.push_back(r);
-    ++kept;
-  }
-  out.matrix.conservativeResize(kept, Eigen::NoChange);
+  out.matrix = Eigen::Map<const FeatureMatrix>(encoded.values.data(),
+                                               static_cast<Eigen::Index>(encoded.rows()),
+                                               static_cast<Eigen::Index>(encoded.width));
+  out.accepted = std::move(encoded.accepted);
+  out.rejected = std::move(encoded.rejected);
+  out.reasons = std::move(encoded.reasons);
+  for (std::int64_t n : encoded.unseen) out.unseen_categories += static_cast<std::size_t>(n);
   return out;
 }
 
@@ -181,6 +223,20 @@ FeatureEncoder FeatureEncoder::FromJson(const std::string& json_text) {
     }
     encoder.numeric_ = j.at("numeric").get<std::vector<std::string>>();
     encoder.sentinels_ = j.at("sentinels").get<std::map<std::string, double>>();
+    for (std::size_t c = 0; c < encoder.vocabularies_.size(); ++c) {
+      const auto& v = encoder.vocabularies_[c];
+      // Lookups binary-search the vocabulary: it must be sorted and without repeats.
+      if (std::adjacent_find(v.begin(), v.end(), std::greater_equal<std::string>()) != v.end()) {
+        throw ModelError("encoder categories of '" + encoder.categorical_[c] +
+                         "' are not sorted and unique");
+      }
+    }
+    for (const auto& [name, value] : encoder.sentinels_) {
+      if (std::find(encoder.numeric_.begin(), encoder.numeric_.end(), name) ==
+          encoder.numeric_.end()) {
+        throw ModelError("encoder sentinel for '" + name + "', which is not a numeric feature");
+      }
+    }
     encoder.BuildOutputNames();
     if (encoder.output_names_ != j.at("output_names").get<std::vector<std::string>>()) {
       throw ModelError("encoder output names do not match its vocabularies");

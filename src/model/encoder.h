@@ -19,11 +19,26 @@
 #include <string>
 #include <vector>
 
+#include "bankscore/columnar_batch.h"
 #include "bankscore/config.h"
 #include "bankscore/value.h"
 #include "model/matrix.h"
 
 namespace bankscore {
+
+// The encoded rows of one ColumnarBatch, in memory reused from batch to batch: `values` is the
+// dense row-major float matrix XGBoost predicts from (NaN = missing).
+struct EncodedBatch {
+  std::vector<float> values;          // rows() x width
+  std::size_t width = 0;              // encoded features per row
+  std::vector<std::size_t> accepted;  // batch row of each encoded row
+  std::vector<std::size_t> rejected;  // batch rows that could not be encoded
+  std::vector<std::string> reasons;   // parallel to `rejected`
+  std::vector<std::int64_t> unseen;   // per categorical column: cells of an unseen category
+
+  std::size_t rows() const { return accepted.size(); }
+  const float* row(std::size_t i) const { return values.data() + i * width; }
+};
 
 struct EncodedRows {
   FeatureMatrix matrix;               // one row per accepted input row
@@ -42,8 +57,12 @@ class FeatureEncoder {
   static FeatureEncoder Fit(const SourceConfig& source, const std::vector<std::string>& columns,
                             const std::vector<std::vector<Value>>& rows);
 
-  // Encodes rows whose columns are named in `columns` (any order, extra columns ignored).
-  // Throws DataError only if a feature column is missing from `columns`.
+  // Encodes a batch whose columns include the feature columns (any order, extra columns ignored)
+  // into `out`, reusing its memory; rows that cannot be encoded are listed with a reason, never
+  // thrown. Throws DataError only if a feature column is missing from the batch.
+  void Encode(const ColumnarBatch& batch, EncodedBatch& out) const;
+
+  // The same for rows of Values, as an Eigen matrix (training, tests).
   EncodedRows Transform(const std::vector<std::string>& columns,
                         const std::vector<std::vector<Value>>& rows) const;
 
@@ -62,12 +81,20 @@ class FeatureEncoder {
 
  private:
   void BuildOutputNames();
+  // Writes one row's features to `dest`; returns a rejection reason, or "" when encoded.
+  std::string EncodeRow(const ColumnarBatch& batch, const std::vector<std::size_t>& cat_index,
+                        const std::vector<std::size_t>& num_index, std::size_t row, float* dest,
+                        std::vector<std::int64_t>& unseen) const;
+  // Position of `category` in column c's one-hot group, or -1 when unseen.
+  std::ptrdiff_t CategoryIndex(std::size_t c, std::string_view category) const;
 
   std::vector<std::string> categorical_;
   std::vector<std::vector<std::string>> vocabularies_;  // parallel to categorical_, sorted
   std::vector<std::string> numeric_;
   std::map<std::string, double> sentinels_;
   std::vector<std::string> output_names_;
+  std::vector<std::size_t> group_start_;  // first matrix column of each categorical group
+  std::vector<std::pair<std::size_t, float>> sentinel_flags_;  // (numeric index, sentinel value)
 };
 
 }  // namespace bankscore

@@ -108,11 +108,7 @@ class Daemon {
 
   double Threshold() const { return EffectiveDecision(*model_, config_.scoring).threshold; }
 
-  void LoadModel() {
-    auto bundle = std::make_shared<const ModelBundle>(LoadBundle(config_.model.path));
-    CheckBundleMatchesSource(*bundle, config_.source, config_.model.path);
-    model_ = std::move(bundle);
-  }
+  void LoadModel() { model_ = std::make_shared<const ModelBundle>(LoadConfiguredModel(config_)); }
 
   // SIGHUP: re-read the file; keep the last good config on any error.
   void ApplyPendingReload() {
@@ -123,8 +119,7 @@ class Daemon {
       std::shared_ptr<const ModelBundle> next_model;
       if (next.model.path != config_.model.path ||
           next.source.FeatureColumns() != config_.source.FeatureColumns()) {
-        next_model = std::make_shared<const ModelBundle>(LoadBundle(next.model.path));
-        CheckBundleMatchesSource(*next_model, next.source, next.model.path);
+        next_model = std::make_shared<const ModelBundle>(LoadConfiguredModel(next));
       }
       const double old_threshold = Threshold();
       if (DatabaseChanged(next)) reconnect_ = true;
@@ -243,6 +238,10 @@ class Daemon {
   }
 
   void LogSummary(const RunSummary& s) {
+    if (s.run_id == 0) {
+      log_.debug("nothing to score for model {}", s.model_version);
+      return;
+    }
     log_.info(
         "run {} {}: scored {}, rejected {}, positive {} ({:.1f}%), threshold {:.4f}, model {}, "
         "{:.2f} s",

@@ -19,8 +19,7 @@ using VersionAndKey = std::pair<std::string, std::int64_t>;
 // A key cell as the adapters read it: integers (and reals) are keys; NULL and text are not.
 std::optional<std::int64_t> KeyOf(const Value& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
-  if (const auto* d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
-  return std::nullopt;
+  return std::nullopt;  // only integers are keys
 }
 
 // Key order as SQLite sorts it: NULL (and anything not a number) first.
@@ -82,8 +81,10 @@ const char* MethodName(FakeDatabase::Method method) {
                                        "MaxKey",
                                        "ScanTable",
                                        "EnsureResultsSchema",
+                                       "HasUnscoredRows",
+                                       "OpenReader",
                                        "ReadUnscored",
-                                       "CountNullKeys",
+                                       "CountUnkeyedRows",
                                        "CheckScoringAccess",
                                        "WriteBatch",
                                        "BeginRun",
@@ -278,6 +279,33 @@ void FakeDatabase::CreateSourceTable(const std::string& table,
   });
 }
 
+namespace {
+
+// Buffers the batches and inserts them in one InsertRows call (one kInsertRows) on Commit.
+class BufferedInserter : public RowInserter {
+ public:
+  BufferedInserter(Database& db, std::string table, std::vector<std::string> columns)
+      : db_(db), table_(std::move(table)) {
+    rows_.columns = std::move(columns);
+  }
+  void Write(const RowBatch& batch) override {
+    rows_.rows.insert(rows_.rows.end(), batch.rows.begin(), batch.rows.end());
+  }
+  void Commit() override { db_.InsertRows(table_, rows_); }
+
+ private:
+  Database& db_;
+  std::string table_;
+  RowBatch rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowInserter> FakeDatabase::BeginInsert(const std::string& table,
+                                                       const std::vector<std::string>& columns) {
+  return std::make_unique<BufferedInserter>(*this, table, columns);
+}
+
 void FakeDatabase::InsertRows(const std::string& table, const RowBatch& batch) {
   Call(Method::kInsertRows, [&] {
     Table& t = TableOrThrow(table);
@@ -364,44 +392,87 @@ void FakeDatabase::EnsureResultsSchema() {
   Call(Method::kEnsureResultsSchema, [&] { return store_->results_schema = true; });
 }
 
-SourceBatch FakeDatabase::ReadUnscored(const std::string& model_version,
-                                       std::optional<std::int64_t> after_key, std::size_t limit) {
-  return Call(Method::kReadUnscored, [&] {
-    RequireResultsSchema();
-    const SourceConfig& src = config_.source;
-    const Table& t = TableOrThrow(src.table);
-    const std::size_t k = ColumnIndices(t, {src.key})[0];
-    SourceBatch batch;
-    batch.columns = src.FeatureColumns();
-    const std::vector<std::size_t> index = ColumnIndices(t, batch.columns);
-    std::vector<const std::vector<Value>*> unscored;
-    for (const auto& row : t.rows) {
-      const auto key = KeyOf(row[k]);
-      if (!key || (after_key && *key <= *after_key)) continue;
-      const VersionAndKey id{model_version, *key};
-      if (store_->predictions.count(id) || store_->rejections.count(id)) continue;
-      unscored.push_back(&row);
-    }
-    std::stable_sort(unscored.begin(), unscored.end(),
-                     [&](const auto* a, const auto* b) { return KeyLess((*a)[k], (*b)[k]); });
-    if (unscored.size() > limit) unscored.resize(limit);
-    for (const auto* row : unscored) {
-      batch.keys.push_back(*KeyOf((*row)[k]));
-      std::vector<Value> values;
-      for (std::size_t i : index) values.push_back((*row)[i]);
-      batch.rows.push_back(std::move(values));
-    }
-    return batch;
+std::vector<std::pair<std::int64_t, std::vector<Value>>> FakeDatabase::UnscoredRows(
+    const std::string& model_version, std::optional<std::int64_t> after_key) const {
+  RequireResultsSchema();
+  const SourceConfig& src = config_.source;
+  const Table& t = TableOrThrow(src.table);
+  const std::size_t k = ColumnIndices(t, {src.key})[0];
+  const std::vector<std::size_t> index = ColumnIndices(t, src.FeatureColumns());
+  std::vector<std::pair<std::int64_t, std::vector<Value>>> rows;
+  for (const auto& row : t.rows) {
+    const auto key = KeyOf(row[k]);
+    if (!key || (after_key && *key <= *after_key)) continue;
+    const VersionAndKey id{model_version, *key};
+    if (store_->predictions.count(id) || store_->rejections.count(id)) continue;
+    std::vector<Value> values;
+    for (std::size_t i : index) values.push_back(row[i]);
+    rows.emplace_back(*key, std::move(values));
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  return rows;
+}
+
+// A snapshot of the unscored rows, handed out batch by batch.
+class FakeDatabase::Reader : public UnscoredRowReader {
+ public:
+  Reader(FakeDatabase& db, std::vector<std::pair<std::int64_t, std::vector<Value>>> rows)
+      : db_(db), rows_(std::move(rows)) {}
+
+  bool Next(ColumnarBatch& batch, std::size_t max_rows) override {
+    return db_.Call(Method::kReadUnscored, [&] {
+      std::size_t appended = 0;
+      for (; next_ < rows_.size() && appended < max_rows; ++next_, ++appended) {
+        batch.keys.push_back(rows_[next_].first);
+        for (std::size_t c = 0; c < batch.columns.size(); ++c) {
+          batch.columns[c].AppendValue(rows_[next_].second[c]);
+        }
+      }
+      return appended > 0;
+    });
+  }
+
+ private:
+  FakeDatabase& db_;
+  std::vector<std::pair<std::int64_t, std::vector<Value>>> rows_;
+  std::size_t next_ = 0;
+};
+
+bool FakeDatabase::HasUnscoredRows(const std::string& model_version) {
+  return Call(Method::kHasUnscoredRows,
+              [&] { return !UnscoredRows(model_version, std::nullopt).empty(); });
+}
+
+std::unique_ptr<UnscoredRowReader> FakeDatabase::ReadUnscored(
+    const std::string& model_version, std::optional<std::int64_t> after_key) {
+  return Call(Method::kOpenReader, [&] {
+    return std::make_unique<Reader>(*this, UnscoredRows(model_version, after_key));
   });
 }
 
-std::int64_t FakeDatabase::CountNullKeys() {
-  return Call(Method::kCountNullKeys, [&] {
+UnkeyedRows FakeDatabase::CountUnkeyedRows() {
+  return Call(Method::kCountUnkeyedRows, [&] {
     const Table& t = TableOrThrow(config_.source.table);
     const std::size_t k = ColumnIndices(t, {config_.source.key})[0];
-    return static_cast<std::int64_t>(std::count_if(
-        t.rows.begin(), t.rows.end(), [&](const auto& row) { return IsNull(row[k]); }));
+    UnkeyedRows out;
+    for (const auto& row : t.rows) {
+      if (IsNull(row[k])) {
+        ++out.null_keys;
+      } else if (!KeyOf(row[k])) {
+        ++out.non_integer_keys;
+        if (out.examples.size() < 5) out.examples.push_back(DescribeValue(row[k]));
+      }
+    }
+    return out;
   });
+}
+
+std::string FakeDatabase::ColumnSqlType(const std::string& table, const std::string& column) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  const Table& t = TableOrThrow(table);
+  const std::size_t c = ColumnIndices(t, {column})[0];
+  return ColumnTypeName(t.columns[c].type);
 }
 
 void FakeDatabase::CheckScoringAccess() {

@@ -6,9 +6,10 @@
 //   never
 //     NULL); CreateTable makes a table without one, as a bank's own table may be. InsertRows is all
 //     or nothing.
-//   - ReadUnscored returns, in key order, at most `limit` rows of the connection's source table
-//   with
-//     a non-NULL key above `after_key` and neither a prediction nor a rejection for the version.
+//   - ReadUnscored snapshots, in key order, the rows of the connection's source table with an
+//     integer key above `after_key` and neither a prediction nor a rejection for the version (as
+//     a reader's own transaction would); each UnscoredRowReader::Next call is a kReadUnscored
+//     call (faults can be injected per batch read).
 //   - WriteBatch inserts with ON CONFLICT DO NOTHING on (key, model version) and adds what it
 //     inserted to the run's totals, all under one lock (one transaction). Relabel uses Decision.
 //   - BeginRun / FinishRun / MarkAbandonedRuns keep runs as the runs table does; FinishRun never
@@ -53,8 +54,10 @@ class FakeDatabase : public Database {
     kMaxKey,
     kScanTable,
     kEnsureResultsSchema,
-    kReadUnscored,
-    kCountNullKeys,
+    kHasUnscoredRows,
+    kOpenReader,    // ReadUnscored: opening the reader
+    kReadUnscored,  // UnscoredRowReader::Next: one batch read
+    kCountUnkeyedRows,
     kCheckScoringAccess,
     kWriteBatch,
     kBeginRun,
@@ -134,6 +137,9 @@ class FakeDatabase : public Database {
   std::vector<std::string> TableColumns(const std::string& table) override;
   void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
                          const std::string& key) override;
+  // Buffers the batches; Commit is one InsertRows call.
+  std::unique_ptr<RowInserter> BeginInsert(const std::string& table,
+                                           const std::vector<std::string>& columns) override;
   void InsertRows(const std::string& table, const RowBatch& batch) override;
   std::int64_t CountRows(const std::string& table) override;
   std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key) override;
@@ -142,9 +148,11 @@ class FakeDatabase : public Database {
                  const std::optional<std::string>& where_not_null, std::size_t batch_size,
                  const std::function<void(const RowBatch&)>& sink) override;
   void EnsureResultsSchema() override;
-  SourceBatch ReadUnscored(const std::string& model_version, std::optional<std::int64_t> after_key,
-                           std::size_t limit) override;
-  std::int64_t CountNullKeys() override;
+  bool HasUnscoredRows(const std::string& model_version) override;
+  std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
+                                                  std::optional<std::int64_t> after_key) override;
+  UnkeyedRows CountUnkeyedRows() override;
+  std::string ColumnSqlType(const std::string& table, const std::string& column) override;
   void CheckScoringAccess() override;
   BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                               double threshold, const std::vector<Prediction>& predictions,
@@ -169,8 +177,12 @@ class FakeDatabase : public Database {
   // do its work and then throw (kCommitThenLoseConnection).
   static bool Enter(Store& store, Method method);
   // Enter, then `op` under the lock, then the lost connection if one was injected.
+  class Reader;
   template <typename Op>
   auto Call(Method method, Op&& op);
+  // The unscored rows (key, features) of the source table; the lock is held.
+  std::vector<std::pair<std::int64_t, std::vector<Value>>> UnscoredRows(
+      const std::string& model_version, std::optional<std::int64_t> after_key) const;
 
   // Helpers for `op`s; the lock is held.
   Table& TableOrThrow(const std::string& table) const;

@@ -94,6 +94,20 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
     return ids;
   }
 
+  // Polls until the daemon has begun a run of its own, one newer than every run before it
+  // started (or it exited, or 60 s passed).
+  void WaitForARunningRun(Process& daemon, std::int64_t newer_than) {
+    const std::string own_run =
+        "SELECT COUNT(*) FROM scoring_runs WHERE status = 'running' AND "
+        "run_id > " +
+        std::to_string(newer_than);
+    const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+    while (daemon.Running() && std::chrono::steady_clock::now() < deadline &&
+           CountOrZero(own_run) == 0) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  }
+
   static std::uint64_t Seed() {
     if (const char* forced = std::getenv("BANKSCORE_CRASH_SEED"); forced && *forced) {
       return std::strtoull(forced, nullptr, 10);
@@ -136,14 +150,18 @@ TEST_P(CrashTest, SigkillAtRandomMomentsNeverDuplicatesOrLosesARow) {
             << " (set BANKSCORE_CRASH_SEED to replay)\n";
   RecordProperty("crash_seed", std::to_string(seed));
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> delay_ms(50, 1500);
+  // Counted from the moment the daemon has begun a run, so the kill lands inside it, whatever the
+  // speed of the machine or of the scorer.
+  std::uniform_int_distribution<int> delay_ms(0, 400);
 
   // Runs the killed processes left 'running'. A process killed before it reached
   // MarkAbandonedRuns leaves the previous one's run 'running' too, so collect ids, not counts.
   std::set<std::int64_t> left_running;
   for (int kill = 1; kill <= kKills; ++kill) {
     const int delay = delay_ms(rng);
+    const std::int64_t last_run = CountOrZero("SELECT COALESCE(MAX(run_id), 0) FROM scoring_runs");
     auto daemon = Start({"run", "--config", env_.config_path()});
+    WaitForARunningRun(*daemon, last_run);
     // The one fixed sleep in the suite, on purpose: the kill moment is what is being randomized.
     std::this_thread::sleep_for(milliseconds(delay));
     ASSERT_TRUE(daemon->Running()) << "the daemon exited by itself\n" << daemon->Describe();
@@ -153,12 +171,12 @@ TEST_P(CrashTest, SigkillAtRandomMomentsNeverDuplicatesOrLosesARow) {
         RunIds("SELECT run_id FROM scoring_runs WHERE status = 'running'");
     EXPECT_LE(running.size(), 1u) << "a daemon marks earlier runs abandoned before it begins one";
     left_running.insert(running.begin(), running.end());
-    std::cout << "[          ] kill " << kill << " after " << delay
-              << " ms: " << CountOrZero("SELECT COUNT(*) FROM predictions") << " predictions, "
-              << running.size() << " run left running\n";
+    std::cout << "[          ] kill " << kill << " " << delay
+              << " ms into a run: " << CountOrZero("SELECT COUNT(*) FROM predictions")
+              << " predictions, " << running.size() << " run left running\n";
   }
-  // Almost every kill lands inside a run (even at 95 ms the daemon had usually begun one); if
-  // fewer than two did, the table was scored before the kills and little was tested.
+  // Every kill is aimed inside a run; if fewer than two landed there, the table was scored before
+  // the kills and little was tested.
   EXPECT_GE(left_running.size(), 2u) << "the kills did not land inside runs; use a bigger table";
 
   auto last = Start({"run", "--config", env_.config_path(), "--once"});

@@ -174,3 +174,63 @@ INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContractTest,
 
 }  // namespace
 }  // namespace bankscore::testing
+
+namespace bankscore::testing {
+namespace {
+
+// The reader of unscored rows on a real database: key order, the lower key bound, rows with a
+// result skipped, and cells typed as stored, including text that COPY has to escape.
+class UnscoredReaderTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  ColumnarBatch ReadAll(Database& db, std::optional<std::int64_t> after) {
+    ColumnarBatch batch;
+    batch.Reset(env_.config().source.FeatureColumns());
+    auto reader = db.ReadUnscored("v1", after);
+    while (reader->Next(batch, 1000)) {
+    }
+    return batch;
+  }
+
+  TestEnvironment env_{GetParam()};
+};
+
+TEST_P(UnscoredReaderTest, ReadsEveryUnscoredRowInKeyOrderWithItsCells) {
+  ASSERT_EQ(RunBankscore({"load", "--config", env_.config_path(), "--csv", SampleCsv()}).exit_code,
+            0);
+  auto db = env_.Open();
+  db->EnsureResultsSchema();
+  db->Query(
+      "UPDATE bank_clients SET job = 'tab\tnew\nline back\\slash \xE2\x82\xAC', age = NULL "
+      "WHERE client_id = 3");
+  RunRecord run;
+  run.model_version = "v1";
+  db->WriteBatch(db->BeginRun(run), "v1", 0.5, {{2, 0.5, 1}}, {{4, "bad"}});
+  EXPECT_TRUE(db->HasUnscoredRows("v1"));
+
+  const ColumnarBatch all = ReadAll(*db, std::nullopt);
+  ASSERT_EQ(all.rows(), 4119u - 2);
+  EXPECT_EQ(all.keys[0], 1);
+  EXPECT_EQ(all.keys[1], 3);  // 2 has a prediction
+  EXPECT_EQ(all.keys[2], 5);  // 4 has a rejection
+  EXPECT_TRUE(std::is_sorted(all.keys.begin(), all.keys.end()));
+  const Column& job = all.columns[all.Find("job")];
+  EXPECT_EQ(job.type(1), CellType::kText);
+  EXPECT_EQ(job.text(1), "tab\tnew\nline back\\slash \xE2\x82\xAC");
+  const Column& age = all.columns[all.Find("age")];
+  EXPECT_EQ(age.type(1), CellType::kNull);
+  EXPECT_EQ(age.type(0), CellType::kInteger);
+  const Column& euribor = all.columns[all.Find("euribor3m")];
+  EXPECT_EQ(euribor.type(0), CellType::kReal);
+  EXPECT_DOUBLE_EQ(euribor.number(0), 1.313);  // the first row of the bundled sample
+
+  const ColumnarBatch after = ReadAll(*db, 4000);
+  ASSERT_EQ(after.rows(), 119u);
+  EXPECT_EQ(after.keys.front(), 4001);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, UnscoredReaderTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         BackendTestName());
+
+}  // namespace
+}  // namespace bankscore::testing

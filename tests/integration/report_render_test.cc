@@ -104,11 +104,11 @@ class ReportRenderTest : public ::testing::Test {
   }
 
   int Profile(const fs::path& dir) {
-    CommandContext ctx{env_->config(), QuietLogger(), out_};
+    CommandContext ctx{env_->config(), QuietLogger(), out_, nullptr, ""};
     return ProfileCommand(ctx, dir.string());
   }
   int Report(const fs::path& dir) {
-    CommandContext ctx{env_->config(), QuietLogger(), out_};
+    CommandContext ctx{env_->config(), QuietLogger(), out_, nullptr, ""};
     return ReportCommand(ctx, dir.string());
   }
 
@@ -228,7 +228,7 @@ TEST_F(ReportRenderTest, UnwritableOutputDirectoryNamesThePath) {
 TEST(ReportErrorsTest, NoModelIsAModelErrorAndNoTableIsAConfigError) {
   TestEnvironment env(Backend::kSqlite);
   std::ostringstream out;
-  CommandContext ctx{env.config(), QuietLogger(), out};
+  CommandContext ctx{env.config(), QuietLogger(), out, nullptr, ""};
   const std::string dir = (env.dir() / "reports").string();
   EXPECT_THROW(ReportCommand(ctx, dir), ModelError);
   try {

@@ -34,7 +34,17 @@ class FakeDatabaseTest : public ::testing::Test {
     return db_.BeginRun(run);
   }
 
-  static std::vector<std::int64_t> Keys(const SourceBatch& batch) { return batch.keys; }
+  // The first `limit` unscored rows above `after`, as the scorer's reader delivers them.
+  static ColumnarBatch Read(FakeDatabase& db, const std::string& version,
+                            std::optional<std::int64_t> after, std::size_t limit) {
+    ColumnarBatch batch;
+    batch.Reset(ClientsConfig().source.FeatureColumns());
+    db.ReadUnscored(version, after)->Next(batch, limit);
+    return batch;
+  }
+  std::vector<std::int64_t> Keys(std::optional<std::int64_t> after, std::size_t limit) {
+    return Read(db_, "v1", after, limit).keys;
+  }
 
   FakeDatabase db_{ClientsConfig()};
 };
@@ -42,16 +52,17 @@ class FakeDatabaseTest : public ::testing::Test {
 TEST_F(FakeDatabaseTest, ReadUnscoredPagesByKeyAndSkipsRowsWithAResult) {
   const std::int64_t run = BeginRun();
   db_.WriteBatch(run, "v1", 0.5, {{2, 0.3, 0}}, {{4, "bad"}});
-  EXPECT_THAT(Keys(db_.ReadUnscored("v1", std::nullopt, 3)), ElementsAre(1, 3, 5));
-  EXPECT_THAT(Keys(db_.ReadUnscored("v1", 5, 3)), ElementsAre(6, 7, 8));
-  EXPECT_THAT(Keys(db_.ReadUnscored("v1", 8, 3)), ElementsAre(9, 10));
-  EXPECT_EQ(db_.ReadUnscored("v2", std::nullopt, 100).keys.size(), 10u);  // another version
-  const SourceBatch batch = db_.ReadUnscored("v1", std::nullopt, 1);
-  EXPECT_THAT(batch.columns, ElementsAre("job", "age", "pdays"));
-  ASSERT_EQ(batch.rows.size(), 1u);
+  EXPECT_THAT(Keys(std::nullopt, 3), ElementsAre(1, 3, 5));
+  EXPECT_THAT(Keys(5, 3), ElementsAre(6, 7, 8));
+  EXPECT_THAT(Keys(8, 3), ElementsAre(9, 10));
+  EXPECT_EQ(Read(db_, "v2", std::nullopt, 100).rows(), 10u);  // another version
+  EXPECT_TRUE(db_.HasUnscoredRows("v1"));
+  const ColumnarBatch batch = Read(db_, "v1", std::nullopt, 1);
+  EXPECT_THAT(batch.names, ElementsAre("job", "age", "pdays"));
+  ASSERT_EQ(batch.rows(), 1u);
   const RowBatch source = SyntheticClients(1, 1);  // id, job, age, pdays, y
   const std::vector<Value>& row = source.rows[0];
-  EXPECT_EQ(batch.rows[0], (std::vector<Value>{row[1], row[2], row[3]}));
+  for (std::size_t c = 0; c < 3; ++c) EXPECT_EQ(batch.columns[c].ValueAt(0), row[c + 1]);
 }
 
 TEST_F(FakeDatabaseTest, ReplayedBatchInsertsAndCountsOnlyNewRows) {
@@ -181,9 +192,9 @@ TEST_F(FakeDatabaseTest, ConnectionsShareEverythingButTheirConfig) {
   rows.rows[1][0] = std::monostate{};
   db_.InsertRows("imported", rows);
   auto other = db_.Connect(imported);
-  EXPECT_EQ(other->CountNullKeys(), 1);
-  EXPECT_EQ(db_.CountNullKeys(), 0);  // clients
-  EXPECT_THAT(Keys(other->ReadUnscored("v1", std::nullopt, 10)), ElementsAre(1, 3));
+  EXPECT_EQ(other->CountUnkeyedRows().null_keys, 1);
+  EXPECT_EQ(db_.CountUnkeyedRows().null_keys, 0);  // clients
+  EXPECT_THAT(Read(*other, "v1", std::nullopt, 10).keys, ElementsAre(1, 3));
   other->BeginRun({});
   EXPECT_EQ(db_.Runs().size(), 1u);
 }

@@ -87,9 +87,10 @@ TEST_F(LoaderTest, KeysInTheFileAreKept) {
 }
 
 TEST_F(LoaderTest, ColumnTypesAreInferredAndEmptyFieldsAreNull) {
-  // euribor3m: all numbers, one not whole -> REAL. note: text and numbers -> TEXT. pdays is a
-  // numeric feature with a text cell: stays REAL, the cell is kept as text for the scorer to
-  // reject. An unquoted empty field is NULL; a quoted one is the empty string.
+  // Numeric features are REAL whatever the file holds (age is all whole numbers here; a later
+  // file may not be), and pdays keeps a text cell as text for the scorer to reject. euribor3m
+  // (not a feature): all numbers, one not whole -> REAL. note: text and numbers -> TEXT. An
+  // unquoted empty field is NULL; a quoted one is the empty string.
   Load(
       "\"age\";\"job\";\"euribor3m\";\"note\";\"pdays\";\"y\"\n"
       "30;\"admin.\";1.5;\"a\";999;\"no\"\n"
@@ -97,14 +98,14 @@ TEST_F(LoaderTest, ColumnTypesAreInferredAndEmptyFieldsAreNull) {
   const std::vector<ColumnSpec> specs = db_.TableSpecs("clients");
   std::vector<std::string> described;
   for (const auto& c : specs) described.push_back(c.name + " " + ColumnTypeName(c.type));
-  EXPECT_THAT(described, ElementsAre("id INTEGER", "age INTEGER", "job TEXT", "euribor3m REAL",
+  EXPECT_THAT(described, ElementsAre("id INTEGER", "age REAL", "job TEXT", "euribor3m REAL",
                                      "note TEXT", "pdays REAL", "y TEXT"));
   const RowBatch rows = db_.TableRows("clients");
   ASSERT_EQ(rows.rows.size(), 2u);
   EXPECT_THAT(
       rows.rows[0],
-      ElementsAre(Value(std::int64_t{1}), Value(std::int64_t{30}), Value(std::string("admin.")),
-                  Value(1.5), Value(std::string("a")), Value(999.0), Value(std::string("no"))));
+      ElementsAre(Value(std::int64_t{1}), Value(30.0), Value(std::string("admin.")), Value(1.5),
+                  Value(std::string("a")), Value(999.0), Value(std::string("no"))));
   EXPECT_THAT(rows.rows[1], ElementsAre(Value(std::int64_t{2}), Value(std::monostate{}),
                                         Value(std::string("")), Value(2.0), Value(std::string("3")),
                                         Value(std::string("n/a")), Value(std::string("yes"))));
@@ -167,9 +168,55 @@ TEST_F(LoaderTest, LoadsTheBundledSampleFile) {
   EXPECT_EQ(db.TableColumns("bank_clients").size(), 22u);  // the key and the file's 21 columns
   // The first data row: 30;"blue-collar";...;"no"
   const RowBatch rows = db.TableRows("bank_clients");
-  EXPECT_EQ(rows.rows[0][1], Value(std::int64_t{30}));
+  EXPECT_EQ(rows.rows[0][1], Value(30.0));  // age, a numeric feature: REAL
   EXPECT_EQ(rows.rows[0][2], Value(std::string("blue-collar")));
   EXPECT_EQ(rows.rows[0].back(), Value(std::string("no")));
+}
+
+}  // namespace
+}  // namespace bankscore::testing
+
+namespace bankscore::testing {
+namespace {
+
+// Files a bank might send by mistake: each refused whole, with the line that is wrong, and
+// nothing loaded.
+class LoaderRefusalTest : public LoaderTest {
+ protected:
+  std::string Refusal(const std::string& csv) {
+    try {
+      LoadCsv(db_, config_, WriteCsv("input.csv", csv), QuietLogger());
+    } catch (const DataError& e) {
+      EXPECT_FALSE(db_.TableExists("clients") && db_.CountRows("clients") > 0);
+      return e.what();
+    }
+    ADD_FAILURE() << "loaded: " << csv;
+    return "";
+  }
+};
+
+TEST_F(LoaderRefusalTest, KeysMustBeUniqueIntegersOnEveryLine) {
+  EXPECT_THAT(Refusal("id;job;age;pdays;y\n1;a;30;999;no\n;b;31;999;no\n"),
+              HasSubstr("input.csv:3: the key id is empty"));
+  EXPECT_THAT(Refusal("id;job;age;pdays;y\n1;a;30;999;no\n2.5;b;31;999;no\n"),
+              HasSubstr("input.csv:3: the key id is '2.5', not an integer"));
+  EXPECT_THAT(Refusal("id;job;age;pdays;y\n1;a;30;999;no\nseven;b;31;999;no\n"),
+              HasSubstr("input.csv:3: the key id is 'seven', not an integer"));
+  EXPECT_THAT(Refusal("id;job;age;pdays;y\n7;a;30;999;no\n8;b;31;999;no\n7;c;1;1;no\n"),
+              HasSubstr("input.csv:4: the key id = 7 appears twice in the file"));
+}
+
+TEST_F(LoaderRefusalTest, TextMustBeValidUtf8WithoutNul) {
+  EXPECT_THAT(Refusal("job;age;pdays;y\nadmin\xC3;30;999;no\n"),
+              HasSubstr("input.csv:2: field 1 (column 'job') is not valid UTF-8"));
+  EXPECT_THAT(Refusal(std::string("job;age;pdays;y\nad\0min;30;999;no\n", 33)),
+              HasSubstr("input.csv:2: field 1 (column 'job') contains a NUL byte"));
+}
+
+TEST_F(LoaderRefusalTest, OverlongFieldIsRefusedBeforeItIsRead) {
+  config_.load.max_field_bytes = 1024;
+  EXPECT_THAT(Refusal("job;age;pdays;y\nadmin;30;999;no\n" + std::string(5000, 'x') + ";1;1;no\n"),
+              HasSubstr("input.csv:3: field 1 is longer than the limit of 1024 bytes"));
 }
 
 }  // namespace

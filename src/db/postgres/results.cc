@@ -6,6 +6,7 @@
 
 #include "bankscore/error.h"
 #include "common/text.h"
+#include "db/postgres/copy_writer.h"
 #include "db/postgres/values.h"
 #include "db/sql_text.h"
 
@@ -19,32 +20,142 @@ std::optional<std::string> NullIfEmpty(const std::string& s) {
 
 }  // namespace
 
-void ResultStatements::EnsureResultsSchema() {
+// How many of the results relations exist in the current schema.
+std::int64_t ResultStatements::PresentResultsRelations(pqxx::transaction_base& tx) {
   const ResultsConfig& results = config_.results;
-  const std::string ddl = ResultsDdl("postgres", results);
+  return tx
+      .exec_params1(
+          "SELECT count(c.oid) FROM unnest(ARRAY[$1::text, $2::text, $3::text, $4::text]) AS"
+          " t(name) JOIN pg_catalog.pg_class c ON c.relname = t.name AND c.relnamespace ="
+          " (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())",
+          results.table, results.runs_table, results.rejected_table, results.latest_view)[0]
+      .as<std::int64_t>();
+}
+
+void ResultStatements::EnsureResultsSchema() {
+  const std::string ddl = ResultsDdl("postgres", config_.results);
   db_.Run("create the results tables", {}, [&](pqxx::connection& c) {
     pqxx::work tx(c);
+    // When every table exists there is nothing to do, and nothing is locked: the DDL's
+    // CREATE INDEX IF NOT EXISTS and COMMENT ON would lock tables other scorers are writing (a
+    // deadlock with a running scorer), and a restricted scoring role may not run them at all.
+    if (PresentResultsRelations(tx) == 4) return;
     // Serializes concurrent bankscore processes creating the same schema's tables (CREATE ...
     // IF NOT EXISTS alone can still collide on the catalog's unique indexes).
     tx.exec(
         "SELECT pg_advisory_xact_lock(hashtextextended("
         "'bankscore results ddl ' || coalesce(current_schema(), ''), 0))");
-    // A restricted scoring role can neither create nor alter (COMMENT ON, CREATE INDEX) tables
-    // it does not own; when the owner has created them all, there is nothing to do.
-    pqxx::row r = tx.exec_params1(
-        "SELECT count(c.oid), count(c.oid) FILTER (WHERE pg_has_role(c.relowner, 'USAGE'))"
-        " FROM unnest(ARRAY[$1::text, $2::text, $3::text, $4::text]) AS t(name)"
-        " LEFT JOIN pg_catalog.pg_class c ON c.relname = t.name AND c.relnamespace ="
-        " (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())",
-        results.table, results.runs_table, results.rejected_table, results.latest_view);
-    const auto present = r[0].as<std::int64_t>(), owned = r[1].as<std::int64_t>();
-    if (present == 4 && owned < 4) {
-      db_.log().debug("results tables exist and belong to another role; not applying the DDL");
-    } else {
-      tx.exec(ddl);
-    }
+    if (PresentResultsRelations(tx) < 4) tx.exec(ddl);
     tx.commit();
   });
+}
+
+namespace {
+
+template <typename Rows, typename Line>
+void CopyInto(pqxx::transaction_base& tx, const std::string& table,
+              const std::vector<std::string>& columns, const Rows& rows, Line&& line) {
+  CopyWriter copy(tx, table, columns);
+  std::string text;
+  for (const auto& row : rows) {
+    text.clear();
+    line(row, text);
+    copy.WriteLine(text);
+  }
+  copy.Complete();
+}
+
+void AppendField(std::string& line, const Value& v) {
+  AppendCopyField(line, v);
+  line += '\t';
+}
+
+}  // namespace
+
+void ResultStatements::CreateStaging(pqxx::transaction_base& tx) {
+  if (db_.session().staging_ready) return;
+  // Once per connection; ON COMMIT DELETE ROWS empties them after every batch without the
+  // catalog churn of creating and dropping a table per batch.
+  tx.exec(
+      "CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_predictions"
+      " (source_key BIGINT, probability DOUBLE PRECISION, label SMALLINT)"
+      " ON COMMIT DELETE ROWS;"
+      " CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_rejections"
+      " (source_key BIGINT, reason TEXT) ON COMMIT DELETE ROWS");
+}
+
+// The fast path: COPY straight into the predictions table, inside a savepoint. A batch replayed
+// after an unconfirmed commit (or a key another worker wrote) fails it with a unique violation;
+// then nothing of it stays and false is returned.
+bool ResultStatements::CopyPredictions(pqxx::work& tx, std::int64_t run_id,
+                                       const std::string& model_version,
+                                       const std::string& threshold,
+                                       const std::vector<Prediction>& predictions,
+                                       BatchWriteResult& out) {
+  // Constant fields of every line: version, threshold and run.
+  std::string tail;
+  AppendField(tail, model_version);
+  tail += threshold + "\t" + std::to_string(run_id);
+  try {
+    pqxx::subtransaction savepoint(tx, "copy_predictions");
+    CopyInto(savepoint, QuoteIdentifier(config_.results.table),
+             {"source_key", "probability", "label", "model_version", "threshold", "run_id"},
+             predictions, [&](const Prediction& p, std::string& line) {
+               line += std::to_string(p.key);
+               line += '\t';
+               line += FormatDouble(p.probability);
+               line += p.label ? "\t1\t" : "\t0\t";
+               line += tail;
+             });
+    savepoint.commit();
+  } catch (const pqxx::unique_violation&) {
+    return false;
+  }
+  out.predictions_inserted = static_cast<std::int64_t>(predictions.size());
+  for (const auto& p : predictions) out.positives_inserted += p.label;
+  return true;
+}
+
+// The careful path: stage the batch, then INSERT ... ON CONFLICT DO NOTHING, counting what was
+// new, so a replayed batch inserts nothing and adds nothing to the run's totals.
+void ResultStatements::InsertPredictions(pqxx::work& tx, std::int64_t run_id,
+                                         const std::string& model_version,
+                                         const std::string& threshold,
+                                         const std::vector<Prediction>& predictions,
+                                         BatchWriteResult& out) {
+  CopyInto(tx, "pg_temp.bankscore_stage_predictions", {"source_key", "probability", "label"},
+           predictions, [](const Prediction& p, std::string& line) {
+             line += std::to_string(p.key) + "\t" + FormatDouble(p.probability) +
+                     (p.label ? "\t1" : "\t0");
+           });
+  const pqxx::row inserted =
+      tx.exec_params1("WITH inserted AS (INSERT INTO " + QuoteIdentifier(config_.results.table) +
+                          " (source_key, model_version, probability, label, threshold, run_id)"
+                          " SELECT source_key, $1::text, probability, label, $2::double precision,"
+                          " $3::bigint FROM pg_temp.bankscore_stage_predictions"
+                          " ON CONFLICT DO NOTHING RETURNING label)"
+                          " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
+                      model_version, threshold, run_id);
+  out.predictions_inserted = ToInt64(inserted[0], "count inserted predictions");
+  out.positives_inserted = ToInt64(inserted[1], "count inserted positives");
+}
+
+void ResultStatements::InsertRejections(pqxx::work& tx, std::int64_t run_id,
+                                        const std::string& model_version,
+                                        const std::vector<Rejection>& rejections,
+                                        BatchWriteResult& out) {
+  CopyInto(tx, "pg_temp.bankscore_stage_rejections", {"source_key", "reason"}, rejections,
+           [](const Rejection& r, std::string& line) {
+             line += std::to_string(r.key) + "\t";
+             AppendCopyField(line, r.reason);
+           });
+  out.rejections_inserted = static_cast<std::int64_t>(
+      tx.exec_params("INSERT INTO " + QuoteIdentifier(config_.results.rejected_table) +
+                         " (source_key, model_version, run_id, reason)"
+                         " SELECT source_key, $1::text, $2::bigint, reason"
+                         " FROM pg_temp.bankscore_stage_rejections ON CONFLICT DO NOTHING",
+                     model_version, run_id)
+          .affected_rows());
 }
 
 BatchWriteResult ResultStatements::WriteBatch(std::int64_t run_id, const std::string& model_version,
@@ -59,51 +170,14 @@ BatchWriteResult ResultStatements::WriteBatch(std::int64_t run_id, const std::st
            {results.rejected_table, "INSERT"},
            {results.runs_table, "UPDATE"}},
           [&](pqxx::connection& c) {
+            out = BatchWriteResult{};
             pqxx::work tx(c);
-            if (!db_.session().staging_ready) {
-              // Once per connection; ON COMMIT DELETE ROWS empties them after every batch without
-              // the catalog churn of creating and dropping a table per batch.
-              tx.exec(
-                  "CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_predictions"
-                  " (source_key BIGINT, probability DOUBLE PRECISION, label SMALLINT)"
-                  " ON COMMIT DELETE ROWS;"
-                  " CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_rejections"
-                  " (source_key BIGINT, reason TEXT) ON COMMIT DELETE ROWS");
+            CreateStaging(tx);
+            if (!predictions.empty() &&
+                !CopyPredictions(tx, run_id, model_version, threshold_text, predictions, out)) {
+              InsertPredictions(tx, run_id, model_version, threshold_text, predictions, out);
             }
-            if (!predictions.empty()) {
-              pqxx::stream_to copy(tx, "pg_temp.bankscore_stage_predictions",
-                                   std::vector<std::string>{"source_key", "probability", "label"});
-              for (const auto& p : predictions) {
-                copy << std::make_tuple(p.key, FormatDouble(p.probability), p.label);
-              }
-              copy.complete();
-              // Counts what this transaction inserted: a batch replayed after an unconfirmed
-              // commit inserts nothing and so adds nothing to the run's totals.
-              pqxx::row inserted = tx.exec_params1(
-                  "WITH inserted AS (INSERT INTO " + QuoteIdentifier(results.table) +
-                      " (source_key, model_version, probability, label, threshold, run_id)"
-                      " SELECT source_key, $1::text, probability, label, $2::double precision,"
-                      " $3::bigint FROM pg_temp.bankscore_stage_predictions"
-                      " ON CONFLICT DO NOTHING RETURNING label)"
-                      " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
-                  model_version, threshold_text, run_id);
-              out.predictions_inserted = ToInt64(inserted[0], "count inserted predictions");
-              out.positives_inserted = ToInt64(inserted[1], "count inserted positives");
-            }
-            if (!rejections.empty()) {
-              pqxx::stream_to copy(tx, "pg_temp.bankscore_stage_rejections",
-                                   std::vector<std::string>{"source_key", "reason"});
-              for (const auto& r : rejections) copy << std::make_tuple(r.key, r.reason);
-              copy.complete();
-              out.rejections_inserted = static_cast<std::int64_t>(
-                  tx.exec_params("INSERT INTO " + QuoteIdentifier(results.rejected_table) +
-                                     " (source_key, model_version, run_id, reason)"
-                                     " SELECT source_key, $1::text, $2::bigint, reason"
-                                     " FROM pg_temp.bankscore_stage_rejections"
-                                     " ON CONFLICT DO NOTHING",
-                                 model_version, run_id)
-                      .affected_rows());
-            }
+            if (!rejections.empty()) InsertRejections(tx, run_id, model_version, rejections, out);
             tx.exec_params("UPDATE " + QuoteIdentifier(results.runs_table) +
                                " SET rows_read = rows_read + $1::bigint,"
                                " rows_scored = rows_scored + $2::bigint,"

@@ -27,6 +27,16 @@ class ResultStatements {
 
  private:
   std::string CurrentUser();
+  std::int64_t PresentResultsRelations(pqxx::transaction_base& tx);
+  void CreateStaging(pqxx::transaction_base& tx);
+  bool CopyPredictions(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
+                       const std::string& threshold, const std::vector<Prediction>& predictions,
+                       BatchWriteResult& out);
+  void InsertPredictions(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
+                         const std::string& threshold, const std::vector<Prediction>& predictions,
+                         BatchWriteResult& out);
+  void InsertRejections(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
+                        const std::vector<Rejection>& rejections, BatchWriteResult& out);
 
   Connection& db_;
   const Config& config_;

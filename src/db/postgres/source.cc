@@ -1,8 +1,8 @@
 #include "db/postgres/source.h"
 
-#include <pqxx/tablewriter>
-
 #include "bankscore/error.h"
+#include "db/postgres/copy_reader.h"
+#include "db/postgres/copy_writer.h"
 #include "db/postgres/values.h"
 #include "db/sql_text.h"
 
@@ -52,7 +52,7 @@ void SourceStatements::CreateSourceTable(const std::string& table,
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (i) sql += ", ";
     sql += QuoteIdentifier(columns[i].name) + " " +
-           (columns[i].name == key ? "BIGINT PRIMARY KEY" : ColumnSqlType(columns[i].type));
+           (columns[i].name == key ? "BIGINT PRIMARY KEY" : pg::ColumnSqlType(columns[i].type));
   }
   sql += ")";
   db_.Run("create table " + table, {}, [&](pqxx::connection& c) {
@@ -62,31 +62,56 @@ void SourceStatements::CreateSourceTable(const std::string& table,
   });
 }
 
+namespace {
+
+// One transaction with one COPY into the table, fed batch by batch.
+class Inserter : public RowInserter {
+ public:
+  Inserter(Connection& db, std::string table, const std::vector<std::string>& columns)
+      : db_(db), table_(std::move(table)) {
+    Run("start loading", [&](pqxx::connection& c) {
+      tx_ = std::make_unique<pqxx::work>(c);
+      copy_ = std::make_unique<CopyWriter>(*tx_, QuoteIdentifier(table_), columns);
+    });
+  }
+
+  void Write(const RowBatch& batch) override {
+    Run("load rows", [&](pqxx::connection&) {
+      for (const auto& row : batch.rows) copy_->WriteRow(row);
+    });
+  }
+
+  void Commit() override {
+    Run("commit the load", [&](pqxx::connection&) {
+      copy_->Complete();
+      copy_.reset();
+      tx_->commit();
+    });
+  }
+
+ private:
+  template <typename Body>
+  void Run(const std::string& what, Body&& body) {
+    db_.Run(what + " into " + table_, {{table_, "INSERT"}}, std::forward<Body>(body));
+  }
+
+  Connection& db_;
+  std::string table_;
+  std::unique_ptr<pqxx::work> tx_;
+  std::unique_ptr<CopyWriter> copy_;  // declared after tx_: destroyed first
+};
+
+}  // namespace
+
+std::unique_ptr<RowInserter> SourceStatements::BeginInsert(
+    const std::string& table, const std::vector<std::string>& columns) {
+  return std::make_unique<Inserter>(db_, table, columns);
+}
+
 void SourceStatements::InsertRows(const std::string& table, const RowBatch& batch) {
-  std::vector<std::string> quoted;
-  for (const auto& column : batch.columns) quoted.push_back(QuoteIdentifier(column));
-  db_.Run("load rows into " + table, {{table, "INSERT"}}, [&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    // COPY FROM STDIN. libpqxx 6.4's stream_to only accepts rows as std::tuple (its container
-    // overload does not compile), and these rows have a run-time number of columns, so the
-    // lines are built here and sent with tablewriter, the 6.x writer that takes raw lines.
-    // Both paste the table and column names into COPY as given: they are quoted here.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    pqxx::tablewriter copy(tx, QuoteIdentifier(table), quoted.begin(), quoted.end());
-#pragma GCC diagnostic pop
-    std::string line;
-    for (const auto& row : batch.rows) {
-      line.clear();
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        if (i) line += '\t';
-        AppendCopyField(line, row[i]);
-      }
-      copy.write_raw_line(line);
-    }
-    copy.complete();
-    tx.commit();
-  });
+  auto inserter = BeginInsert(table, batch.columns);
+  inserter->Write(batch);
+  inserter->Commit();
 }
 
 std::int64_t SourceStatements::CountRows(const std::string& table) {
@@ -129,37 +154,61 @@ void SourceStatements::ScanTable(const std::string& table, const std::string& ke
   });
 }
 
-SourceBatch SourceStatements::ReadUnscored(const std::string& model_version,
-                                           std::optional<std::int64_t> after_key,
-                                           std::size_t limit) {
+bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
   const SourceConfig& src = config_.source;
   const ResultsConfig& results = config_.results;
-  SourceBatch batch;
-  batch.columns = src.FeatureColumns();
   const std::string sql =
-      UnscoredRowsSql(config_, after_key.has_value(), {"$1::text", "$2::bigint", "$3::bigint"});
-  const auto n = static_cast<std::int64_t>(limit);
-  pqxx::result r = db_.Run(
-      "read unscored rows of " + src.table,
+      "SELECT EXISTS (" +
+      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL", true}) + ")";
+  return db_.Run(
+      "look for unscored rows of " + src.table,
       {{src.table, "SELECT"}, {results.table, "SELECT"}, {results.rejected_table, "SELECT"}},
       [&](pqxx::connection& c) {
         pqxx::work tx(c);
-        pqxx::result out = after_key ? tx.exec_params(sql, model_version, n, *after_key)
-                                     : tx.exec_params(sql, model_version, n);
+        const bool any = tx.exec_params1(sql, model_version)[0].as<bool>();
+        tx.commit();
+        return any;
+      });
+}
+
+std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(
+    const std::string& model_version, std::optional<std::int64_t> after_key) {
+  // COPY takes no parameters: the version is quoted as a literal, the key bound is a number.
+  const std::string sql = UnscoredRowsSql(
+      config_, {QuoteLiteral(model_version), after_key ? std::to_string(*after_key) : "",
+                SourceKey(config_) + " IS NOT NULL"});
+  return OpenCopyReader(db_.settings(), sql, config_.source.FeatureColumns());
+}
+
+// The key column is an integer type (ValidateSourceTable refuses others), so only NULL is left.
+UnkeyedRows SourceStatements::CountUnkeyedRows() {
+  const SourceConfig& src = config_.source;
+  UnkeyedRows out;
+  out.null_keys = ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(src.table) + " WHERE " +
+                                QuoteIdentifier(src.key) + " IS NULL",
+                            "count NULL keys of " + src.table, {{src.table, "SELECT"}})
+                      .value_or(0);
+  return out;
+}
+
+std::string SourceStatements::ColumnSqlType(const std::string& table, const std::string& column) {
+  const pqxx::result r =
+      db_.Run("look up the type of " + table + "." + column, {}, [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        pqxx::result out = tx.exec_params(
+            "SELECT format_type(a.atttypid, a.atttypmod)"
+            " FROM pg_catalog.pg_attribute a"
+            " WHERE a.attrelid = to_regclass(quote_ident($1::text))"
+            " AND a.attname = $2::text AND NOT a.attisdropped",
+            table, column);
         tx.commit();
         return out;
       });
-  batch.rows = ToRows(r, 1);
-  for (const auto& row : r) batch.keys.push_back(ToInt64(row[0], "read " + src.key));
-  return batch;
-}
-
-std::int64_t SourceStatements::CountNullKeys() {
-  const SourceConfig& src = config_.source;
-  return ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(src.table) + " WHERE " +
-                       QuoteIdentifier(src.key) + " IS NULL",
-                   "count NULL keys of " + src.table, {{src.table, "SELECT"}})
-      .value_or(0);
+  if (r.empty()) {
+    throw DatabaseError("column " + column + " does not exist in table " + table +
+                        " in PostgreSQL at " + db_.settings().server + CurrentSchemaSuffix());
+  }
+  return r[0][0].as<std::string>();
 }
 
 std::optional<std::int64_t> SourceStatements::ScalarInt(const std::string& sql,

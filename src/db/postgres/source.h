@@ -19,6 +19,8 @@ class SourceStatements {
   std::vector<std::string> TableColumns(const std::string& table);
   void CreateSourceTable(const std::string& table, const std::vector<ColumnSpec>& columns,
                          const std::string& key);
+  std::unique_ptr<RowInserter> BeginInsert(const std::string& table,
+                                           const std::vector<std::string>& columns);
   void InsertRows(const std::string& table, const RowBatch& batch);
   std::int64_t CountRows(const std::string& table);
   std::optional<std::int64_t> MaxKey(const std::string& table, const std::string& key);
@@ -26,9 +28,12 @@ class SourceStatements {
                  const std::vector<std::string>& columns,
                  const std::optional<std::string>& where_not_null, std::size_t batch_size,
                  const std::function<void(const RowBatch&)>& sink);
-  SourceBatch ReadUnscored(const std::string& model_version, std::optional<std::int64_t> after_key,
-                           std::size_t limit);
-  std::int64_t CountNullKeys();
+  bool HasUnscoredRows(const std::string& model_version);
+  // Streams COPY (SELECT ...) TO STDOUT over a connection of its own.
+  std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
+                                                  std::optional<std::int64_t> after_key);
+  UnkeyedRows CountUnkeyedRows();
+  std::string ColumnSqlType(const std::string& table, const std::string& column);
 
  private:
   std::optional<std::int64_t> ScalarInt(const std::string& sql, const std::string& what,

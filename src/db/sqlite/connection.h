@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bankscore/columnar_batch.h"
 #include "bankscore/value.h"
 
 struct sqlite3;
@@ -15,6 +16,12 @@ struct sqlite3_stmt;
 namespace bankscore::internal::sqlite {
 
 class Connection;
+
+enum class OpenMode {
+  kCreate,    // create the file (and its directory) if missing
+  kExisting,  // the file must exist
+  kReadOnly,  // the file must exist; no writes through this connection
+};
 
 // A prepared statement; binds Values and reads cells back as Values. Finalized on destruction.
 class Statement {
@@ -29,6 +36,10 @@ class Statement {
   bool Step();
   // Ready to run again with new bindings.
   void Reset();
+  // Ready to run again, keeping the bindings (the hot loops rebind only what changes).
+  void Rewind();
+  // Appends column i of the current row to `column`, typed as SQLite stores it.
+  void AppendCell(int i, Column& column) const;
 
   int ColumnCount() const;
   std::string ColumnName(int i) const;
@@ -44,9 +55,8 @@ class Statement {
 
 class Connection {
  public:
-  // Opens `path` in WAL mode with foreign keys on; `create` allows a new file (and its directory,
-  // mode 0700). Throws DatabaseError naming the path.
-  Connection(std::string path, bool create);
+  // Opens `path` in WAL mode with foreign keys on. Throws DatabaseError naming the path.
+  Connection(std::string path, OpenMode mode);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();

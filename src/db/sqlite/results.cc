@@ -1,0 +1,211 @@
+#include "db/sqlite/results.h"
+
+#include <unistd.h>
+
+#include "bankscore/error.h"
+#include "common/clock.h"
+#include "db/sql_text.h"
+
+namespace bankscore::internal::sqlite {
+
+struct ResultStatements::BatchStatements {
+  BatchStatements(Connection& db, const ResultsConfig& results)
+      : prediction(db,
+                   "INSERT INTO " + QuoteIdentifier(results.table) +
+                       " (source_key, model_version, probability, label, threshold, run_id,"
+                       " scored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                   "insert predictions"),
+        rejection(db,
+                  "INSERT INTO " + QuoteIdentifier(results.rejected_table) +
+                      " (source_key, model_version, run_id, reason)"
+                      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                  "insert rejected rows"),
+        totals(db,
+               "UPDATE " + QuoteIdentifier(results.runs_table) +
+                   " SET rows_read = rows_read + ?1, rows_scored = rows_scored + ?2,"
+                   " rows_rejected = rows_rejected + ?3, rows_positive = rows_positive + ?4,"
+                   " threshold = ?5 WHERE run_id = ?6",
+               "update run totals") {}
+
+  Statement prediction;
+  Statement rejection;
+  Statement totals;
+};
+
+ResultStatements::ResultStatements(Connection& db, const Config& config)
+    : db_(db), config_(config) {}
+
+ResultStatements::~ResultStatements() = default;
+
+ResultStatements::BatchStatements& ResultStatements::Prepared() {
+  if (!prepared_) prepared_ = std::make_unique<BatchStatements>(db_, config_.results);
+  return *prepared_;
+}
+
+BatchWriteResult ResultStatements::WriteBatch(std::int64_t run_id, const std::string& model_version,
+                                              double threshold,
+                                              const std::vector<Prediction>& predictions,
+                                              const std::vector<Rejection>& rejections) {
+  BatchWriteResult result;
+  Transaction tx(db_);
+  InsertPredictions(run_id, model_version, threshold, predictions, result);
+  InsertRejections(run_id, model_version, rejections, result);
+  AddRunTotals(run_id, threshold, result);
+  tx.Commit();
+  return result;
+}
+
+void ResultStatements::InsertPredictions(std::int64_t run_id, const std::string& model_version,
+                                         double threshold,
+                                         const std::vector<Prediction>& predictions,
+                                         BatchWriteResult& result) {
+  Statement& s = Prepared().prediction;
+  s.Bind(2, model_version);
+  s.Bind(5, threshold);
+  s.Bind(6, run_id);
+  // One timestamp per batch (they commit together), not a strftime() per row.
+  s.Bind(7, UtcTimestampMillis());
+  for (const auto& p : predictions) {
+    s.Bind(1, p.key);
+    s.Bind(3, p.probability);
+    s.Bind(4, static_cast<std::int64_t>(p.label));
+    s.Step();
+    // Counted as inserted only when new: a batch replayed after a lost COMMIT acknowledgement
+    // inserts nothing and adds nothing to the run's totals.
+    if (db_.Changes() > 0) {
+      ++result.predictions_inserted;
+      result.positives_inserted += p.label;
+    }
+    s.Rewind();
+  }
+  s.Reset();
+}
+
+void ResultStatements::InsertRejections(std::int64_t run_id, const std::string& model_version,
+                                        const std::vector<Rejection>& rejections,
+                                        BatchWriteResult& result) {
+  Statement& s = Prepared().rejection;
+  s.Bind(2, model_version);
+  s.Bind(3, run_id);
+  for (const auto& r : rejections) {
+    s.Bind(1, r.key);
+    s.Bind(4, r.reason);
+    s.Step();
+    result.rejections_inserted += db_.Changes();
+    s.Rewind();
+  }
+  s.Reset();
+}
+
+void ResultStatements::AddRunTotals(std::int64_t run_id, double threshold,
+                                    const BatchWriteResult& result) {
+  Statement& s = Prepared().totals;
+  s.Bind(1, result.predictions_inserted + result.rejections_inserted);
+  s.Bind(2, result.predictions_inserted);
+  s.Bind(3, result.rejections_inserted);
+  s.Bind(4, result.positives_inserted);
+  s.Bind(5, threshold);
+  s.Bind(6, run_id);
+  s.Step();
+  s.Reset();
+}
+
+void ResultStatements::EnsureResultsSchema() {
+  Transaction tx(db_);
+  db_.Exec(ResultsDdl("sqlite", config_.results), "create results tables");
+  tx.Commit();
+}
+
+std::int64_t ResultStatements::BeginRun(const RunRecord& run) {
+  Statement s(db_,
+              "INSERT INTO " + QuoteIdentifier(config_.results.runs_table) +
+                  " (kind, model_version, threshold, status, message, pid)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+              "record run start");
+  s.Bind(1, run.kind);
+  s.Bind(2, run.model_version);
+  s.Bind(3, run.threshold);
+  s.Bind(4, run.status);
+  s.Bind(5, run.message.empty() ? Value{} : Value{run.message});
+  s.Bind(6, static_cast<std::int64_t>(getpid()));
+  s.Step();
+  return db_.LastInsertRowid();
+}
+
+void ResultStatements::FinishRun(std::int64_t run_id, const RunRecord& run) {
+  Statement s(db_,
+              "UPDATE " + QuoteIdentifier(config_.results.runs_table) +
+                  " SET status = ?1, message = ?2, threshold = ?3,"
+                  " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ?4",
+              "record run end");
+  s.Bind(1, run.status);
+  s.Bind(2, run.message.empty() ? Value{} : Value{run.message});
+  s.Bind(3, run.threshold);
+  s.Bind(4, run_id);
+  s.Step();
+}
+
+std::int64_t ResultStatements::MarkAbandonedRuns() {
+  db_.Exec("UPDATE " + QuoteIdentifier(config_.results.runs_table) +
+               " SET status = 'abandoned', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+               " message = 'the process ended before the run finished'"
+               " WHERE status = 'running'",
+           "mark abandoned runs");
+  return db_.Changes();
+}
+
+RelabelResult ResultStatements::Relabel(std::int64_t run_id, const std::string& model_version,
+                                        const Decision& decision) {
+  const double threshold = decision.threshold;
+  const std::string label = Decision::SqlLabel("probability", "?1");
+  RelabelResult result;
+  Transaction tx(db_);
+  {
+    // What is about to change, per previous threshold, for the run's record.
+    Statement s(db_,
+                "SELECT threshold, COUNT(*), SUM(CASE WHEN label <> " + label +
+                    " THEN 1 ELSE 0 END), SUM(" + label +
+                    ")"
+                    " FROM " +
+                    QuoteIdentifier(config_.results.table) +
+                    " WHERE model_version = ?2 AND threshold <> ?1"
+                    " GROUP BY threshold ORDER BY COUNT(*) DESC, threshold",
+                "summarize predictions to relabel");
+    s.Bind(1, threshold);
+    s.Bind(2, model_version);
+    std::vector<std::pair<double, std::int64_t>> previous;
+    while (s.Step()) {
+      previous.emplace_back(s.Double(0), s.Int(1));
+      result.rows_relabeled += s.Int(1);
+      result.labels_changed += s.Int(2);
+      result.positives_after += s.Int(3);
+    }
+    result.previous_thresholds = DescribeThresholdCounts(previous);
+  }
+  {
+    Statement s(db_,
+                "UPDATE " + QuoteIdentifier(config_.results.table) +
+                    " SET threshold = ?1, label = " + label +
+                    ","
+                    " relabeled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+                    " WHERE model_version = ?2 AND threshold <> ?1",
+                "relabel predictions");
+    s.Bind(1, threshold);
+    s.Bind(2, model_version);
+    s.Step();
+  }
+  {
+    Statement s(db_,
+                "UPDATE " + QuoteIdentifier(config_.results.runs_table) +
+                    " SET rows_read = ?1, rows_scored = ?1, rows_positive = ?2 WHERE run_id = ?3",
+                "record relabel totals");
+    s.Bind(1, result.rows_relabeled);
+    s.Bind(2, result.positives_after);
+    s.Bind(3, run_id);
+    s.Step();
+  }
+  tx.Commit();
+  return result;
+}
+
+}  // namespace bankscore::internal::sqlite

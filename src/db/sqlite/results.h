@@ -1,0 +1,46 @@
+// Internal: the SQLite statements on the results tables. The statements of the scoring hot path
+// (one prediction, one rejection, the run totals) are prepared once and reused for every batch.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bankscore/database.h"
+#include "db/sqlite/connection.h"
+
+namespace bankscore::internal::sqlite {
+
+class ResultStatements {
+ public:
+  ResultStatements(Connection& db, const Config& config);
+  ~ResultStatements();
+
+  void EnsureResultsSchema();
+  BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
+                              double threshold, const std::vector<Prediction>& predictions,
+                              const std::vector<Rejection>& rejections);
+  std::int64_t BeginRun(const RunRecord& run);
+  void FinishRun(std::int64_t run_id, const RunRecord& run);
+  std::int64_t MarkAbandonedRuns();
+  RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
+                        const Decision& decision);
+  // SQLite has no privileges: a read-only file fails at the first write, with the path.
+  void CheckScoringAccess() {}
+
+ private:
+  // The hot path's statements, prepared on first use.
+  struct BatchStatements;
+  BatchStatements& Prepared();
+  void InsertPredictions(std::int64_t run_id, const std::string& model_version, double threshold,
+                         const std::vector<Prediction>& predictions, BatchWriteResult& result);
+  void InsertRejections(std::int64_t run_id, const std::string& model_version,
+                        const std::vector<Rejection>& rejections, BatchWriteResult& result);
+  void AddRunTotals(std::int64_t run_id, double threshold, const BatchWriteResult& result);
+
+  Connection& db_;
+  const Config& config_;
+  std::unique_ptr<BatchStatements> prepared_;
+};
+
+}  // namespace bankscore::internal::sqlite

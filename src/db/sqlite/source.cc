@@ -1,0 +1,212 @@
+#include "db/sqlite/source.h"
+
+#include "bankscore/error.h"
+#include "db/sql_text.h"
+
+namespace bankscore::internal::sqlite {
+namespace {
+
+std::string Placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out;
+}
+
+// SQLite's typing is per value, so the key is tested row by row.
+std::string IntegerKeyTest(const Config& config) {
+  return "typeof(" + SourceKey(config) + ") = 'integer'";
+}
+
+class Reader : public UnscoredRowReader {
+ public:
+  Reader(const Config& config, const std::string& model_version,
+         std::optional<std::int64_t> after_key)
+      : connection_(config.database.path, OpenMode::kReadOnly),
+        statement_(connection_,
+                   UnscoredRowsSql(config, {"?1", after_key ? "?2" : "", IntegerKeyTest(config)}),
+                   "read unscored rows of " + config.source.table) {
+    statement_.Bind(1, model_version);
+    if (after_key) statement_.Bind(2, *after_key);
+  }
+
+  bool Next(ColumnarBatch& batch, std::size_t max_rows) override {
+    std::size_t appended = 0;
+    for (; !done_ && appended < max_rows; ++appended) {
+      if (!statement_.Step()) {
+        done_ = true;
+        break;
+      }
+      batch.keys.push_back(statement_.Int(0));
+      for (std::size_t c = 0; c < batch.columns.size(); ++c) {
+        statement_.AppendCell(static_cast<int>(c + 1), batch.columns[c]);
+      }
+    }
+    return appended > 0;
+  }
+
+ private:
+  Connection connection_;
+  Statement statement_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+bool SourceStatements::TableExists(const std::string& table) {
+  Statement s(db_, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
+              "look up table");
+  s.Bind(1, table);
+  return s.Step();
+}
+
+std::vector<std::string> SourceStatements::TableColumns(const std::string& table) {
+  if (!TableExists(table))
+    throw DatabaseError("table " + table + " does not exist in " + db_.path());
+  Statement s(db_, "SELECT name FROM pragma_table_info(?) ORDER BY cid", "list columns");
+  s.Bind(1, table);
+  std::vector<std::string> out;
+  while (s.Step()) out.push_back(std::get<std::string>(s.Cell(0)));
+  return out;
+}
+
+void SourceStatements::CreateSourceTable(const std::string& table,
+                                         const std::vector<ColumnSpec>& columns,
+                                         const std::string& key) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(table) + " (";
+  bool first = true;
+  for (const auto& column : columns) {
+    if (!first) sql += ", ";
+    first = false;
+    sql += QuoteIdentifier(column.name);
+    sql += column.name == key ? " INTEGER PRIMARY KEY"
+                              : std::string(" ") + ColumnTypeName(column.type);
+  }
+  sql += ")";
+  db_.Exec(sql, "create table " + table);
+}
+
+namespace {
+
+// One transaction and one prepared INSERT, fed batch by batch.
+class Inserter : public RowInserter {
+ public:
+  Inserter(Connection& db, const std::string& table, const std::vector<std::string>& columns)
+      : tx_(db),
+        insert_(db,
+                "INSERT INTO " + QuoteIdentifier(table) + " (" + JoinQuoted(columns) +
+                    ") VALUES (" + Placeholders(columns.size()) + ")",
+                "insert into " + table) {}
+
+  void Write(const RowBatch& batch) override {
+    for (const auto& row : batch.rows) {
+      for (std::size_t i = 0; i < row.size(); ++i) insert_.Bind(static_cast<int>(i + 1), row[i]);
+      insert_.Step();
+      insert_.Reset();
+    }
+  }
+
+  void Commit() override { tx_.Commit(); }
+
+ private:
+  Transaction tx_;
+  Statement insert_;  // finalized before the transaction ends
+};
+
+}  // namespace
+
+std::unique_ptr<RowInserter> SourceStatements::BeginInsert(
+    const std::string& table, const std::vector<std::string>& columns) {
+  return std::make_unique<Inserter>(db_, table, columns);
+}
+
+void SourceStatements::InsertRows(const std::string& table, const RowBatch& batch) {
+  auto inserter = BeginInsert(table, batch.columns);
+  inserter->Write(batch);
+  inserter->Commit();
+}
+
+std::int64_t SourceStatements::CountRows(const std::string& table) {
+  return db_.ScalarInt("SELECT COUNT(*) FROM " + QuoteIdentifier(table), "count rows of " + table);
+}
+
+std::optional<std::int64_t> SourceStatements::MaxKey(const std::string& table,
+                                                     const std::string& key) {
+  Statement s(db_, "SELECT MAX(" + QuoteIdentifier(key) + ") FROM " + QuoteIdentifier(table),
+              "max key of " + table);
+  s.Step();
+  Value v = s.Cell(0);
+  if (IsNull(v)) return std::nullopt;
+  return s.Int(0);
+}
+
+void SourceStatements::ScanTable(const std::string& table, const std::string& key,
+                                 const std::vector<std::string>& columns,
+                                 const std::optional<std::string>& where_not_null,
+                                 std::size_t batch_size,
+                                 const std::function<void(const RowBatch&)>& sink) {
+  std::vector<std::string> all = {key};
+  all.insert(all.end(), columns.begin(), columns.end());
+  Statement s(db_, ScanSql(table, key, columns, where_not_null), "scan " + table);
+  RowBatch batch;
+  batch.columns = all;
+  while (s.Step()) {
+    std::vector<Value> row(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) row[i] = s.Cell(static_cast<int>(i));
+    batch.rows.push_back(std::move(row));
+    if (batch.rows.size() >= batch_size) {
+      sink(batch);
+      batch.rows.clear();
+    }
+  }
+  if (!batch.rows.empty()) sink(batch);
+}
+
+UnkeyedRows SourceStatements::CountUnkeyedRows() {
+  const auto& src = config_.source;
+  const std::string key = QuoteIdentifier(src.key);
+  const std::string table = QuoteIdentifier(src.table);
+  UnkeyedRows out;
+  Statement counts(db_,
+                   "SELECT count(*) FILTER (WHERE " + key + " IS NULL), count(*) FILTER (WHERE " +
+                       key + " IS NOT NULL AND typeof(" + key + ") <> 'integer') FROM " + table,
+                   "count rows without a usable key in " + src.table);
+  counts.Step();
+  out.null_keys = counts.Int(0);
+  out.non_integer_keys = counts.Int(1);
+  if (out.non_integer_keys == 0) return out;
+  Statement examples(db_,
+                     "SELECT quote(" + key + ") FROM " + table + " WHERE " + key +
+                         " IS NOT NULL AND typeof(" + key + ") <> 'integer' LIMIT 5",
+                     "list keys that are not integers in " + src.table);
+  while (examples.Step()) out.examples.push_back(std::get<std::string>(examples.Cell(0)));
+  return out;
+}
+
+std::string SourceStatements::ColumnSqlType(const std::string& table, const std::string& column) {
+  Statement s(db_, "SELECT type FROM pragma_table_info(?1) WHERE name = ?2",
+              "look up the type of " + table + "." + column);
+  s.Bind(1, table);
+  s.Bind(2, column);
+  if (!s.Step()) {
+    throw DatabaseError("column " + column + " does not exist in table " + table + " of " +
+                        db_.path());
+  }
+  return std::get<std::string>(s.Cell(0));
+}
+
+bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
+  Statement s(
+      db_,
+      "SELECT EXISTS (" + UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), true}) + ")",
+      "look for unscored rows of " + config_.source.table);
+  s.Bind(1, model_version);
+  s.Step();
+  return s.Int(0) != 0;
+}
+
+std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(
+    const std::string& model_version, std::optional<std::int64_t> after_key) {
+  return std::make_unique<Reader>(config_, model_version, after_key);
+}
+
+}  // namespace bankscore::internal::sqlite

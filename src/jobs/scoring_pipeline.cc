@@ -1,0 +1,236 @@
+#include "jobs/scoring_pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/bounded_queue.h"
+
+namespace bankscore {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Slot {
+  ColumnarBatch source;
+  ScoredBatch scored;
+  double threshold = 0.5;
+};
+using SlotPtr = std::unique_ptr<Slot>;
+
+class Pipeline {
+ public:
+  Pipeline(const PipelineContext& context, std::int64_t run_id, PipelineResult& result)
+      : c_(context),
+        run_id_(run_id),
+        version_(context.model.metadata.version),
+        batch_size_(context.config.scoring.batch_size),
+        depth_(context.config.scoring.pipeline_depth),
+        result_(result),
+        free_(depth_),
+        to_score_(depth_),
+        to_write_(depth_) {
+    for (std::size_t i = 0; i < depth_; ++i) {
+      auto slot = std::make_unique<Slot>();
+      slot->source.Reset(c_.config.source.FeatureColumns());
+      free_.Push(std::move(slot));
+    }
+    carry_.Reset(c_.config.source.FeatureColumns());
+  }
+
+  void Run() {
+    // A failed read still lets the batches already read be scored and written; a failed score
+    // or write stops everything at once.
+    std::thread reader([this] { Guard([this] { ReadStage(); }, /*drain=*/true); });
+    std::thread scorer([this] { Guard([this] { ScoreStage(); }, /*drain=*/false); });
+    Guard([this] { WriteStage(); }, /*drain=*/false);
+    reader.join();
+    scorer.join();
+    result_.interrupted = interrupted_;
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  // Runs a stage and keeps its failure, the first of the run. Then either lets the later stages
+  // finish the batches in flight (`drain`) or stops every stage.
+  template <typename Stage>
+  void Guard(Stage&& stage, bool drain) {
+    try {
+      stage();
+    } catch (...) {
+      {
+        std::lock_guard<std::mutex> lock(failure_mutex_);
+        if (!failure_) failure_ = std::current_exception();
+      }
+      if (drain) {
+        to_score_.Close();
+        return;
+      }
+      free_.Cancel();
+      to_score_.Cancel();
+      to_write_.Cancel();
+    }
+  }
+
+  bool StopRequested() const { return c_.should_stop && c_.should_stop(); }
+
+  // --- reader ----------------------------------------------------------------------------------
+
+  void ReadStage() {
+    while (true) {
+      if (StopRequested()) {
+        interrupted_ = true;
+        break;
+      }
+      std::optional<SlotPtr> slot = free_.Pop();
+      if (!slot) return;  // cancelled
+      const auto started = Clock::now();
+      const bool more = FillWithRetry((*slot)->source);
+      result_.times.read += Clock::now() - started;
+      if ((*slot)->source.rows() > 0) {
+        last_read_key_ = (*slot)->source.keys.back();
+        if (!to_score_.Push(std::move(*slot))) return;
+      }
+      if (!more) break;
+    }
+    to_score_.Close();
+  }
+
+  // Fills `batch` with the next rows; false when the source is exhausted. A transient failure
+  // reopens the reader after the last key handed on and reads the batch again.
+  bool FillWithRetry(ColumnarBatch& batch) {
+    Backoff backoff(c_.config.database.retry_backoff, std::chrono::hours(1));
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return Fill(batch);
+      } catch (const DatabaseError& e) {
+        reader_.reset();
+        carry_.Clear();
+        if (!e.transient() || attempt >= c_.config.database.connect_attempts || StopRequested()) {
+          throw;
+        }
+        const auto wait = backoff.Next();
+        c_.log.warn("reading source rows failed (attempt {} of {}): {}; retrying in {} ms", attempt,
+                    c_.config.database.connect_attempts, e.what(), wait.count());
+        SleepUnlessStopped(wait, c_.should_stop);
+      }
+    }
+  }
+
+  // Reads past a full batch to see where the last key's rows end: the rows of one key (a key
+  // that appears more than once) always go into the same batch, so they are refused together.
+  bool Fill(ColumnarBatch& batch) {
+    if (!reader_) reader_ = c_.db.ReadUnscored(version_, last_read_key_);
+    batch.Clear();
+    for (std::size_t row = 0; row < carry_.rows(); ++row) batch.AppendRowFrom(carry_, row);
+    carry_.Clear();
+    while (true) {
+      const std::size_t want = batch.rows() <= batch_size_ ? batch_size_ + 1 - batch.rows() : 1;
+      if (!reader_->Next(batch, want)) return false;
+      if (batch.rows() > batch_size_ && HoldBackLastKey(batch)) return true;
+    }
+  }
+
+  // Moves the rows of the batch's last key to carry_; false when they are the whole batch (one
+  // key's rows outnumber a batch: read on until another key shows up).
+  bool HoldBackLastKey(ColumnarBatch& batch) {
+    std::size_t first = batch.rows() - 1;
+    while (first > 0 && batch.keys[first - 1] == batch.keys.back()) --first;
+    if (first == 0) return false;
+    for (std::size_t row = first; row < batch.rows(); ++row) carry_.AppendRowFrom(batch, row);
+    batch.Truncate(first);
+    return true;
+  }
+
+  // --- scorer ----------------------------------------------------------------------------------
+
+  Decision CurrentDecision() const {
+    ScoringConfig scoring = c_.config.scoring;
+    if (c_.threshold) scoring.threshold = c_.threshold->Get();
+    return EffectiveDecision(c_.model, scoring);
+  }
+
+  void ScoreStage() {
+    ScoringWorkspace workspace;
+    while (std::optional<SlotPtr> slot = to_score_.Pop()) {
+      ScoreBatch(c_.model, (*slot)->source, workspace, (*slot)->scored, result_.times);
+      if (!to_write_.Push(std::move(*slot))) return;
+    }
+    to_write_.Close();
+  }
+
+  // --- writer ----------------------------------------------------------------------------------
+
+  void WriteStage() {
+    while (std::optional<SlotPtr> slot = to_write_.Pop()) {
+      if (StopRequested()) {
+        // SIGTERM stops after the batch being written; batches still in flight are dropped and
+        // read again by the next run.
+        interrupted_ = true;
+        free_.Cancel();
+        to_score_.Cancel();
+        return;
+      }
+      // Labelled here, just before the write, so a new threshold applies from the next batch
+      // written.
+      const Decision decision = CurrentDecision();
+      (*slot)->threshold = decision.threshold;
+      ApplyDecision(decision, (*slot)->scored);
+      Write(**slot);
+      if (!free_.Push(std::move(*slot))) return;
+    }
+  }
+
+  void Write(const Slot& slot) {
+    const ScoredBatch& scored = slot.scored;
+    const auto started = Clock::now();
+    const BatchWriteResult written =
+        WithRetry(c_.config.database, c_.log, "writing a batch", c_.should_stop, [&] {
+          c_.lock.EnsureHeld();
+          return c_.db.WriteBatch(run_id_, version_, slot.threshold, scored.predictions,
+                                  scored.rejections);
+        });
+    result_.times.write += Clock::now() - started;
+    // Counted as inserted: rows another writer got to first (a replayed batch) are skipped by
+    // the database and not counted, as in the run's stored totals.
+    result_.written.predictions_inserted += written.predictions_inserted;
+    result_.written.rejections_inserted += written.rejections_inserted;
+    result_.written.positives_inserted += written.positives_inserted;
+    result_.last_threshold = slot.threshold;
+    result_.unseen.resize(scored.unseen.size());
+    for (std::size_t i = 0; i < scored.unseen.size(); ++i) result_.unseen[i] += scored.unseen[i];
+    ++result_.batches;
+    c_.log.debug("run {}: batch of {} rows up to key {} ({} rejected)", run_id_,
+                 scored.predictions.size() + scored.rejections.size(), scored.last_key,
+                 scored.rejections.size());
+  }
+
+  const PipelineContext& c_;
+  const std::int64_t run_id_;
+  const std::string version_;
+  const std::size_t batch_size_;
+  const std::size_t depth_;
+  PipelineResult& result_;
+  BoundedQueue<SlotPtr> free_, to_score_, to_write_;
+  // Reader stage only.
+  std::unique_ptr<UnscoredRowReader> reader_;
+  ColumnarBatch carry_;  // rows held back for the next batch (see HoldBackLastKey)
+  std::optional<std::int64_t> last_read_key_;
+  std::atomic<bool> interrupted_{false};  // a stop request ended the run early
+  std::mutex failure_mutex_;
+  std::exception_ptr failure_;
+};
+
+}  // namespace
+
+void RunScoringPipeline(const PipelineContext& context, std::int64_t run_id,
+                        PipelineResult& result) {
+  Pipeline(context, run_id, result).Run();
+}
+
+}  // namespace bankscore

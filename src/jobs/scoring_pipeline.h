@@ -1,0 +1,54 @@
+// Internal: the pipelined body of a scoring run. Three stages overlap, each in its own thread:
+//   reader  -> batches of unscored rows from Database::ReadUnscored (a connection of its own)
+//   scorer  -> encode + predict + label (ScoreBatch), XGBoost using scoring.threads
+//   writer  -> Database::WriteBatch, one transaction per batch, in key order (the caller's thread)
+// At most scoring.pipeline_depth batches exist at a time, reused in a ring, so memory does not
+// grow with the table. A stop request ends the run after the batch being written; batches still
+// in flight are dropped (the next run reads them again). A batch never splits the rows of one key
+// (duplicates stay together). Exactly-once does not depend on the pipeline: every batch commits
+// with ON CONFLICT DO NOTHING, and after a failure the next run (or a reopened reader) reads only
+// rows still unscored.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bankscore/config.h"
+#include "bankscore/database.h"
+#include "common/retry.h"
+#include "jobs/live_threshold.h"
+#include "jobs/score_batch.h"
+#include "model/bundle.h"
+
+namespace bankscore {
+
+struct PipelineResult {
+  bool interrupted = false;  // a stop request ended the run after the batch being written
+  double last_threshold = 0.5;
+  std::int64_t batches = 0;
+  BatchWriteResult written;          // summed over batches
+  std::vector<std::int64_t> unseen;  // per categorical feature
+  StageTimes times;                  // read, encode, predict, write
+};
+
+struct PipelineContext {
+  Database& db;
+  ScorerLock& lock;
+  const Config& config;
+  const ModelBundle& model;
+  const LiveThreshold* threshold;  // null: the config's
+  StopRequested should_stop;
+  spdlog::logger& log;
+};
+
+// Scores every unscored row into run `run_id`. Transient database failures are retried (the
+// reader reopens after the last key it delivered; a batch write is repeated); what cannot be
+// retried is rethrown after the other stages have stopped. `result` holds what was written even
+// then.
+void RunScoringPipeline(const PipelineContext& context, std::int64_t run_id,
+                        PipelineResult& result);
+
+}  // namespace bankscore
