@@ -9,10 +9,7 @@
 #      SQLite files and a throwaway PostgreSQL server started here.
 # Environment:
 #   BANKSCORE_TEST_BUILD_DIR  build directory (default build-test)
-#   BANKSCORE_TIDY            changed (default): files changed since BANKSCORE_TIDY_BASE;
-#                             all: every tracked file (slow: minutes); off: skip
-#   BANKSCORE_TIDY_BASE       git revision to diff against (default: the merge base with the
-#                             upstream branch when HEAD is ahead of it, else HEAD~1)
+#   BANKSCORE_TIDY, BANKSCORE_TIDY_BASE, BANKSCORE_TIDY_BUDGET: see scripts/lint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,53 +61,7 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBANKSCOR
   -DBANKSCORE_WERROR=ON -DBANKSCORE_BUILD_TESTS=ON -DBANKSCORE_BUILD_BENCH=OFF >/dev/null
 
 phase lint
-tidy_files=()
-case "${BANKSCORE_TIDY:-changed}" in
-  off) ;;
-  all) tidy_files=("${sources[@]}") ;;
-  changed)
-    base=${BANKSCORE_TIDY_BASE:-}
-    if [[ -z "$base" ]]; then
-      upstream=$(git merge-base HEAD '@{upstream}' 2>/dev/null || true)
-      if [[ -n "$upstream" && "$upstream" != "$(git rev-parse HEAD)" ]]; then
-        base=$upstream
-      elif git rev-parse -q --verify HEAD~1 >/dev/null; then
-        base=HEAD~1
-      fi
-    fi
-    if [[ -n "$base" ]]; then
-      # Changed and uncommitted C++ files that still exist; a changed header brings in the files
-      # that include it by name.
-      mapfile -t tidy_files < <(
-        {
-          git diff --name-only --diff-filter=d "$base" -- '*.cc' '*.h'
-          git diff --name-only --diff-filter=d "$base" -- '*.h' | while read -r h; do
-            git grep -l -F "$(basename "$h")\"" -- '*.cc' || true
-          done
-        } | sort -u)
-      echo "lint: ${#tidy_files[@]} C++ file(s) changed since $(git rev-parse --short "$base")"
-    fi
-    ;;
-  *) echo "test.sh: BANKSCORE_TIDY must be changed, all or off" >&2; exit 2 ;;
-esac
-# clang-tidy reads each translation unit with the build's flags (compile_commands.json); headers
-# are checked through the files that include them (HeaderFilterRegex in .clang-tidy).
-tidy_units=()
-for f in "${tidy_files[@]}"; do
-  [[ "$f" == *.cc ]] && grep -qF "\"file\": \"$PWD/$f\"" "$build_dir/compile_commands.json" &&
-    tidy_units+=("$f")
-done
-if ((${#tidy_units[@]})); then
-  # Compiler warnings are GCC's business (the build has -Werror): -w leaves clang-tidy its checks.
-  if ! printf '%s\n' "${tidy_units[@]}" | xargs -P "$(nproc)" -n 2 clang-tidy-16 -p "$build_dir" \
-    --quiet --warnings-as-errors='*' --extra-arg=-w; then
-    echo "test.sh: clang-tidy found the problems above (.clang-tidy lists the checks)" >&2
-    exit 1
-  fi
-  echo "lint: clang-tidy passed on ${#tidy_units[@]} file(s)"
-else
-  echo "lint: no translation unit to check"
-fi
+scripts/lint.sh "$build_dir"
 
 phase build
 cmake --build "$build_dir" -j "$(nproc)"

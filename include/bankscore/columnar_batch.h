@@ -75,9 +75,9 @@ struct ColumnarBatch {
   void AppendRowFrom(const ColumnarBatch& other, std::size_t row);
   // Keeps the first `rows` rows.
   void Truncate(std::size_t rows);
-  // Index of a column, or npos.
+  // Index of a column, or kNotFound.
   std::size_t Find(std::string_view name) const;
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
 };
 
 // Rows of Values (as ScanTable or a JSON request gives them) as a columnar batch: `keys` and

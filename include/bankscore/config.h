@@ -90,6 +90,11 @@ struct TrainingConfig {
   std::map<std::string, std::string> xgboost;  // passed to XGBoosterSetParam as is
 };
 
+// Files bankscore creates (the SQLite database, model bundles, reports) hold client data.
+struct FilesConfig {
+  unsigned umask = 077;  // applied by main(): files 0600, directories 0700
+};
+
 // How `bankscore load` reads CSV files.
 struct LoadingConfig {
   char separator = ';';
@@ -110,6 +115,7 @@ struct Config {
   ScoringConfig scoring;
   TrainingConfig training;
   LoadingConfig load;
+  FilesConfig files;
   LoggingConfig logging;
 };
 

@@ -29,7 +29,8 @@ std::vector<Command> MakeCommands() {
        [](CLI::App& c, Arguments& a) {
          c.add_flag("--wait", a.wait, "Wait for another running scorer instead of failing");
        },
-       [](const CommandContext& ctx, const Arguments& a) { return ScoreCommand(ctx, a.wait); }},
+       [](const CommandContext& ctx, const Arguments& a) { return ScoreCommand(ctx, a.wait); },
+       /*handles_signals=*/true},
       {"relabel", "Apply the current threshold to stored predictions without re-predicting",
        "bankscore relabel --config config/bankscore.yaml --threshold 0.3",
        [](CLI::App& c, Arguments& a) {

@@ -6,6 +6,7 @@
 #include "bankscore/daemon.h"
 #include "bankscore/database.h"
 #include "bankscore/error.h"
+#include "bankscore/signals.h"
 #include "common/text.h"
 #include "db/sql_text.h"
 #include "ingest/loader.h"
@@ -133,14 +134,18 @@ int EvaluateCommand(const CommandContext& ctx, bool json) {
 int ScoreCommand(const CommandContext& ctx, bool wait) {
   auto db = OpenForScoring(ctx);
   ModelBundle bundle = LoadConfiguredModel(ctx.config);
-  auto lock =
-      db->TryLockScorer(wait, wait ? kLockWaitLimit : std::chrono::milliseconds(0), nullptr);
+  // SIGTERM/SIGINT end a wait for the lock at once, and a run after the batch being written.
+  const StopRequested stop = [&ctx] { return ctx.signals && ctx.signals->stop_requested(); };
+  auto lock = db->TryLockScorer(wait, wait ? kLockWaitLimit : std::chrono::milliseconds(0), stop);
   if (!lock) {
+    if (stop()) throw Error("stopped by signal while waiting for the scorer lock");
     throw DatabaseError(
         "another bankscore scorer is running against this database; "
         "try again later or pass --wait");
   }
-  RunSummary s = ScoreNewRows(*db, *lock, ctx.config, bundle, ScoreOptions{}, ctx.log);
+  ScoreOptions options;
+  options.should_stop = stop;
+  RunSummary s = ScoreNewRows(*db, *lock, ctx.config, bundle, options, ctx.log);
   if (s.run_id == 0) {
     ctx.out << fmt::format("nothing to score: every row of {} has a result for model {}\n",
                            ctx.config.source.table, s.model_version);
@@ -159,6 +164,10 @@ int ScoreCommand(const CommandContext& ctx, bool wait) {
       "write {:.2f} s\n",
       seconds(s.times.read), seconds(s.times.encode), seconds(s.times.predict),
       seconds(s.times.write));
+  if (s.status == "interrupted") {
+    throw Error("run " + std::to_string(s.run_id) + " was interrupted by a signal after " +
+                std::to_string(s.rows_read) + " rows; the next run scores the rest");
+  }
   return 0;
 }
 

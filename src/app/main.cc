@@ -2,6 +2,7 @@
 // loads the config, builds the logger and hands over to the library. Every error leaves as one
 // line "bankscore: error: <what and where>" with exit code 2 (usage, configuration) or 1 (runtime).
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <iostream>
 #include <memory>
@@ -31,6 +32,7 @@ int Dispatch(const Command& command, const Arguments& args) {
   if (command.handles_signals) signals = std::make_unique<bankscore::SignalWatcher>();
   try {
     bankscore::Config config = bankscore::LoadConfig(args.config_path);
+    ::umask(static_cast<mode_t>(config.files.umask));  // before any file is created
     if (args.json_logs) config.logging.json = true;
     const auto log = bankscore::MakeLogger(config.logging, "bankscore");
     const bankscore::CommandContext ctx{config, *log, std::cout, signals.get(), args.config_path};

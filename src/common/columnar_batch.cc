@@ -83,7 +83,7 @@ void ColumnarBatch::Reset(const std::vector<std::string>& column_names) {
 
 std::size_t ColumnarBatch::Find(std::string_view name) const {
   const auto it = std::find(names.begin(), names.end(), name);
-  return it == names.end() ? npos : static_cast<std::size_t>(it - names.begin());
+  return it == names.end() ? kNotFound : static_cast<std::size_t>(it - names.begin());
 }
 
 ColumnarBatch ToColumnar(const std::vector<std::string>& names,

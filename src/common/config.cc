@@ -463,6 +463,14 @@ ThresholdPolicy ReadThresholdPolicy(const Field& field) {
   return policy;
 }
 
+std::optional<unsigned> ParseOctal(const std::string& text) {
+  unsigned value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value, 8);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
 // "HH:MM", 24-hour clock.
 std::optional<TimeOfDay> ParseTimeOfDay(const std::string& text) {
   if (text.size() != 5 || text[2] != ':' || text[0] == '+' || text[3] == '+') return std::nullopt;
@@ -587,6 +595,20 @@ LoadingConfig ReadLoading(const Section& section) {
   return load;
 }
 
+FilesConfig ReadFiles(const Section& section) {
+  FilesConfig files;
+  if (auto entry = section.Find("umask")) {
+    // An octal mode as people write it: "077", "027", "0077".
+    const std::string text = ReadString(*entry);
+    const auto value = text.size() <= 4 ? ParseOctal(text) : std::nullopt;
+    if (!value || *value > 0777) {
+      Fail(*entry, "must be an octal umask such as \"077\" or \"027\", got '" + text + "'");
+    }
+    files.umask = *value;
+  }
+  return files;
+}
+
 LoggingConfig ReadLogging(const Section& section) {
   static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
   LoggingConfig logging;
@@ -647,9 +669,9 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   }
 
   // The complete list of keys: anything else in the file is refused.
-  const Section root(
-      Field{source_name, "", document, document.Mark()},
-      {"database", "source", "results", "model", "scoring", "training", "load", "logging"});
+  const Section root(Field{source_name, "", document, document.Mark()},
+                     {"database", "source", "results", "model", "scoring", "training", "load",
+                      "files", "logging"});
   const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
                                                    "schema", "connect_attempts", "retry_backoff"});
   const Section source =
@@ -664,6 +686,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
       "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
                    "smote_neighbors", "num_boost_round", "early_stopping_rounds", "xgboost"});
   const Section load = root.Child("load", {"separator", "max_field_bytes"});
+  const Section files = root.Child("files", {"umask"});
   const Section logging = root.Child("logging", {"level", "json"});
 
   Config config;
@@ -675,6 +698,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   config.scoring = ReadScoring(scoring);
   config.training = ReadTraining(training, config.source);
   config.load = ReadLoading(load);
+  config.files = ReadFiles(files);
   config.logging = ReadLogging(logging);
   return config;
 }

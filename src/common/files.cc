@@ -65,12 +65,10 @@ std::string ReadFile(const fs::path& path, std::size_t max_bytes) {
   return text;
 }
 
-void WriteFileAtomic(const fs::path& path, const std::string& text, unsigned mode) {
+void WriteFileAtomic(const fs::path& path, const std::string& text) {
   const fs::path temporary = path.string() + ".tmp." + std::to_string(::getpid());
-  Descriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  Descriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
   if (fd.get() < 0) Fail("write", path, std::strerror(errno));
-  // The umask may have narrowed the mode; it can never widen it, but set it exactly anyway.
-  ::fchmod(fd.get(), mode);
   std::string_view rest(text);
   while (!rest.empty()) {
     const ssize_t put = ::write(fd.get(), rest.data(), rest.size());
@@ -94,12 +92,12 @@ void WriteFileAtomic(const fs::path& path, const std::string& text, unsigned mod
   }
 }
 
-void CreatePrivateDirectories(const fs::path& dir) {
+void CreateDirectories(const fs::path& dir) {
   if (dir.empty()) return;
   std::error_code ec;
   if (fs::is_directory(dir, ec)) return;
-  CreatePrivateDirectories(dir.parent_path());
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+  CreateDirectories(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
     Fail("create directory", dir, std::strerror(errno));
   }
   if (!fs::is_directory(dir, ec)) Fail("create directory", dir, "a file of that name exists");

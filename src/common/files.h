@@ -1,10 +1,11 @@
 // Internal: reading and writing whole files, the one copy used by config, bundles, reports and
 // password files.
 //
-// Files bankscore writes hold client data or models, so they are created with mode 0600 (and
-// directories 0700), whatever the process umask. Writes go to a temporary name in the same
-// directory, are flushed to disk and renamed into place, so a reader sees the old file or the
-// complete new one.
+// Files bankscore writes hold client data or models: main() sets the process umask from
+// files.umask (default 077, so files are 0600 and directories 0700 whatever the umask it was
+// started with), and these functions create with 0666 / 0777 under it, as SQLite does for its
+// database, WAL and lock files. Writes go to a temporary name in the same directory, are flushed
+// to disk and renamed into place, so a reader sees the old file or the complete new one.
 #pragma once
 
 #include <cstddef>
@@ -34,13 +35,12 @@ inline constexpr std::size_t kUnlimitedFileSize = std::numeric_limits<std::size_
 // opened, is not a regular file (a directory, a FIFO, a device) or is larger than `max_bytes`.
 std::string ReadFile(const std::filesystem::path& path, std::size_t max_bytes = kUnlimitedFileSize);
 
-// Writes `text` to `path` atomically (temporary file, fsync, rename), with mode `mode`.
-// Throws FileError naming the path.
-void WriteFileAtomic(const std::filesystem::path& path, const std::string& text,
-                     unsigned mode = 0600);
+// Writes `text` to `path` atomically (temporary file, fsync, rename). Throws FileError naming the
+// path.
+void WriteFileAtomic(const std::filesystem::path& path, const std::string& text);
 
-// Creates `dir` and missing parents with mode 0700 (existing directories are left as they are).
-// Throws FileError naming the directory.
-void CreatePrivateDirectories(const std::filesystem::path& dir);
+// Creates `dir` and missing parents (existing directories are left as they are). Throws
+// FileError naming the directory.
+void CreateDirectories(const std::filesystem::path& dir);
 
 }  // namespace bankscore

@@ -4,6 +4,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/text.h"
+
 namespace bankscore {
 namespace {
 
@@ -14,7 +16,11 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
     static const char* kHex = "0123456789abcdef";
-    for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
+    std::string_view text(msg.payload.data(), msg.payload.size());
+    // JSON strings are UTF-8: bytes that are not become \xHH text first.
+    std::string repaired;
+    if (!IsValidUtf8(text)) text = repaired = EscapeControl(text);
+    for (char c : text) {
       switch (c) {
         case '"':
           dest.append(std::string_view("\\\""));
@@ -46,6 +52,22 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
   }
 };
 
+// %q: the message with control characters and invalid UTF-8 escaped (common/text.h), so a value
+// from the data (a category, a version string, a rejection reason) cannot forge log lines or
+// move a terminal's cursor.
+class EscapedMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string escaped =
+        EscapeControl(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(escaped.data(), escaped.data() + escaped.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<EscapedMessage>();
+  }
+};
+
 }  // namespace
 
 void ConfigureLogger(spdlog::logger& logger, const LoggingConfig& config) {
@@ -56,8 +78,9 @@ void ConfigureLogger(spdlog::logger& logger, const LoggingConfig& config) {
         R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","pid":%P,"message":"%j"})");
     logger.set_formatter(std::move(formatter));
   } else {
-    logger.set_formatter(std::make_unique<spdlog::pattern_formatter>(
-        "%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc));
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<EscapedMessage>('q').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %q");
+    logger.set_formatter(std::move(formatter));
   }
 }
 

@@ -80,7 +80,7 @@ void SaveBundle(const ModelBundle& bundle, const std::string& directory) {
   std::error_code ec;
   fs::remove_all(staging, ec);
   try {
-    CreatePrivateDirectories(staging);
+    CreateDirectories(staging);
     WriteFileAtomic(staging / kModelFile, bundle.booster.ToJson());
     WriteFileAtomic(staging / kMetadataFile, j.dump(1));
   } catch (const FileError& e) {

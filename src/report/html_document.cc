@@ -1,5 +1,7 @@
 #include "report/html_document.h"
 
+#include "common/files.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -508,47 +510,25 @@ std::string ReportDocument::MarkdownBlock(const Block& b) {
 }
 
 void PrepareOutputDirectory(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw ReportOutputError("cannot create report directory " + dir + ": " + ec.message());
-  if (!fs::is_directory(dir, ec)) {
-    throw ReportOutputError("report output " + dir + " exists and is not a directory");
+  try {
+    CreateDirectories(dir);
+    // access(W_OK) alone is not enough (read-only mounts, ACLs); a real write is.
+    const std::filesystem::path probe =
+        std::filesystem::path(dir) / (".bankscore-write-test-" + std::to_string(::getpid()));
+    WriteFileAtomic(probe, "ok");
+    std::filesystem::remove(probe);
+  } catch (const FileError& e) {
+    throw ReportOutputError("cannot use report directory " + dir + ": " + e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw ReportOutputError("report directory " + dir + ": " + e.what());
   }
-  // access(W_OK) alone is not enough (read-only mounts, ACLs); a real write is.
-  const fs::path probe = fs::path(dir) / (".bankscore-write-test-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(probe, std::ios::trunc);
-    out << "ok";
-    out.flush();
-    if (!out) {
-      fs::remove(probe, ec);
-      throw ReportOutputError("report directory " + dir + " is not writable");
-    }
-  }
-  fs::remove(probe, ec);
 }
 
 void WriteReportFile(const std::string& dir, const std::string& name, const std::string& text) {
-  namespace fs = std::filesystem;
-  const fs::path target = fs::path(dir) / name;
-  const fs::path temporary = fs::path(dir) / ("." + name + ".tmp-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw ReportOutputError("cannot write " + target.string());
-    }
-  }
-  std::error_code ec;
-  fs::rename(temporary, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    throw ReportOutputError("cannot write " + target.string() + ": " + ec.message());
+  try {
+    WriteFileAtomic(std::filesystem::path(dir) / name, text);
+  } catch (const FileError& e) {
+    throw ReportOutputError(e.what());
   }
 }
 

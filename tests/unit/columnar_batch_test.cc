@@ -32,7 +32,7 @@ TEST(ColumnarBatchTest, CellsKeepTheirTypeAndValue) {
   EXPECT_EQ(b.text(2), "a\tb\n\xE2\x82\xAC");
   EXPECT_EQ(b.ValueAt(2), Value(std::string("a\tb\n\xE2\x82\xAC")));
   EXPECT_EQ(batch.Find("b"), 1u);
-  EXPECT_EQ(batch.Find("c"), ColumnarBatch::npos);
+  EXPECT_EQ(batch.Find("c"), ColumnarBatch::kNotFound);
 }
 
 TEST(ColumnarBatchTest, RowsMoveBetweenBatchesAndTruncateKeepsTheFirst) {

@@ -100,7 +100,7 @@ Value Statement::Cell(int i) const {
 Connection::Connection(std::string path, OpenMode mode) : path_(std::move(path)) {
   if (mode == OpenMode::kCreate) {
     try {
-      CreatePrivateDirectories(std::filesystem::path(path_).parent_path());
+      CreateDirectories(std::filesystem::path(path_).parent_path());
     } catch (const FileError&) {
       // sqlite3_open_v2 below reports the missing directory with the path.
     }

@@ -42,7 +42,7 @@ std::unique_ptr<ScorerLock> TryLockScorer(const std::string& database_path, bool
                                           std::chrono::milliseconds timeout,
                                           const std::function<bool()>& stop) {
   const std::string lock_path = LockPath(database_path);
-  const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0) {
     throw DatabaseError("cannot open lock file " + lock_path + ": " + std::strerror(errno));
   }
