@@ -94,8 +94,12 @@ TEST_P(PipelineTest, PermanentReadFailureFailsTheRunAfterWritingWhatWasRead) {
   EXPECT_EQ(db_.Predictions().size(), 200u);
 }
 
+std::string BatchSizeName(const ::testing::TestParamInfo<std::size_t>& param_info) {
+  return "batch" + std::to_string(param_info.param);
+}
+
 INSTANTIATE_TEST_SUITE_P(BatchSizes, PipelineTest, ::testing::Values(1, 2, 3, 7, 64),
-                         [](const auto& info) { return "batch" + std::to_string(info.param); });
+                         BatchSizeName);
 
 }  // namespace
 }  // namespace bankscore::testing
