@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bankscore {
@@ -36,8 +37,16 @@ struct SourceConfig {
   // Numeric values that mean "no value" (pdays = 999): the encoder adds a flag column and treats
   // the value as missing.
   std::map<std::string, double> sentinels;
+  // Plausible [min, max] of numeric features: a row with a value outside is rejected, with the
+  // reason, instead of being scored.
+  std::map<std::string, std::pair<double, double>> ranges;
+  // Label values that count as class 0. Empty: the one value besides positive_label (training
+  // refuses a label column with more than two values then, naming them).
+  std::vector<std::string> negative_labels;
+  bool label_case_insensitive = false;  // "YES" is "yes"
 
   std::vector<std::string> FeatureColumns() const;  // categorical then numeric
+  std::string Identity() const;                     // "table(key)", as results tables record it
 };
 
 struct ResultsConfig {

@@ -83,6 +83,11 @@ struct RunRecord {
   double threshold = 0.5;
   std::string status = "running";  // running, succeeded, failed, interrupted, abandoned
   std::string message;             // failure reason or a note
+  std::string source_table;        // "table(key)": written by BeginRun
+  // Written by FinishRun: what the run met that training never saw.
+  std::int64_t unseen_categories = 0;      // cells of a category not seen in training
+  std::int64_t out_of_training_range = 0;  // values beyond the training range by > its width
+  std::string column_counts;               // JSON: both counts per column; "" for none
 };
 
 // An exclusive "one scorer at a time" lock; released when destroyed or when the process dies.
@@ -165,10 +170,13 @@ class Database {
   // --- Runs ----------------------------------------------------------------------------------
   // Inserts a run row (committed at once, so a crash leaves a trace) and returns its id.
   virtual std::int64_t BeginRun(const RunRecord& run) = 0;
-  // Sets status, threshold, message and finished_at of a run. Its counts are not touched: they
-  // are added by WriteBatch (or Relabel) in the transaction that wrote the rows, so they stay
-  // exact even when the process dies or the end of the run cannot be recorded.
+  // Sets status, threshold, message, the unseen/out-of-range counts and finished_at of a run.
+  // Its row counts are not touched: they are added by WriteBatch (or Relabel) in the transaction
+  // that wrote the rows, so they stay exact even when the process dies or the end of the run
+  // cannot be recorded.
   virtual void FinishRun(std::int64_t run_id, const RunRecord& run) = 0;
+  // The sources (RunRecord::source_table) earlier runs recorded in these results tables.
+  virtual std::vector<std::string> ResultsSources() = 0;
   // Marks runs still 'running' as 'abandoned' (their process died). Call only while holding the
   // scorer lock. Returns how many were marked.
   virtual std::int64_t MarkAbandonedRuns() = 0;

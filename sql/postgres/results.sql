@@ -21,7 +21,11 @@ CREATE TABLE IF NOT EXISTS "{{scoring_runs}}" (
   rows_rejected BIGINT           NOT NULL DEFAULT 0,
   rows_positive BIGINT           NOT NULL DEFAULT 0,
   message       TEXT,
-  pid           INTEGER
+  pid           INTEGER,
+  source_table  TEXT,
+  unseen_categories     BIGINT NOT NULL DEFAULT 0,
+  out_of_training_range BIGINT NOT NULL DEFAULT 0,
+  column_counts TEXT
 );
 CREATE INDEX IF NOT EXISTS "{{scoring_runs}}_started_idx" ON "{{scoring_runs}}" (started_at);
 COMMENT ON TABLE "{{scoring_runs}}" IS
@@ -38,6 +42,10 @@ COMMENT ON COLUMN "{{scoring_runs}}".rows_scored IS 'Predictions written by this
 COMMENT ON COLUMN "{{scoring_runs}}".rows_rejected IS 'Rows written to the rejected table by this run.';
 COMMENT ON COLUMN "{{scoring_runs}}".rows_positive IS 'Predictions with label 1 (for relabel: relabeled rows now label 1).';
 COMMENT ON COLUMN "{{scoring_runs}}".message IS 'Failure reason, or for relabel the previous thresholds and how many labels changed.';
+COMMENT ON COLUMN "{{scoring_runs}}".source_table IS 'The source scored, as table(key): these results tables serve one source, and bankscore refuses a config that points them at another.';
+COMMENT ON COLUMN "{{scoring_runs}}".unseen_categories IS 'Cells this run scored whose category was never seen in training (encoded as none of the known categories).';
+COMMENT ON COLUMN "{{scoring_runs}}".out_of_training_range IS 'Numeric values this run scored that lay outside the training range by more than the range''s width.';
+COMMENT ON COLUMN "{{scoring_runs}}".column_counts IS 'JSON object: per feature column, {"unseen": n} and/or {"out_of_training_range": n}.';
 COMMENT ON COLUMN "{{scoring_runs}}".pid IS 'Operating-system process id of the bankscore process.';
 
 CREATE TABLE IF NOT EXISTS "{{predictions}}" (

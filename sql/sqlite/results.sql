@@ -24,7 +24,12 @@ CREATE TABLE IF NOT EXISTS "{{scoring_runs}}" (
   rows_rejected INTEGER NOT NULL DEFAULT 0,
   rows_positive INTEGER NOT NULL DEFAULT 0,  -- predictions with label 1 (relabel: relabeled rows now 1)
   message       TEXT,                        -- failure reason or note
-  pid           INTEGER                      -- process that ran it
+  pid           INTEGER,                     -- process that ran it
+  source_table  TEXT,                        -- "table(key)" scored; results tables serve one
+  unseen_categories     INTEGER NOT NULL DEFAULT 0,  -- cells with a category not seen in training
+  out_of_training_range INTEGER NOT NULL DEFAULT 0,  -- numbers beyond the training range by more
+                                                     -- than its width
+  column_counts TEXT                         -- JSON: those two counts per column
 );
 CREATE INDEX IF NOT EXISTS "{{scoring_runs}}_started_idx" ON "{{scoring_runs}}" (started_at);
 

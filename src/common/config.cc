@@ -363,6 +363,41 @@ void ReadFeatureList(const Section& features, const std::string& name,
   }
 }
 
+// source.ranges: {column: [min, max]} for numeric features; rows outside are rejected.
+void ReadRanges(const Field& field, SourceConfig& source) {
+  for (const auto& [column, value] : ReadEntries(field)) {
+    if (std::find(source.numeric.begin(), source.numeric.end(), column) == source.numeric.end()) {
+      Fail(value, "'" + column + "' is not in source.features.numeric; ranges apply to numeric " +
+                      "features only");
+    }
+    const std::vector<Field> bounds = ReadList(value);
+    const auto any = [](double) { return true; };
+    if (bounds.size() != 2) Fail(value, "must be [min, max], got " + Describe(value.node));
+    const double low = ReadNumber(bounds[0], "a number", any);
+    const double high = ReadNumber(bounds[1], "a number", any);
+    if (low > high) Fail(value, "the minimum must not exceed the maximum");
+    source.ranges[column] = {low, high};
+  }
+}
+
+// Which label values are negatives: source.negative_labels, compared case-insensitively with
+// source.label_case_insensitive.
+void ReadLabelValues(const Section& section, SourceConfig& source) {
+  if (auto entry = section.Find("negative_labels")) {
+    for (const Field& item : ReadList(*entry)) {
+      const std::string value = ReadString(item);
+      if (value == source.positive_label) {
+        Fail(item, "'" + value + "' is also source.positive_label");
+      }
+      source.negative_labels.push_back(value);
+    }
+    if (source.negative_labels.empty()) Fail(*entry, "must list at least one value");
+  }
+  if (auto entry = section.Find("label_case_insensitive")) {
+    source.label_case_insensitive = ReadBool(*entry);
+  }
+}
+
 SourceConfig ReadSource(const Section& section) {
   SourceConfig source;
   source.table = ReadIdentifier(section.Require("table"));
@@ -391,6 +426,8 @@ SourceConfig ReadSource(const Section& section) {
       source.sentinels[column] = ReadNumber(value, "a number", [](double) { return true; });
     }
   }
+  if (auto ranges = section.Find("ranges")) ReadRanges(*ranges, source);
+  ReadLabelValues(section, source);
   return source;
 }
 
@@ -624,6 +661,8 @@ std::string TimeOfDay::ToString() const {
   return two(hour) + ":" + two(minute);
 }
 
+std::string SourceConfig::Identity() const { return table + "(" + key + ")"; }
+
 std::vector<std::string> SourceConfig::FeatureColumns() const {
   std::vector<std::string> columns = categorical;
   columns.insert(columns.end(), numeric.begin(), numeric.end());
@@ -675,7 +714,8 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
                                                    "schema", "connect_attempts", "retry_backoff"});
   const Section source =
-      root.Child("source", {"table", "key", "label", "positive_label", "features", "sentinels"});
+      root.Child("source", {"table", "key", "label", "positive_label", "negative_labels",
+                            "label_case_insensitive", "features", "sentinels", "ranges"});
   const Section results =
       root.Child("results", {"table", "runs_table", "rejected_table", "latest_view"});
   const Section model = root.Child("model", {"path"});

@@ -2,7 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
+#include "common/text.h"
 
 namespace bankscore {
 
@@ -27,14 +27,13 @@ std::optional<double> AsNumber(const Value& v) {
 std::string DescribeValue(const Value& v) {
   if (IsNull(v)) return "NULL";
   if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  if (const auto* d = std::get_if<double>(&v)) {
-    std::ostringstream out;
-    out << *d;
-    return out.str();
-  }
+  if (const auto* d = std::get_if<double>(&v)) return FormatDouble(*d);
+  // Data text goes into messages, logs and the rejected table: escaped so it is one line of
+  // valid UTF-8 whatever the bytes, and cut short.
   const std::string& s = std::get<std::string>(v);
   constexpr std::size_t kMaxShown = 40;  // keep error messages one readable line
-  return "'" + (s.size() > kMaxShown ? s.substr(0, kMaxShown) + "..." : s) + "'";
+  return "'" + EscapeControl(s.size() > kMaxShown ? s.substr(0, kMaxShown) : s) +
+         (s.size() > kMaxShown ? "...'" : "'");
 }
 
 }  // namespace bankscore

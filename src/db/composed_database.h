@@ -66,6 +66,7 @@ class ComposedDatabase : public Database {
     results().FinishRun(run_id, run);
   }
   std::int64_t MarkAbandonedRuns() override { return results().MarkAbandonedRuns(); }
+  std::vector<std::string> ResultsSources() override { return results().ResultsSources(); }
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision) override {
     return results().Relabel(run_id, model_version, decision);

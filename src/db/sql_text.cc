@@ -38,6 +38,20 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
                                {"latest_predictions", results.latest_view}});
 }
 
+std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
+                                             const ResultsConfig& results) {
+  const bool sqlite = backend == "sqlite";
+  const std::string count = sqlite ? "INTEGER NOT NULL DEFAULT 0" : "BIGINT NOT NULL DEFAULT 0";
+  return {{results.runs_table, "source_table", "TEXT"},
+          {results.runs_table, "unseen_categories", count},
+          {results.runs_table, "out_of_training_range", count},
+          {results.runs_table, "column_counts", "TEXT"}};
+}
+
+std::vector<std::string> ResultsRelations(const ResultsConfig& results) {
+  return {results.table, results.runs_table, results.rejected_table, results.latest_view};
+}
+
 std::string JoinQuoted(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {

@@ -23,6 +23,19 @@ std::string RenderTemplate(const std::string& text,
 // The results DDL of `backend` ("sqlite" or "postgres") with the configured table names.
 std::string ResultsDdl(const std::string& backend, const ResultsConfig& results);
 
+// A column the results DDL gained after the tables were first released: a database created
+// before gets it from EnsureResultsSchema with ALTER TABLE ... ADD COLUMN.
+struct AddedColumn {
+  std::string table;  // configured name
+  std::string column;
+  std::string definition;  // type and default, in the backend's dialect
+};
+std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
+                                             const ResultsConfig& results);
+
+// The relations the results DDL creates, by configured name.
+std::vector<std::string> ResultsRelations(const ResultsConfig& results);
+
 // "a", "b" quoted and joined: "\"a\", \"b\"".
 std::string JoinQuoted(const std::vector<std::string>& names);
 

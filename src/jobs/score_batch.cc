@@ -38,8 +38,9 @@ void ScoreBatch(const ModelBundle& model, const ColumnarBatch& batch, ScoringWor
 
   auto started = Clock::now();
   EncodedBatch& encoded = workspace.encoded;
-  model.encoder.Encode(batch, encoded);
+  model.encoder.Encode(batch, encoded, workspace.limits);
   out.unseen = encoded.unseen;
+  out.out_of_training_range = encoded.out_of_training_range;
   times.encode += Clock::now() - started;
 
   started = Clock::now();

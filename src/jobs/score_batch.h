@@ -20,7 +20,8 @@ struct ScoredBatch {
   std::vector<Prediction> predictions;  // in the batch's key order
   std::vector<Rejection> rejections;
   std::vector<std::int64_t> unseen;  // per categorical feature: cells of unseen categories
-  std::int64_t last_key = 0;         // the batch's largest key
+  std::vector<std::int64_t> out_of_training_range;  // per numeric feature
+  std::int64_t last_key = 0;                        // the batch's largest key
 };
 
 // Time spent in each step, summed over batches.
@@ -29,6 +30,7 @@ struct StageTimes {
 };
 
 struct ScoringWorkspace {
+  NumericLimits limits;  // source.ranges, per numeric feature (set once per run)
   EncodedBatch encoded;
   std::vector<double> probabilities;
 };

@@ -6,6 +6,8 @@
 
 #include "bankscore/error.h"
 #include "common/text.h"
+
+#include <nlohmann/json.hpp>
 #include "jobs/scoring_pipeline.h"
 
 namespace bankscore {
@@ -72,11 +74,28 @@ class ScoringRun {
       db_.CheckScoringAccess();
       return 0;
     });
+    CheckResultsServeThisSource();
     RecordUnrecordedEnds();
     // Runs left 'running' belong to dead processes: this one holds the lock.
     if (const std::int64_t n =
             Retry("marking abandoned runs", [&] { return db_.MarkAbandonedRuns(); })) {
       log_.warn("marked {} unfinished earlier run(s) as abandoned", n);
+    }
+  }
+
+  // One set of results tables serves one source: a key's result must not make the same key of
+  // another table look scored.
+  void CheckResultsServeThisSource() {
+    const std::string self = config_.source.Identity();
+    for (const std::string& other :
+         Retry("checking the results' source", [&] { return db_.ResultsSources(); })) {
+      if (other == self) continue;
+      throw ConfigError(config_.file + ": results tables " + config_.results.table + ", " +
+                        config_.results.rejected_table + " and " + config_.results.runs_table +
+                        " hold the results of source " + other + ", and this config scores " +
+                        self +
+                        "; give each source its own results tables (results.table, "
+                        "results.runs_table, results.rejected_table, results.latest_view)");
     }
   }
 
@@ -98,6 +117,7 @@ class ScoringRun {
           EscapeControl(Join(unkeyed.examples)));
     }
     record_.model_version = summary_.model_version;
+    record_.source_table = config_.source.Identity();
     record_.threshold = summary_.threshold;
     summary_.run_id = Retry("recording the run start", [&] { return db_.BeginRun(record_); });
   }
@@ -141,6 +161,7 @@ class ScoringRun {
     summary_.rows_positive = w.positives_inserted;
     if (pipeline_.batches > 0) summary_.threshold = pipeline_.last_threshold;
     summary_.unseen = pipeline_.unseen;
+    summary_.out_of_training_range = pipeline_.out_of_training_range;
     summary_.times = pipeline_.times;
   }
 
@@ -161,6 +182,7 @@ class ScoringRun {
     record_.status = summary_.status;
     record_.message = summary_.message;
     record_.threshold = summary_.threshold;
+    RecordColumnCounts();
     try {
       WithRetry(config_.database, log_, "recording the run end", nullptr, [&] {
         db_.FinishRun(summary_.run_id, record_);
@@ -168,6 +190,31 @@ class ScoringRun {
       });
     } catch (const Error& e) {
       KeepUnrecordedEnd(e);
+    }
+  }
+
+  // The run's unseen categories and far-out values, in total and per column (a JSON object).
+  void RecordColumnCounts() {
+    nlohmann::json counts = nlohmann::json::object();
+    const auto add = [&](const std::vector<std::string>& columns,
+                         const std::vector<std::int64_t>& values, const char* what,
+                         std::int64_t& total) {
+      for (std::size_t i = 0; i < values.size() && i < columns.size(); ++i) {
+        if (values[i] == 0) continue;
+        counts[columns[i]][what] = values[i];
+        total += values[i];
+      }
+    };
+    add(model_.encoder.categorical(), summary_.unseen, "unseen", record_.unseen_categories);
+    add(model_.encoder.numeric(), summary_.out_of_training_range, "out_of_training_range",
+        record_.out_of_training_range);
+    record_.column_counts = counts.empty() ? "" : counts.dump();
+    if (record_.unseen_categories > 0 || record_.out_of_training_range > 0) {
+      log_.warn(
+          "run {}: {} cells of categories never seen in training, {} values far outside "
+          "the training range: {}",
+          summary_.run_id, record_.unseen_categories, record_.out_of_training_range,
+          record_.column_counts);
     }
   }
 

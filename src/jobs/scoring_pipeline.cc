@@ -23,6 +23,11 @@ struct Slot {
 };
 using SlotPtr = std::unique_ptr<Slot>;
 
+void AddCounts(std::vector<std::int64_t>& total, const std::vector<std::int64_t>& batch) {
+  total.resize(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) total[i] += batch[i];
+}
+
 class Pipeline {
  public:
   Pipeline(const PipelineContext& context, std::int64_t run_id, PipelineResult& result)
@@ -157,6 +162,7 @@ class Pipeline {
 
   void ScoreStage() {
     ScoringWorkspace workspace;
+    workspace.limits = c_.model.encoder.Limits(c_.config.source.ranges);
     while (std::optional<SlotPtr> slot = to_score_.Pop()) {
       ScoreBatch(c_.model, (*slot)->source, workspace, (*slot)->scored, result_.times);
       if (!to_write_.Push(std::move(*slot))) return;
@@ -202,8 +208,8 @@ class Pipeline {
     result_.written.rejections_inserted += written.rejections_inserted;
     result_.written.positives_inserted += written.positives_inserted;
     result_.last_threshold = slot.threshold;
-    result_.unseen.resize(scored.unseen.size());
-    for (std::size_t i = 0; i < scored.unseen.size(); ++i) result_.unseen[i] += scored.unseen[i];
+    AddCounts(result_.unseen, scored.unseen);
+    AddCounts(result_.out_of_training_range, scored.out_of_training_range);
     ++result_.batches;
     c_.log.debug("run {}: batch of {} rows up to key {} ({} rejected)", run_id_,
                  scored.predictions.size() + scored.rejections.size(), scored.last_key,

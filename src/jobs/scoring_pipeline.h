@@ -29,9 +29,10 @@ struct PipelineResult {
   bool interrupted = false;  // a stop request ended the run after the batch being written
   double last_threshold = 0.5;
   std::int64_t batches = 0;
-  BatchWriteResult written;          // summed over batches
-  std::vector<std::int64_t> unseen;  // per categorical feature
-  StageTimes times;                  // read, encode, predict, write
+  BatchWriteResult written;                         // summed over batches
+  std::vector<std::int64_t> unseen;                 // per categorical feature
+  std::vector<std::int64_t> out_of_training_range;  // per numeric feature
+  StageTimes times;                                 // read, encode, predict, write
 };
 
 struct PipelineContext {

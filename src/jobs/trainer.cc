@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/text.h"
 #include "ingest/source_check.h"
+#include "jobs/labels.h"
 #include "model/imbalance.h"
 #include "model/metrics.h"
 
@@ -35,17 +36,23 @@ LabelledData ReadLabelled(Database& db, const Config& config) {
   data.columns = src.FeatureColumns();
   std::vector<std::string> columns = data.columns;
   columns.push_back(src.label);
+  std::vector<std::string> label_texts;
+  std::map<std::string, std::int64_t> label_counts;
   db.ScanTable(src.table, src.key, columns, src.label, config.scoring.batch_size,
                [&](const RowBatch& batch) {
                  for (const auto& row : batch.rows) {
-                   if (IsNull(row[0])) continue;  // a row without key cannot be traced back
-                   auto key = AsNumber(row[0]);
-                   if (!key) continue;
-                   data.keys.push_back(static_cast<std::int64_t>(*key));
-                   data.labels.push_back(ValueText(row.back()) == src.positive_label ? 1 : 0);
+                   // A row whose key is not an integer cannot be traced back.
+                   const auto* key = std::get_if<std::int64_t>(&row[0]);
+                   if (key == nullptr) continue;
+                   data.keys.push_back(*key);
+                   label_texts.push_back(ValueText(row.back()));
+                   ++label_counts[label_texts.back()];
                    data.rows.emplace_back(row.begin() + 1, row.end() - 1);
                  }
                });
+  const LabelRule rule(src, label_counts);
+  data.labels.reserve(label_texts.size());
+  for (const auto& text : label_texts) data.labels.push_back(rule.Classify(text));
   return data;
 }
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -42,7 +43,6 @@ FeatureEncoder FeatureEncoder::Fit(const SourceConfig& source,
   encoder.numeric_ = source.numeric;
   encoder.sentinels_ = source.sentinels;
   std::vector<std::size_t> index = ColumnIndices(source.categorical, columns);
-  ColumnIndices(source.numeric, columns);  // fail early on a missing numeric column
   encoder.vocabularies_.resize(source.categorical.size());
   for (std::size_t c = 0; c < source.categorical.size(); ++c) {
     std::set<std::string> seen;  // sorted, so the encoding does not depend on row order
@@ -52,8 +52,30 @@ FeatureEncoder FeatureEncoder::Fit(const SourceConfig& source,
     }
     encoder.vocabularies_[c].assign(seen.begin(), seen.end());
   }
+  encoder.FitRanges(ColumnIndices(source.numeric, columns), rows);
   encoder.BuildOutputNames();
   return encoder;
+}
+
+// The training values' [min, max] per numeric column; NULL, text that is no number, non-finite
+// values and sentinels do not count.
+void FeatureEncoder::FitRanges(const std::vector<std::size_t>& num_index,
+                               const std::vector<std::vector<Value>>& rows) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  numeric_ranges_.assign(numeric_.size(), {nan, nan});
+  for (std::size_t n = 0; n < numeric_.size(); ++n) {
+    const auto sentinel = sentinels_.find(numeric_[n]);
+    auto& [low, high] = numeric_ranges_[n];
+    for (const auto& row : rows) {
+      const Value& v = row[num_index[n]];
+      std::optional<double> value = AsNumber(v);
+      if (const auto* text = std::get_if<std::string>(&v)) value = ParseNumber(*text);
+      if (!value || !std::isfinite(*value)) continue;
+      if (sentinel != sentinels_.end() && *value == sentinel->second) continue;
+      if (std::isnan(low) || *value < low) low = *value;
+      if (std::isnan(high) || *value > high) high = *value;
+    }
+  }
 }
 
 void FeatureEncoder::BuildOutputNames() {
@@ -91,37 +113,52 @@ std::ptrdiff_t FeatureEncoder::CategoryIndex(std::size_t c, std::string_view cat
   return it - vocabulary.begin();
 }
 
-std::string FeatureEncoder::EncodeRow(const ColumnarBatch& batch,
-                                      const std::vector<std::size_t>& cat_index,
-                                      const std::vector<std::size_t>& num_index, std::size_t row,
-                                      float* dest, std::vector<std::int64_t>& unseen) const {
-  // Numeric cells first: a bad one rejects the row before anything else is decided.
-  float* numbers = dest + (output_names_.size() - numeric_.size() - sentinel_flags_.size());
+// Numeric cells first: a bad one rejects the row before anything else is decided.
+std::string FeatureEncoder::EncodeNumbers(const ColumnarBatch& batch,
+                                          const std::vector<std::size_t>& num_index,
+                                          std::size_t row, float* numbers,
+                                          const NumericLimits& limits, EncodedBatch& out) const {
   for (std::size_t n = 0; n < numeric_.size(); ++n) {
     const Column& column = batch.columns[num_index[n]];
-    switch (column.type(row)) {
-      case CellType::kNull:
-        numbers[n] = kMissing;
-        break;
-      case CellType::kInteger:
-      case CellType::kReal:
-        if (!std::isfinite(column.number(row))) {
-          return "column '" + numeric_[n] + "': expected a finite number, got " +
-                 DescribeValue(column.ValueAt(row));
-        }
-        numbers[n] = static_cast<float>(column.number(row));
-        break;
-      case CellType::kText:
-        if (const auto parsed = ParseNumber(column.text(row))) {
-          numbers[n] = static_cast<float>(*parsed);
-        } else {
-          return "column '" + numeric_[n] + "': expected a number, got text " +
-                 DescribeValue(column.ValueAt(row));
-        }
-        break;
+    double value = 0;
+    if (column.type(row) == CellType::kNull) {
+      numbers[n] = kMissing;
+      continue;
     }
+    if (column.type(row) == CellType::kText) {
+      const auto parsed = ParseNumber(column.text(row));
+      if (!parsed) {
+        return "column '" + numeric_[n] + "': expected a number, got text " +
+               DescribeValue(column.ValueAt(row));
+      }
+      value = *parsed;
+    } else {
+      value = column.number(row);
+      if (!std::isfinite(value)) {
+        return "column '" + numeric_[n] + "': expected a finite number, got " +
+               DescribeValue(column.ValueAt(row));
+      }
+    }
+    if (n < limits.size() && limits[n] && (value < limits[n]->first || value > limits[n]->second)) {
+      return "column '" + numeric_[n] + "': " + FormatDouble(value) +
+             " is outside source.ranges [" + FormatDouble(limits[n]->first) + ", " +
+             FormatDouble(limits[n]->second) + "]";
+    }
+    const auto [low, high] = numeric_ranges_[n];
+    const auto sentinel = sentinels_.find(numeric_[n]);
+    const bool is_sentinel = sentinel != sentinels_.end() && value == sentinel->second;
+    if (!is_sentinel && (value < low - (high - low) || value > high + (high - low))) {
+      ++out.out_of_training_range[n];
+    }
+    numbers[n] = static_cast<float>(value);
   }
-  std::fill(dest, numbers, 0.0f);
+  return "";
+}
+
+std::string FeatureEncoder::EncodeCategories(const ColumnarBatch& batch,
+                                             const std::vector<std::size_t>& cat_index,
+                                             std::size_t row, float* dest,
+                                             EncodedBatch& out) const {
   char digits[24];
   for (std::size_t c = 0; c < categorical_.size(); ++c) {
     const Column& column = batch.columns[cat_index[c]];
@@ -133,6 +170,10 @@ std::string FeatureEncoder::EncodeRow(const ColumnarBatch& batch,
         continue;
       case CellType::kText:
         category = column.text(row);
+        if (!IsValidUtf8(category)) {
+          return "column '" + categorical_[c] + "': text that is not valid UTF-8, " +
+                 DescribeValue(column.ValueAt(row));
+        }
         break;
       case CellType::kInteger: {
         const auto end = std::to_chars(digits, digits + sizeof digits, column.integer(row)).ptr;
@@ -146,11 +187,25 @@ std::string FeatureEncoder::EncodeRow(const ColumnarBatch& batch,
     }
     const std::ptrdiff_t index = CategoryIndex(c, category);
     if (index < 0) {
-      ++unseen[c];  // all zeros: "none of the categories seen in training"
+      ++out.unseen[c];  // all zeros: "none of the categories seen in training"
     } else {
       dest[group_start_[c] + static_cast<std::size_t>(index)] = 1.0f;
     }
   }
+  return "";
+}
+
+std::string FeatureEncoder::EncodeRow(const ColumnarBatch& batch,
+                                      const std::vector<std::size_t>& cat_index,
+                                      const std::vector<std::size_t>& num_index, std::size_t row,
+                                      float* dest, const NumericLimits& limits,
+                                      EncodedBatch& out) const {
+  float* numbers = dest + (output_names_.size() - numeric_.size() - sentinel_flags_.size());
+  std::string reason = EncodeNumbers(batch, num_index, row, numbers, limits, out);
+  if (!reason.empty()) return reason;
+  std::fill(dest, numbers, 0.0f);
+  reason = EncodeCategories(batch, cat_index, row, dest, out);
+  if (!reason.empty()) return reason;
   float* flags = numbers + numeric_.size();
   for (std::size_t s = 0; s < sentinel_flags_.size(); ++s) {
     float& cell = numbers[sentinel_flags_[s].first];
@@ -161,7 +216,8 @@ std::string FeatureEncoder::EncodeRow(const ColumnarBatch& batch,
   return "";
 }
 
-void FeatureEncoder::Encode(const ColumnarBatch& batch, EncodedBatch& out) const {
+void FeatureEncoder::Encode(const ColumnarBatch& batch, EncodedBatch& out,
+                            const NumericLimits& limits) const {
   const std::vector<std::size_t> cat_index = ColumnIndices(categorical_, batch.names);
   const std::vector<std::size_t> num_index = ColumnIndices(numeric_, batch.names);
   out.width = output_names_.size();
@@ -170,9 +226,10 @@ void FeatureEncoder::Encode(const ColumnarBatch& batch, EncodedBatch& out) const
   out.rejected.clear();
   out.reasons.clear();
   out.unseen.assign(categorical_.size(), 0);
+  out.out_of_training_range.assign(numeric_.size(), 0);
   for (std::size_t row = 0; row < batch.rows(); ++row) {
     float* dest = out.values.data() + out.accepted.size() * out.width;
-    std::string reason = EncodeRow(batch, cat_index, num_index, row, dest, out.unseen);
+    std::string reason = EncodeRow(batch, cat_index, num_index, row, dest, limits, out);
     if (reason.empty()) {
       out.accepted.push_back(row);
     } else {
@@ -181,6 +238,16 @@ void FeatureEncoder::Encode(const ColumnarBatch& batch, EncodedBatch& out) const
     }
   }
   out.values.resize(out.accepted.size() * out.width);
+}
+
+NumericLimits FeatureEncoder::Limits(
+    const std::map<std::string, std::pair<double, double>>& ranges) const {
+  NumericLimits limits(numeric_.size());
+  for (std::size_t n = 0; n < numeric_.size(); ++n) {
+    const auto it = ranges.find(numeric_[n]);
+    if (it != ranges.end()) limits[n] = it->second;
+  }
+  return limits;
 }
 
 EncodedRows FeatureEncoder::Transform(const std::vector<std::string>& columns,
@@ -208,6 +275,14 @@ std::string FeatureEncoder::ToJson() const {
     j["categorical"].push_back({{"column", categorical_[c]}, {"categories", vocabularies_[c]}});
   }
   j["numeric"] = numeric_;
+  // NaN (a column without training values) is written as null, which JSON has.
+  j["numeric_ranges"] = nlohmann::json::array();
+  for (const auto& [low, high] : numeric_ranges_) {
+    const auto number = [](double v) {
+      return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+    };
+    j["numeric_ranges"].push_back({number(low), number(high)});
+  }
   j["sentinels"] = sentinels_;
   j["output_names"] = output_names_;
   return j.dump();
@@ -223,6 +298,16 @@ FeatureEncoder FeatureEncoder::FromJson(const std::string& json_text) {
     }
     encoder.numeric_ = j.at("numeric").get<std::vector<std::string>>();
     encoder.sentinels_ = j.at("sentinels").get<std::map<std::string, double>>();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& range : j.at("numeric_ranges")) {
+      const auto number = [&](const nlohmann::json& v) {
+        return v.is_null() ? nan : v.get<double>();
+      };
+      encoder.numeric_ranges_.emplace_back(number(range.at(0)), number(range.at(1)));
+    }
+    if (encoder.numeric_ranges_.size() != encoder.numeric_.size()) {
+      throw ModelError("encoder numeric_ranges do not match its numeric columns");
+    }
     for (std::size_t c = 0; c < encoder.vocabularies_.size(); ++c) {
       const auto& v = encoder.vocabularies_[c];
       // Lookups binary-search the vocabulary: it must be sorted and without repeats.

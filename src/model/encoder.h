@@ -16,7 +16,9 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bankscore/columnar_batch.h"
@@ -35,6 +37,9 @@ struct EncodedBatch {
   std::vector<std::size_t> rejected;  // batch rows that could not be encoded
   std::vector<std::string> reasons;   // parallel to `rejected`
   std::vector<std::int64_t> unseen;   // per categorical column: cells of an unseen category
+  // Per numeric column: values beyond the training range by more than its width (a population
+  // that has moved, or a unit that changed). Counted, not rejected.
+  std::vector<std::int64_t> out_of_training_range;
 
   std::size_t rows() const { return accepted.size(); }
   const float* row(std::size_t i) const { return values.data() + i * width; }
@@ -48,6 +53,10 @@ struct EncodedRows {
   std::size_t unseen_categories = 0;  // cells whose category was not seen in training
 };
 
+// Per numeric feature (in FeatureEncoder::numeric() order): the [min, max] a value must lie in,
+// from source.ranges; nullopt where none is configured. A row outside is rejected.
+using NumericLimits = std::vector<std::optional<std::pair<double, double>>>;
+
 class FeatureEncoder {
  public:
   FeatureEncoder() = default;
@@ -60,7 +69,13 @@ class FeatureEncoder {
   // Encodes a batch whose columns include the feature columns (any order, extra columns ignored)
   // into `out`, reusing its memory; rows that cannot be encoded are listed with a reason, never
   // thrown. Throws DataError only if a feature column is missing from the batch.
-  void Encode(const ColumnarBatch& batch, EncodedBatch& out) const;
+  void Encode(const ColumnarBatch& batch, EncodedBatch& out,
+              const NumericLimits& limits = {}) const;
+
+  // source.ranges as limits for Encode.
+  NumericLimits Limits(const std::map<std::string, std::pair<double, double>>& ranges) const;
+  // [min, max] of each numeric feature's training values (NaN when it had none).
+  const std::vector<std::pair<double, double>>& numeric_ranges() const { return numeric_ranges_; }
 
   // The same for rows of Values, as an Eigen matrix (training, tests).
   EncodedRows Transform(const std::vector<std::string>& columns,
@@ -84,7 +99,15 @@ class FeatureEncoder {
   // Writes one row's features to `dest`; returns a rejection reason, or "" when encoded.
   std::string EncodeRow(const ColumnarBatch& batch, const std::vector<std::size_t>& cat_index,
                         const std::vector<std::size_t>& num_index, std::size_t row, float* dest,
-                        std::vector<std::int64_t>& unseen) const;
+                        const NumericLimits& limits, EncodedBatch& out) const;
+  std::string EncodeNumbers(const ColumnarBatch& batch, const std::vector<std::size_t>& num_index,
+                            std::size_t row, float* numbers, const NumericLimits& limits,
+                            EncodedBatch& out) const;
+  std::string EncodeCategories(const ColumnarBatch& batch,
+                               const std::vector<std::size_t>& cat_index, std::size_t row,
+                               float* dest, EncodedBatch& out) const;
+  void FitRanges(const std::vector<std::size_t>& num_index,
+                 const std::vector<std::vector<Value>>& rows);
   // Position of `category` in column c's one-hot group, or -1 when unseen.
   std::ptrdiff_t CategoryIndex(std::size_t c, std::string_view category) const;
 
@@ -92,6 +115,7 @@ class FeatureEncoder {
   std::vector<std::vector<std::string>> vocabularies_;  // parallel to categorical_, sorted
   std::vector<std::string> numeric_;
   std::map<std::string, double> sentinels_;
+  std::vector<std::pair<double, double>> numeric_ranges_;  // parallel to numeric_
   std::vector<std::string> output_names_;
   std::vector<std::size_t> group_start_;  // first matrix column of each categorical group
   std::vector<std::pair<std::size_t, float>> sentinel_flags_;  // (numeric index, sentinel value)

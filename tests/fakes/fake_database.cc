@@ -89,6 +89,7 @@ const char* MethodName(FakeDatabase::Method method) {
                                        "WriteBatch",
                                        "BeginRun",
                                        "FinishRun",
+                                       "ResultsSources",
                                        "MarkAbandonedRuns",
                                        "Relabel",
                                        "TryLockScorer",
@@ -535,9 +536,26 @@ void FakeDatabase::FinishRun(std::int64_t run_id, const RunRecord& run) {
       stored.record.status = run.status;
       stored.record.threshold = run.threshold;
       stored.record.message = run.message;
+      stored.record.unseen_categories = run.unseen_categories;
+      stored.record.out_of_training_range = run.out_of_training_range;
+      stored.record.column_counts = run.column_counts;
       stored.finished = true;
     }
     return 0;
+  });
+}
+
+std::vector<std::string> FakeDatabase::ResultsSources() {
+  return Call(Method::kResultsSources, [&] {
+    RequireResultsSchema();
+    std::vector<std::string> sources;
+    for (const StoredRun& run : store_->runs) {
+      const std::string& s = run.record.source_table;
+      if (!s.empty() && std::find(sources.begin(), sources.end(), s) == sources.end()) {
+        sources.push_back(s);
+      }
+    }
+    return sources;
   });
 }
 

@@ -62,6 +62,7 @@ class FakeDatabase : public Database {
     kWriteBatch,
     kBeginRun,
     kFinishRun,
+    kResultsSources,
     kMarkAbandonedRuns,
     kRelabel,
     kTryLockScorer,
@@ -159,6 +160,7 @@ class FakeDatabase : public Database {
                               const std::vector<Rejection>& rejections) override;
   std::int64_t BeginRun(const RunRecord& run) override;
   void FinishRun(std::int64_t run_id, const RunRecord& run) override;
+  std::vector<std::string> ResultsSources() override;
   std::int64_t MarkAbandonedRuns() override;
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision) override;

@@ -145,8 +145,7 @@ void TestEnvironment::RewriteConfig(const TestSettings& settings) {
          "    numeric: [age, campaign, pdays, previous, emp.var.rate, cons.price.idx,\n"
          "              cons.conf.idx, euribor3m, nr.employed]\n"
          "  sentinels: {pdays: 999}\n"
-         "model:\n  path: "
-      << (dir() / "model").string() << "\n"
+      << settings.source_yaml << "model:\n  path: " << (dir() / "model").string() << "\n"
       << "scoring:\n  batch_size: " << settings.batch_size << "\n"
       << settings.scoring_yaml
       << "training:\n  seed: 42\n  num_boost_round: 200\n  early_stopping_rounds: 20\n"

@@ -68,6 +68,7 @@ CommandResult RunBankscore(const std::vector<std::string>& args);
 // (anything but database, source, model, scoring, training, logging).
 struct TestSettings {
   std::size_t batch_size = 1000;
+  std::string source_yaml;  // further lines under `source:`, e.g. "  ranges: {age: [18, 99]}\n"
   std::string scoring_yaml;
   std::string extra_yaml;
 };

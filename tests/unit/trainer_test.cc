@@ -61,8 +61,9 @@ TEST(TrainerTest, RefusesAPositiveLabelThatNoRowHas) {
   FakeDatabase db(config);
   AddClients(db, 1, 100);
   EXPECT_EQ(TrainingError(db, config),
-            "the labelled rows contain only one class (source.positive_label is 'Yes'); both "
-            "classes are needed to train");
+            "no labelled row holds source.positive_label 'Yes'; source.label y holds 'no' (36 "
+            "rows), 'yes' (64 rows) (values in another case count with "
+            "source.label_case_insensitive: true)");
 }
 
 TEST(TrainerTest, UsesOnlyLabelledRowsSplitAsConfigured) {

@@ -20,32 +20,63 @@ std::optional<std::string> NullIfEmpty(const std::string& s) {
 
 }  // namespace
 
-// How many of the results relations exist in the current schema.
-std::int64_t ResultStatements::PresentResultsRelations(pqxx::transaction_base& tx) {
-  const ResultsConfig& results = config_.results;
+namespace {
+
+bool RelationExists(pqxx::transaction_base& tx, const std::string& name) {
   return tx
       .exec_params1(
-          "SELECT count(c.oid) FROM unnest(ARRAY[$1::text, $2::text, $3::text, $4::text]) AS"
-          " t(name) JOIN pg_catalog.pg_class c ON c.relname = t.name AND c.relnamespace ="
-          " (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())",
-          results.table, results.runs_table, results.rejected_table, results.latest_view)[0]
-      .as<std::int64_t>();
+          "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = $1::text AND"
+          " c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace"
+          " WHERE nspname = current_schema()))",
+          name)[0]
+      .as<bool>();
+}
+
+bool ColumnExists(pqxx::transaction_base& tx, const AddedColumn& added) {
+  return tx
+      .exec_params1(
+          "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid ="
+          " to_regclass(quote_ident($1::text)) AND attname = $2::text AND NOT attisdropped)",
+          added.table, added.column)[0]
+      .as<bool>();
+}
+
+}  // namespace
+
+// Whether every relation and every column added since the first release exists.
+bool ResultStatements::ResultsSchemaComplete(pqxx::transaction_base& tx) {
+  for (const std::string& name : ResultsRelations(config_.results)) {
+    if (!RelationExists(tx, name)) return false;
+  }
+  for (const AddedColumn& added : AddedResultsColumns("postgres", config_.results)) {
+    if (!ColumnExists(tx, added)) return false;
+  }
+  return true;
 }
 
 void ResultStatements::EnsureResultsSchema() {
   const std::string ddl = ResultsDdl("postgres", config_.results);
   db_.Run("create the results tables", {}, [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    // When every table exists there is nothing to do, and nothing is locked: the DDL's
+    // When everything exists there is nothing to do, and nothing is locked: the DDL's
     // CREATE INDEX IF NOT EXISTS and COMMENT ON would lock tables other scorers are writing (a
     // deadlock with a running scorer), and a restricted scoring role may not run them at all.
-    if (PresentResultsRelations(tx) == 4) return;
+    if (ResultsSchemaComplete(tx)) return;
     // Serializes concurrent bankscore processes creating the same schema's tables (CREATE ...
     // IF NOT EXISTS alone can still collide on the catalog's unique indexes).
     tx.exec(
         "SELECT pg_advisory_xact_lock(hashtextextended("
         "'bankscore results ddl ' || coalesce(current_schema(), ''), 0))");
-    if (PresentResultsRelations(tx) < 4) tx.exec(ddl);
+    if (ResultsSchemaComplete(tx)) return;
+    // Tables created by an earlier version get the columns added since; the DDL creates the
+    // rest (and its comments describe the new columns).
+    for (const AddedColumn& added : AddedResultsColumns("postgres", config_.results)) {
+      if (RelationExists(tx, added.table) && !ColumnExists(tx, added)) {
+        tx.exec("ALTER TABLE " + QuoteIdentifier(added.table) + " ADD COLUMN " +
+                QuoteIdentifier(added.column) + " " + added.definition);
+      }
+    }
+    tx.exec(ddl);
     tx.commit();
   });
 }
@@ -199,11 +230,12 @@ std::int64_t ResultStatements::BeginRun(const RunRecord& run) {
     pqxx::work tx(c);
     pqxx::row r =
         tx.exec_params1("INSERT INTO " + QuoteIdentifier(runs) +
-                            " (kind, model_version, threshold, status, message, pid)"
+                            " (kind, model_version, threshold, status, message, pid, source_table)"
                             " VALUES ($1::text, $2::text, $3::double precision, $4::text, $5::text,"
-                            " $6::integer) RETURNING run_id",
+                            " $6::integer, $7::text) RETURNING run_id",
                         run.kind, run.model_version, FormatDouble(run.threshold), run.status,
-                        NullIfEmpty(run.message), static_cast<std::int64_t>(getpid()));
+                        NullIfEmpty(run.message), static_cast<std::int64_t>(getpid()),
+                        NullIfEmpty(run.source_table));
     tx.commit();
     return ToInt64(r[0], "record the run start");
   });
@@ -215,11 +247,24 @@ void ResultStatements::FinishRun(std::int64_t run_id, const RunRecord& run) {
     pqxx::work tx(c);
     tx.exec_params("UPDATE " + QuoteIdentifier(runs) +
                        " SET status = $1::text, message = $2::text,"
-                       " threshold = $3::double precision, finished_at = clock_timestamp()"
-                       " WHERE run_id = $4::bigint",
-                   run.status, NullIfEmpty(run.message), FormatDouble(run.threshold), run_id);
+                       " threshold = $3::double precision, finished_at = clock_timestamp(),"
+                       " unseen_categories = $5::bigint, out_of_training_range = $6::bigint,"
+                       " column_counts = $7::text WHERE run_id = $4::bigint",
+                   run.status, NullIfEmpty(run.message), FormatDouble(run.threshold), run_id,
+                   run.unseen_categories, run.out_of_training_range,
+                   NullIfEmpty(run.column_counts));
     tx.commit();
   });
+}
+
+std::vector<std::string> ResultStatements::ResultsSources() {
+  const std::string& runs = config_.results.runs_table;
+  const pqxx::result r = db_.Exec("look up the sources of the results tables", {{runs, "SELECT"}},
+                                  "SELECT DISTINCT source_table FROM " + QuoteIdentifier(runs) +
+                                      " WHERE source_table IS NOT NULL");
+  std::vector<std::string> out;
+  for (const auto& row : r) out.push_back(row[0].as<std::string>());
+  return out;
 }
 
 std::int64_t ResultStatements::MarkAbandonedRuns() {

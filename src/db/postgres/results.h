@@ -21,13 +21,14 @@ class ResultStatements {
   std::int64_t BeginRun(const RunRecord& run);
   void FinishRun(std::int64_t run_id, const RunRecord& run);
   std::int64_t MarkAbandonedRuns();
+  std::vector<std::string> ResultsSources();
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision);
   void CheckScoringAccess();
 
  private:
   std::string CurrentUser();
-  std::int64_t PresentResultsRelations(pqxx::transaction_base& tx);
+  bool ResultsSchemaComplete(pqxx::transaction_base& tx);
   void CreateStaging(pqxx::transaction_base& tx);
   bool CopyPredictions(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
                        const std::string& threshold, const std::vector<Prediction>& predictions,

@@ -82,11 +82,12 @@ class Inserter : public RowInserter {
   }
 
   void Commit() override {
-    Run("commit the load", [&](pqxx::connection&) {
+    // The server checks the rows as they stream and reports a bad one when the COPY ends.
+    Run("load rows", [&](pqxx::connection&) {
       copy_->Complete();
       copy_.reset();
-      tx_->commit();
     });
+    Run("commit the load", [&](pqxx::connection&) { tx_->commit(); });
   }
 
  private:

@@ -113,14 +113,25 @@ void ResultStatements::AddRunTotals(std::int64_t run_id, double threshold,
 void ResultStatements::EnsureResultsSchema() {
   Transaction tx(db_);
   db_.Exec(ResultsDdl("sqlite", config_.results), "create results tables");
+  // Tables created by an earlier version lack the columns added since.
+  for (const AddedColumn& added : AddedResultsColumns("sqlite", config_.results)) {
+    Statement has(db_, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+                  "look up column " + added.column);
+    has.Bind(1, added.table);
+    has.Bind(2, added.column);
+    if (has.Step()) continue;
+    db_.Exec("ALTER TABLE " + QuoteIdentifier(added.table) + " ADD COLUMN " +
+                 QuoteIdentifier(added.column) + " " + added.definition,
+             "add column " + added.column + " to " + added.table);
+  }
   tx.Commit();
 }
 
 std::int64_t ResultStatements::BeginRun(const RunRecord& run) {
   Statement s(db_,
               "INSERT INTO " + QuoteIdentifier(config_.results.runs_table) +
-                  " (kind, model_version, threshold, status, message, pid)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                  " (kind, model_version, threshold, status, message, pid, source_table)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
               "record run start");
   s.Bind(1, run.kind);
   s.Bind(2, run.model_version);
@@ -128,6 +139,7 @@ std::int64_t ResultStatements::BeginRun(const RunRecord& run) {
   s.Bind(4, run.status);
   s.Bind(5, run.message.empty() ? Value{} : Value{run.message});
   s.Bind(6, static_cast<std::int64_t>(getpid()));
+  s.Bind(7, run.source_table.empty() ? Value{} : Value{run.source_table});
   s.Step();
   return db_.LastInsertRowid();
 }
@@ -136,13 +148,27 @@ void ResultStatements::FinishRun(std::int64_t run_id, const RunRecord& run) {
   Statement s(db_,
               "UPDATE " + QuoteIdentifier(config_.results.runs_table) +
                   " SET status = ?1, message = ?2, threshold = ?3,"
-                  " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ?4",
+                  " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), unseen_categories = ?5,"
+                  " out_of_training_range = ?6, column_counts = ?7 WHERE run_id = ?4",
               "record run end");
   s.Bind(1, run.status);
   s.Bind(2, run.message.empty() ? Value{} : Value{run.message});
   s.Bind(3, run.threshold);
   s.Bind(4, run_id);
+  s.Bind(5, run.unseen_categories);
+  s.Bind(6, run.out_of_training_range);
+  s.Bind(7, run.column_counts.empty() ? Value{} : Value{run.column_counts});
   s.Step();
+}
+
+std::vector<std::string> ResultStatements::ResultsSources() {
+  Statement s(db_,
+              "SELECT DISTINCT source_table FROM " + QuoteIdentifier(config_.results.runs_table) +
+                  " WHERE source_table IS NOT NULL",
+              "look up the sources of the results tables");
+  std::vector<std::string> out;
+  while (s.Step()) out.push_back(std::get<std::string>(s.Cell(0)));
+  return out;
 }
 
 std::int64_t ResultStatements::MarkAbandonedRuns() {

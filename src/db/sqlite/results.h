@@ -23,6 +23,7 @@ class ResultStatements {
   std::int64_t BeginRun(const RunRecord& run);
   void FinishRun(std::int64_t run_id, const RunRecord& run);
   std::int64_t MarkAbandonedRuns();
+  std::vector<std::string> ResultsSources();
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision);
   // SQLite has no privileges: a read-only file fails at the first write, with the path.
