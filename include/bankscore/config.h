@@ -86,6 +86,11 @@ struct ScoringConfig {
 struct TrainingConfig {
   enum class Split { kStratified, kTime };
   enum class Imbalance { kNone, kScalePosWeight, kRandomOversample, kSmote };
+  enum class Calibration { kNone, kIsotonic, kSigmoid };
+  // What the saved booster is refitted on once early stopping has chosen the rounds:
+  // kTrainAndValidation every labelled row but the test split; kAllLabelled every labelled row
+  // (the reported test metrics then come from the model before the refit).
+  enum class FinalFit { kTrainAndValidation, kAllLabelled };
   double test_fraction = 0.2;
   double validation_fraction = 0.15;  // carved from the training part, for early stopping
   std::uint64_t seed = 42;
@@ -95,8 +100,16 @@ struct TrainingConfig {
   int smote_neighbors = 5;
   int num_boost_round = 1000;
   int early_stopping_rounds = 50;
+  Calibration calibration = Calibration::kIsotonic;  // fitted on the validation split
+  FinalFit final_fit = FinalFit::kTrainAndValidation;
   bool include_duration = false;  // informational: set when `duration` is among the features
   std::map<std::string, std::string> xgboost;  // passed to XGBoosterSetParam as is
+};
+
+// What reports say about the data; both optional (reports then name the table).
+struct ReportConfig {
+  std::string title;        // e.g. "Term deposit campaign, spring 2026"
+  std::string data_source;  // e.g. "CRM extract of 2026-03-01"
 };
 
 // Files bankscore creates (the SQLite database, model bundles, reports) hold client data.
@@ -123,6 +136,7 @@ struct Config {
   ModelConfig model;
   ScoringConfig scoring;
   TrainingConfig training;
+  ReportConfig report;
   LoadingConfig load;
   FilesConfig files;
   LoggingConfig logging;

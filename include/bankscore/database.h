@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,8 +51,10 @@ struct UnkeyedRows {
 
 struct Prediction {
   std::int64_t key = 0;
-  double probability = 0.0;
+  double probability = 0.0;  // calibrated: the model's estimate that the row is a positive
   int label = 0;
+  // The booster's output before calibration; NaN (stored as NULL) when unknown.
+  double raw_score = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct Rejection {

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   source_key    BIGINT           NOT NULL,
   model_version TEXT             NOT NULL,
   probability   DOUBLE PRECISION NOT NULL CHECK (probability BETWEEN 0 AND 1),
+  raw_score     DOUBLE PRECISION,
   label         SMALLINT         NOT NULL CHECK (label IN (0, 1)),
   threshold     DOUBLE PRECISION NOT NULL CHECK (threshold BETWEEN 0 AND 1),
   run_id        BIGINT           NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
@@ -66,7 +67,8 @@ COMMENT ON TABLE "{{predictions}}" IS
   'bankscore predictions: one row per source row and model version.';
 COMMENT ON COLUMN "{{predictions}}".source_key IS 'Key of the scored row in the source table (source.key).';
 COMMENT ON COLUMN "{{predictions}}".model_version IS 'Version of the model bundle that produced the probability.';
-COMMENT ON COLUMN "{{predictions}}".probability IS 'Predicted probability that the client subscribes (y = yes).';
+COMMENT ON COLUMN "{{predictions}}".probability IS 'Calibrated probability that the row is a positive (source.positive_label): of many rows scored 0.3, about 30% are positives. Sums of it estimate counts of positives.';
+COMMENT ON COLUMN "{{predictions}}".raw_score IS 'The booster''s output before calibration (inflated by class weighting, for example); kept so nothing is lost. NULL for rows written before it was kept.';
 COMMENT ON COLUMN "{{predictions}}".label IS '1 when probability >= threshold, else 0.';
 COMMENT ON COLUMN "{{predictions}}".threshold IS 'Decision threshold that produced label.';
 COMMENT ON COLUMN "{{predictions}}".run_id IS 'Scoring run that wrote the row (scoring_runs.run_id).';

@@ -37,7 +37,8 @@ CREATE INDEX IF NOT EXISTS "{{scoring_runs}}_started_idx" ON "{{scoring_runs}}" 
 CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   source_key    INTEGER NOT NULL,  -- the source table's key (source.key, e.g. client_id)
   model_version TEXT    NOT NULL,  -- model bundle version that produced the probability
-  probability   REAL    NOT NULL CHECK (probability BETWEEN 0 AND 1),
+  probability   REAL    NOT NULL CHECK (probability BETWEEN 0 AND 1),  -- calibrated
+  raw_score     REAL,              -- the booster's output before calibration (NULL: not kept)
   label         INTEGER NOT NULL CHECK (label IN (0, 1)),  -- 1 when probability >= threshold
   threshold     REAL    NOT NULL CHECK (threshold BETWEEN 0 AND 1),
   run_id        INTEGER NOT NULL REFERENCES "{{scoring_runs}}" (run_id),

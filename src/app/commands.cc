@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+
 #include "bankscore/daemon.h"
 #include "bankscore/database.h"
 #include "bankscore/error.h"
@@ -62,6 +64,35 @@ void PrintTable(std::ostream& out, const RowBatch& table) {
   for (const auto& line : cells) print_line(line);
 }
 
+// Calibration before and after, against the base-rate predictor, and the reliability table.
+void PrintProbabilityQuality(std::ostream& out, const ModelBundle& bundle) {
+  const ScoredSet& test = bundle.test;
+  const ProbabilityQuality after = AssessProbabilities(test.labels, test.scores);
+  const bool has_raw = !test.raw_scores.empty();
+  const ProbabilityQuality before =
+      has_raw ? AssessProbabilities(test.labels, test.raw_scores) : after;
+  out << fmt::format("\n  probabilities (calibration: {}; test positive rate {:.3f})\n",
+                     bundle.calibrator.MethodName(), after.positive_rate);
+  out << "                        calibrated  uncalibrated  base rate\n";
+  const auto line = [&](const char* name, double a, double b, double base) {
+    out << fmt::format("  {:<20}  {:>10.4f}  {:>12}  {:>9}\n", name, a,
+                       has_raw ? fmt::format("{:.4f}", b) : "-",
+                       std::isnan(base) ? "-" : fmt::format("{:.4f}", base));
+  };
+  const double none = std::nan("");
+  line("mean predicted", after.mean_predicted, before.mean_predicted, after.positive_rate);
+  line("ECE (10 bins)", after.ece, before.ece, none);
+  line("Brier score", after.brier, before.brier, after.base_rate_brier);
+  line("log loss", after.log_loss, before.log_loss, after.base_rate_log_loss);
+
+  out << "\n  calibration (predicted probability bins, calibrated)\n"
+         "  bin           rows  mean predicted  observed rate\n";
+  for (const CalibrationBin& b : CalibrationTable(test.labels, test.scores, 10)) {
+    out << fmt::format("  [{:.1f}, {:.1f})  {:>6}  {:>14.3f}  {:>13.3f}\n", b.lower, b.upper,
+                       b.rows, b.mean_predicted, b.observed_rate);
+  }
+}
+
 // Opens the database and checks the source and results tables: everything a run needs before it
 // writes anything.
 std::unique_ptr<Database> OpenForScoring(const CommandContext& ctx) {
@@ -103,8 +134,9 @@ int EvaluateCommand(const CommandContext& ctx, bool json) {
   const double threshold = EffectiveDecision(bundle, ctx.config.scoring).threshold;
   const ScoredSet& test = bundle.test;
   if (json) {
-    nlohmann::json j = EvaluationJson(test.labels, test.scores, threshold);
+    nlohmann::json j = EvaluationJson(test.labels, test.scores, threshold, &test.raw_scores);
     j["model_version"] = bundle.metadata.version;
+    j["calibration_method"] = bundle.calibrator.MethodName();
     j["threshold_source"] = ctx.config.scoring.threshold ? "config" : "model";
     ctx.out << j.dump(2) << "\n";
     return 0;
@@ -122,12 +154,7 @@ int EvaluateCommand(const CommandContext& ctx, bool json) {
                            g.group, g.rows, g.positives, 100 * g.cumulative_fraction,
                            100 * g.cumulative_gain, g.lift, g.cumulative_lift);
   }
-  ctx.out << "\n  calibration (predicted probability bins)\n"
-             "  bin           rows  mean predicted  observed rate\n";
-  for (const CalibrationBin& b : CalibrationTable(test.labels, test.scores, 10)) {
-    ctx.out << fmt::format("  [{:.1f}, {:.1f})  {:>6}  {:>14.3f}  {:>13.3f}\n", b.lower, b.upper,
-                           b.rows, b.mean_predicted, b.observed_rate);
-  }
+  PrintProbabilityQuality(ctx.out, bundle);
   return 0;
 }
 

@@ -594,6 +594,17 @@ TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) 
     training.imbalance =
         kKinds[ReadChoice(*entry, {"none", "scale_pos_weight", "random_oversample", "smote"})];
   }
+  if (auto entry = section.Find("calibration")) {
+    static const TrainingConfig::Calibration kMethods[] = {TrainingConfig::Calibration::kIsotonic,
+                                                           TrainingConfig::Calibration::kSigmoid,
+                                                           TrainingConfig::Calibration::kNone};
+    training.calibration = kMethods[ReadChoice(*entry, {"isotonic", "sigmoid", "none"})];
+  }
+  if (auto entry = section.Find("final_fit")) {
+    training.final_fit = ReadChoice(*entry, {"train_and_validation", "all_labelled"}) == 0
+                             ? TrainingConfig::FinalFit::kTrainAndValidation
+                             : TrainingConfig::FinalFit::kAllLabelled;
+  }
   if (auto entry = section.Find("smote_neighbors")) {
     training.smote_neighbors = ReadInteger<int>(*entry, 1, 50, "an integer between 1 and 50");
   }
@@ -614,6 +625,13 @@ TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) 
   training.include_duration =
       std::find(source.numeric.begin(), source.numeric.end(), "duration") != source.numeric.end();
   return training;
+}
+
+ReportConfig ReadReport(const Section& section) {
+  ReportConfig report;
+  if (auto entry = section.Find("title")) report.title = ReadString(*entry);
+  if (auto entry = section.Find("data_source")) report.data_source = ReadString(*entry);
+  return report;
 }
 
 LoadingConfig ReadLoading(const Section& section) {
@@ -709,8 +727,8 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
 
   // The complete list of keys: anything else in the file is refused.
   const Section root(Field{source_name, "", document, document.Mark()},
-                     {"database", "source", "results", "model", "scoring", "training", "load",
-                      "files", "logging"});
+                     {"database", "source", "results", "model", "scoring", "training", "report",
+                      "load", "files", "logging"});
   const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
                                                    "schema", "connect_attempts", "retry_backoff"});
   const Section source =
@@ -722,9 +740,11 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section scoring =
       root.Child("scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth",
                              "threads", "interval", "daily_at"});
-  const Section training = root.Child(
-      "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
-                   "smote_neighbors", "num_boost_round", "early_stopping_rounds", "xgboost"});
+  const Section training =
+      root.Child("training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds",
+                              "imbalance", "smote_neighbors", "num_boost_round",
+                              "early_stopping_rounds", "calibration", "final_fit", "xgboost"});
+  const Section report = root.Child("report", {"title", "data_source"});
   const Section load = root.Child("load", {"separator", "max_field_bytes"});
   const Section files = root.Child("files", {"umask"});
   const Section logging = root.Child("logging", {"level", "json"});
@@ -737,6 +757,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   config.model = ReadModel(model);
   config.scoring = ReadScoring(scoring);
   config.training = ReadTraining(training, config.source);
+  config.report = ReadReport(report);
   config.load = ReadLoading(load);
   config.files = ReadFiles(files);
   config.logging = ReadLogging(logging);

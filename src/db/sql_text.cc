@@ -42,7 +42,8 @@ std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
                                              const ResultsConfig& results) {
   const bool sqlite = backend == "sqlite";
   const std::string count = sqlite ? "INTEGER NOT NULL DEFAULT 0" : "BIGINT NOT NULL DEFAULT 0";
-  return {{results.runs_table, "source_table", "TEXT"},
+  return {{results.table, "raw_score", sqlite ? "REAL" : "DOUBLE PRECISION"},
+          {results.runs_table, "source_table", "TEXT"},
           {results.runs_table, "unseen_categories", count},
           {results.runs_table, "out_of_training_range", count},
           {results.runs_table, "column_counts", "TEXT"}};

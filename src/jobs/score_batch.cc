@@ -45,14 +45,18 @@ void ScoreBatch(const ModelBundle& model, const ColumnarBatch& batch, ScoringWor
 
   started = Clock::now();
   model.booster.PredictDense(encoded.values.data(), encoded.rows(), encoded.width,
-                             workspace.probabilities);
+                             workspace.raw_scores);
+  workspace.probabilities.resize(workspace.raw_scores.size());
+  model.calibrator.Apply(workspace.raw_scores.data(), workspace.raw_scores.size(),
+                         workspace.probabilities.data());
   times.predict += Clock::now() - started;
 
   out.predictions.reserve(encoded.rows());
   for (std::size_t i = 0; i < encoded.rows(); ++i) {
     const std::size_t row = encoded.accepted[i];
     if (duplicate[row]) continue;
-    out.predictions.push_back({batch.keys[row], workspace.probabilities[i], 0});
+    out.predictions.push_back(
+        {batch.keys[row], workspace.probabilities[i], 0, workspace.raw_scores[i]});
   }
   for (std::size_t i = 0; i < encoded.rejected.size(); ++i) {
     const std::size_t row = encoded.rejected[i];

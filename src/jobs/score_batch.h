@@ -1,8 +1,8 @@
 // Internal: scoring one batch of source rows in memory, with no I/O: encode into a dense float
-// matrix, predict it in one XGBoost call; ApplyDecision then labels it with the decision rule. Rows
-// the encoder cannot use, and every row of a key that appears more than once, become rejections
-// with a reason. The workspace keeps its memory from batch to batch, so a run allocates nothing per
-// row.
+// matrix, predict it in one XGBoost call, calibrate the whole batch; ApplyDecision then labels it
+// with the decision rule. Rows the encoder cannot use, and every row of a key that appears more
+// than once, become rejections with a reason. The workspace keeps its memory from batch to batch,
+// so a run allocates nothing per row.
 #pragma once
 
 #include <chrono>
@@ -32,7 +32,8 @@ struct StageTimes {
 struct ScoringWorkspace {
   NumericLimits limits;  // source.ranges, per numeric feature (set once per run)
   EncodedBatch encoded;
-  std::vector<double> probabilities;
+  std::vector<double> raw_scores;     // the booster's output
+  std::vector<double> probabilities;  // calibrated
 };
 
 // Fills `out` with a prediction per accepted row (label not set yet) and the rejections.

@@ -142,33 +142,28 @@ std::map<std::string, std::string> XgboostParams(const TrainingConfig& training)
   return params;
 }
 
-// One fitted model and its scores on a validation and a test set.
-struct FitResult {
+// An encoder and a booster fitted on some rows, with what the fit did to them.
+struct FittedBooster {
   FeatureEncoder encoder;
   std::optional<Booster> booster;
-  ScoredSet validation;
-  ScoredSet test;
-  double threshold = 0.5;
-  BinaryMetrics test_metrics;
   int best_iteration = 0;
   double best_score = 0;
   std::string eval_metric;
-  std::int64_t training_rows = 0;
+  std::int64_t training_rows = 0;  // after resampling
   std::int64_t original_training_rows = 0;
   std::int64_t synthetic_rows = 0;
   double scale_pos_weight = 0;
-  std::size_t dropped = 0;
+  std::size_t dropped = 0;  // rows the encoder rejected
   std::map<std::string, std::string> params;
 };
 
-// Fits the encoder and the booster on `train_idx` (early stopping on `valid_idx`), chooses the
-// threshold on validation and scores `test_idx`. The test rows influence nothing.
-FitResult FitAndEvaluate(const LabelledData& data, const std::vector<std::size_t>& train_idx,
-                         const std::vector<std::size_t>& valid_idx,
-                         const std::vector<std::size_t>& test_idx, const Config& config,
-                         int fixed_rounds = 0) {
+// Fits the encoder and the booster on `train_idx`: with `rounds` == 0, early stopping on
+// `valid_idx` chooses the rounds; otherwise exactly `rounds` rounds are trained.
+FittedBooster FitBooster(const LabelledData& data, const std::vector<std::size_t>& train_idx,
+                         const std::vector<std::size_t>& valid_idx, const Config& config,
+                         int rounds) {
   const TrainingConfig& tc = config.training;
-  FitResult fit;
+  FittedBooster fit;
   std::vector<std::vector<Value>> train_rows;
   train_rows.reserve(train_idx.size());
   for (std::size_t i : train_idx) train_rows.push_back(data.rows[i]);
@@ -176,10 +171,8 @@ FitResult FitAndEvaluate(const LabelledData& data, const std::vector<std::size_t
   train_rows.clear();
 
   EncodedSplit train = EncodeSplit(fit.encoder, data, train_idx);
-  EncodedSplit valid = EncodeSplit(fit.encoder, data, valid_idx);
-  EncodedSplit test = EncodeSplit(fit.encoder, data, test_idx);
-  fit.dropped = train.rejected + valid.rejected + test.rejected;
-
+  EncodedSplit valid = rounds > 0 ? EncodedSplit{} : EncodeSplit(fit.encoder, data, valid_idx);
+  fit.dropped = train.rejected + valid.rejected;
   std::vector<OneHotGroup> groups;
   int offset = 0;
   for (const auto& vocabulary : fit.encoder.vocabularies()) {
@@ -194,8 +187,8 @@ FitResult FitAndEvaluate(const LabelledData& data, const std::vector<std::size_t
   if (resampled.scale_pos_weight > 0) {
     options.params["scale_pos_weight"] = std::to_string(resampled.scale_pos_weight);
   }
-  options.num_boost_round = fixed_rounds > 0 ? fixed_rounds : tc.num_boost_round;
-  options.early_stopping_rounds = fixed_rounds > 0 ? 0 : tc.early_stopping_rounds;
+  options.num_boost_round = rounds > 0 ? rounds : tc.num_boost_round;
+  options.early_stopping_rounds = rounds > 0 ? 0 : tc.early_stopping_rounds;
   BoosterTrainResult trained = Booster::Train(resampled.features, resampled.labels, {},
                                               valid.features, valid.labels, options);
   fit.best_iteration = trained.best_iteration;
@@ -203,19 +196,54 @@ FitResult FitAndEvaluate(const LabelledData& data, const std::vector<std::size_t
   fit.eval_metric = trained.eval_metric;
   fit.params = options.params;
   fit.booster.emplace(std::move(trained.booster));
-  fit.validation = {valid.keys, valid.int_labels, fit.booster->Predict(valid.features)};
-  fit.test = {test.keys, test.int_labels, fit.booster->Predict(test.features)};
+  fit.training_rows = resampled.features.rows();
+  fit.original_training_rows = train.features.rows();
+  fit.synthetic_rows = resampled.synthetic_rows;
+  fit.scale_pos_weight = resampled.scale_pos_weight;
+  return fit;
+}
 
-  // The threshold is chosen on validation data, never on the test split.
+// The rows `indices` scored by a fitted model: raw booster output and calibrated probability.
+// Rows the encoder rejects are left out.
+ScoredSet ScoreRows(const LabelledData& data, const std::vector<std::size_t>& indices,
+                    const FeatureEncoder& encoder, const Booster& booster,
+                    const Calibrator& calibrator) {
+  EncodedSplit split = EncodeSplit(encoder, data, indices);
+  ScoredSet set{split.keys, split.int_labels, {}, booster.Predict(split.features)};
+  set.scores = calibrator.Apply(set.raw_scores);
+  return set;
+}
+
+// One fitted model and its scores on a validation and a test set.
+struct FitResult {
+  FittedBooster fitted;
+  Calibrator calibrator;
+  ScoredSet validation;
+  ScoredSet test;
+  double threshold = 0.5;
+  BinaryMetrics test_metrics;
+};
+
+// Fits a model on `train_idx` (early stopping on `valid_idx`), fits the calibrator and chooses
+// the threshold on the validation rows, and scores `test_idx`. The test rows influence nothing.
+FitResult FitAndEvaluate(const LabelledData& data, const std::vector<std::size_t>& train_idx,
+                         const std::vector<std::size_t>& valid_idx,
+                         const std::vector<std::size_t>& test_idx, const Config& config) {
+  FitResult fit;
+  fit.fitted = FitBooster(data, train_idx, valid_idx, config, 0);
+  const FeatureEncoder& encoder = fit.fitted.encoder;
+  fit.validation = ScoreRows(data, valid_idx, encoder, *fit.fitted.booster, Calibrator());
+  fit.calibrator = Calibrator::Fit(config.training.calibration, fit.validation.labels,
+                                   fit.validation.raw_scores);
+  fit.validation.scores = fit.calibrator.Apply(fit.validation.raw_scores);
+  fit.test = ScoreRows(data, test_idx, encoder, *fit.fitted.booster, fit.calibrator);
+
+  // The threshold is chosen on validation data (calibrated), never on the test split.
   const ThresholdPolicy& policy = config.scoring.threshold_policy;
   fit.threshold = policy.kind == ThresholdPolicy::Kind::kFixed
                       ? config.scoring.threshold.value_or(policy.value)
                       : ChooseThreshold(policy, fit.validation.labels, fit.validation.scores);
   fit.test_metrics = ComputeMetrics(fit.test.labels, fit.test.scores, fit.threshold);
-  fit.training_rows = resampled.features.rows();
-  fit.original_training_rows = train.features.rows();
-  fit.synthetic_rows = resampled.synthetic_rows;
-  fit.scale_pos_weight = resampled.scale_pos_weight;
   return fit;
 }
 
@@ -262,9 +290,83 @@ nlohmann::json CrossValidate(const LabelledData& data, const std::vector<std::si
   return out;
 }
 
+// Why the other split's figures differ, from this data's figures only.
+std::string TimeSplitNote(const LabelledData& data, const std::vector<std::size_t>& earlier,
+                          const std::vector<std::size_t>& later) {
+  const auto rate = [&](const std::vector<std::size_t>& rows) {
+    double positives = 0;
+    for (std::size_t i : rows) positives += data.labels[i];
+    return rows.empty() ? 0.0 : 100.0 * positives / static_cast<double>(rows.size());
+  };
+  return fmt::format(
+      "Trained on the earliest {} rows by key and tested on the last {}. The test part's "
+      "positive rate is {:.1f}% against {:.1f}% in the earlier rows; when the rows are in time "
+      "order, these figures are the closer guess of how the model does on future clients.",
+      earlier.size(), later.size(), rate(later), rate(earlier));
+}
+
+// The time-ordered split's test metrics, for comparison with the stratified ones.
+nlohmann::json TimeSplitFigures(const LabelledData& data, const std::vector<std::size_t>& all,
+                                const Config& config, spdlog::logger& log) {
+  const TrainingConfig& tc = config.training;
+  auto [rest, test] =
+      Split(all, data.labels, tc.test_fraction, TrainingConfig::Split::kTime, tc.seed);
+  auto [train, valid] = Split(rest, data.labels, tc.validation_fraction,
+                              TrainingConfig::Split::kTime, tc.seed + 1000);
+  const FitResult fit = FitAndEvaluate(data, train, valid, test, config);
+  nlohmann::json figures = ToJson(fit.test_metrics);
+  figures["note"] = TimeSplitNote(data, rest, test);
+  log.info("time-ordered split for comparison: ROC AUC {:.4f}, F1 {:.4f}", fit.test_metrics.roc_auc,
+           fit.test_metrics.f1);
+  return figures;
+}
+
+// The rounds of the refit: early stopping's choice, scaled by how many more rows the refit has
+// (a booster with more rows to fit takes proportionally more rounds to reach the same fit).
+int RefitRounds(int best_rounds, std::size_t fit_rows, std::size_t refit_rows) {
+  const double scaled = best_rounds * static_cast<double>(refit_rows) /
+                        static_cast<double>(std::max<std::size_t>(fit_rows, 1));
+  return std::max(1, static_cast<int>(std::lround(scaled)));
+}
+
+// The incumbent's ROC AUC on the new model's test rows, when it scores the same features.
+nlohmann::json IncumbentFigures(const ModelBundle& incumbent, const LabelledData& data,
+                                const std::vector<std::size_t>& test_idx) {
+  if (incumbent.metadata.feature_columns != data.columns) return nullptr;
+  const ScoredSet scored =
+      ScoreRows(data, test_idx, incumbent.encoder, incumbent.booster, incumbent.calibrator);
+  return {{"version", incumbent.metadata.version},
+          {"roc_auc", RocAuc(scored.labels, scored.scores)},
+          {"rows", scored.labels.size()}};
+}
+
+nlohmann::json TrainingJson(const TrainingConfig& tc, const FittedBooster& fit, int refit_rounds,
+                            const Calibrator& calibrator) {
+  return {{"split", tc.split == TrainingConfig::Split::kTime ? "time" : "stratified"},
+          {"test_fraction", tc.test_fraction},
+          {"validation_fraction", tc.validation_fraction},
+          {"seed", tc.seed},
+          {"imbalance", ImbalanceName(tc.imbalance)},
+          {"scale_pos_weight", fit.scale_pos_weight},
+          {"num_boost_round", tc.num_boost_round},
+          {"early_stopping_rounds", tc.early_stopping_rounds},
+          {"eval_metric", fit.eval_metric},
+          {"best_validation_score", fit.best_score},
+          {"calibration", calibrator.MethodName()},
+          {"final_fit", tc.final_fit == TrainingConfig::FinalFit::kAllLabelled
+                            ? "all_labelled"
+                            : "train_and_validation"},
+          {"refit_rounds", refit_rounds},
+          {"xgboost", fit.params},
+          {"include_duration", tc.include_duration},
+          {"cv_folds", tc.cv_folds},
+          {"rows_dropped_unencodable", fit.dropped}};
+}
+
 }  // namespace
 
-ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log) {
+ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
+                       const ModelBundle* incumbent) {
   const auto started = std::chrono::steady_clock::now();
   const TrainingConfig& tc = config.training;
   ValidateSourceTable(db, config);
@@ -287,11 +389,25 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log) 
   auto [train_idx, valid_idx] =
       Split(rest, data.labels, tc.validation_fraction, tc.split, tc.seed + 1000);
   FitResult fit = FitAndEvaluate(data, train_idx, valid_idx, test_idx, config);
-  if (fit.dropped > 0) {
-    log.warn("{} labelled rows could not be encoded and were left out", fit.dropped);
+  if (fit.fitted.dropped > 0) {
+    log.warn("{} labelled rows could not be encoded and were left out", fit.fitted.dropped);
   }
-  log.info("trained {} rounds (best validation {} = {:.4f})", fit.best_iteration + 1,
-           fit.eval_metric, fit.best_score);
+  log.info("early stopping chose {} rounds (best validation {} = {:.4f}); calibration {}",
+           fit.fitted.best_iteration + 1, fit.fitted.eval_metric, fit.fitted.best_score,
+           fit.calibrator.MethodName());
+
+  // Refit on more rows with the rounds early stopping chose; the calibrator and threshold stay.
+  const bool all_labelled = tc.final_fit == TrainingConfig::FinalFit::kAllLabelled;
+  const std::vector<std::size_t>& refit_rows = all_labelled ? all : rest;
+  const int refit_rounds =
+      RefitRounds(fit.fitted.best_iteration + 1, train_idx.size(), refit_rows.size());
+  FittedBooster final_fit = FitBooster(data, refit_rows, {}, config, refit_rounds);
+  log.info("refitted on {} labelled rows ({}) with {} rounds", refit_rows.size(),
+           all_labelled ? "every labelled row" : "all but the test split", refit_rounds);
+  if (!all_labelled) {  // the test rows are still unseen: evaluate the model that is saved
+    fit.test = ScoreRows(data, test_idx, final_fit.encoder, *final_fit.booster, fit.calibrator);
+    fit.test_metrics = ComputeMetrics(fit.test.labels, fit.test.scores, fit.threshold);
+  }
 
   nlohmann::json extra = nlohmann::json::object();
   nlohmann::json warnings = nlohmann::json::array();
@@ -301,59 +417,44 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log) 
         "the outcome almost by itself, so this model cannot be used to choose whom to call. Use "
         "it only as the 'with duration' benchmark.");
   }
+  if (all_labelled) {
+    extra["metrics_note"] =
+        "training.final_fit is all_labelled: the saved model was refitted on every labelled row, "
+        "test rows included, so the test figures are those of the model before the refit.";
+  }
   // The other split's figures, so nobody mistakes the stratified figures for future performance.
   if (tc.split == TrainingConfig::Split::kStratified) {
-    auto [time_rest, time_test] =
-        Split(all, data.labels, tc.test_fraction, TrainingConfig::Split::kTime, tc.seed);
-    auto [time_train, time_valid] = Split(time_rest, data.labels, tc.validation_fraction,
-                                          TrainingConfig::Split::kTime, tc.seed + 1000);
-    FitResult time_fit = FitAndEvaluate(data, time_train, time_valid, time_test, config);
-    extra["time_split"] = ToJson(time_fit.test_metrics);
-    extra["time_split"]["note"] =
-        "Trained on the earliest rows and tested on the last " + std::to_string(time_test.size()) +
-        " rows by key (the UCI file is in date order). These figures are much lower: the last "
-        "months (2010) differ from the earlier ones, with other economic conditions and far "
-        "higher subscription rates, so a model fitted on the past transfers poorly.";
-    log.info("time-ordered split for comparison: ROC AUC {:.4f}, F1 {:.4f}",
-             time_fit.test_metrics.roc_auc, time_fit.test_metrics.f1);
+    extra["time_split"] = TimeSplitFigures(data, all, config, log);
   }
   if (tc.cv_folds >= 2) extra["cross_validation"] = CrossValidate(data, rest, config, log);
+  if (incumbent != nullptr) {
+    extra["incumbent"] = IncumbentFigures(*incumbent, data, test_idx);
+  }
   extra["warnings"] = warnings;
   for (const auto& w : warnings) log.warn("{}", w.get<std::string>());
 
-  ModelBundle bundle{ModelMetadata{}, std::move(fit.encoder), std::move(*fit.booster),
-                     std::move(fit.validation), std::move(fit.test)};
+  ModelBundle bundle{
+      ModelMetadata{},           std::move(final_fit.encoder), std::move(*final_fit.booster),
+      std::move(fit.validation), std::move(fit.test),          std::move(fit.calibrator)};
   ModelMetadata& m = bundle.metadata;
   m.created_at = UtcTimestamp();
-  m.content_sha256 = ContentHash(bundle.booster.ToJson(), bundle.encoder);
+  m.content_sha256 = ContentHash(bundle.booster.ToJson(), bundle.encoder, bundle.calibrator);
   m.version = UtcCompactTimestamp() + "-" + m.content_sha256.substr(0, 12);
   m.source_table = config.source.table;
   m.label_column = config.source.label;
   m.positive_label = config.source.positive_label;
   m.feature_columns = config.source.FeatureColumns();
-  m.training_rows = fit.training_rows;
-  m.original_training_rows = fit.original_training_rows;
-  m.synthetic_rows = fit.synthetic_rows;
+  m.training_rows = final_fit.training_rows;
+  m.original_training_rows = final_fit.original_training_rows;
+  m.synthetic_rows = final_fit.synthetic_rows;
   m.validation_rows = static_cast<std::int64_t>(bundle.validation.labels.size());
   m.test_rows = static_cast<std::int64_t>(bundle.test.labels.size());
   m.threshold = fit.threshold;
   m.threshold_policy = PolicyName(config.scoring.threshold_policy);
-  m.best_iteration = fit.best_iteration;
-  m.training = {{"split", tc.split == TrainingConfig::Split::kTime ? "time" : "stratified"},
-                {"test_fraction", tc.test_fraction},
-                {"validation_fraction", tc.validation_fraction},
-                {"seed", tc.seed},
-                {"imbalance", ImbalanceName(tc.imbalance)},
-                {"scale_pos_weight", fit.scale_pos_weight},
-                {"num_boost_round", tc.num_boost_round},
-                {"early_stopping_rounds", tc.early_stopping_rounds},
-                {"eval_metric", fit.eval_metric},
-                {"best_validation_score", fit.best_score},
-                {"xgboost", fit.params},
-                {"include_duration", tc.include_duration},
-                {"cv_folds", tc.cv_folds},
-                {"rows_dropped_unencodable", fit.dropped}};
-  m.test_metrics = EvaluationJson(bundle.test.labels, bundle.test.scores, fit.threshold);
+  m.best_iteration = fit.fitted.best_iteration;
+  m.training = TrainingJson(tc, fit.fitted, refit_rounds, bundle.calibrator);
+  m.test_metrics = EvaluationJson(bundle.test.labels, bundle.test.scores, fit.threshold,
+                                  &bundle.test.raw_scores);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   extra["training_seconds"] = elapsed.count() / 1000.0;

@@ -9,7 +9,7 @@
 
 namespace bankscore {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ScoredSet, keys, labels, scores)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScoredSet, keys, labels, scores, raw_scores)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModelMetadata, version, content_sha256, created_at, source_table,
                                    label_column, positive_label, feature_columns, training_rows,
                                    original_training_rows, synthetic_rows, validation_rows,
@@ -19,7 +19,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModelMetadata, version, content_sha256, creat
 namespace fs = std::filesystem;
 namespace {
 
-constexpr int kBundleFormat = 2;
+// Format 3 added the calibrator; format 2 bundles load with the identity calibrator.
+constexpr int kBundleFormat = 3;
+constexpr int kOldestFormat = 2;
 constexpr const char* kModelFile = "model.json";
 constexpr const char* kMetadataFile = "bundle.json";
 
@@ -32,7 +34,8 @@ std::string ReadBundleFile(const fs::path& path) {
 }
 
 void CheckScoredSet(const ScoredSet& set, const char* name) {
-  if (set.keys.size() != set.labels.size() || set.keys.size() != set.scores.size()) {
+  if (set.keys.size() != set.labels.size() || set.keys.size() != set.scores.size() ||
+      (!set.raw_scores.empty() && set.raw_scores.size() != set.keys.size())) {
     throw ModelError(std::string(name) + " arrays differ in length");
   }
 }
@@ -44,10 +47,10 @@ void Validate(const ModelBundle& bundle, const std::string& model_text, const fs
     throw ModelError(dir.string() + ": threshold " + std::to_string(m.threshold) +
                      " is not between 0 and 1");
   }
-  if (ContentHash(model_text, bundle.encoder) != m.content_sha256) {
+  if (ContentHash(model_text, bundle.encoder, bundle.calibrator) != m.content_sha256) {
     throw ModelError(dir.string() + ": " + kModelFile +
-                     " or the encoder does not match the content " + "hash in " + kMetadataFile +
-                     " (changed after training); retrain the model");
+                     ", the encoder or the calibrator does not match the content hash in " +
+                     kMetadataFile + " (changed after training); retrain the model");
   }
   if (bundle.booster.num_features() != static_cast<int>(bundle.encoder.output_names().size())) {
     throw ModelError(dir.string() + ": " + kModelFile + " expects " +
@@ -61,8 +64,14 @@ void Validate(const ModelBundle& bundle, const std::string& model_text, const fs
 
 }  // namespace
 
-std::string ContentHash(const std::string& model_json, const FeatureEncoder& encoder) {
-  return Sha256().Add(model_json).Add("\n").Add(encoder.ToJson()).HexDigest();
+std::string ContentHash(const std::string& model_json, const FeatureEncoder& encoder,
+                        const Calibrator& calibrator) {
+  Sha256 hash;
+  hash.Add(model_json).Add("\n").Add(encoder.ToJson());
+  if (calibrator.method() != Calibrator::Method::kNone) {
+    hash.Add("\n").Add(calibrator.ToJson().dump());
+  }
+  return hash.HexDigest();
 }
 
 void SaveBundle(const ModelBundle& bundle, const std::string& directory) {
@@ -70,6 +79,7 @@ void SaveBundle(const ModelBundle& bundle, const std::string& directory) {
   j["format"] = kBundleFormat;
   j["encoded_features"] = bundle.encoder.output_names();
   j["encoder"] = nlohmann::json::parse(bundle.encoder.ToJson());
+  j["calibrator"] = bundle.calibrator.ToJson();
   j["validation"] = bundle.validation;
   j["test"] = bundle.test;
 
@@ -101,14 +111,18 @@ ModelBundle LoadBundle(const std::string& directory) {
   const std::string where = (dir / kMetadataFile).string();
   try {
     const nlohmann::json j = nlohmann::json::parse(ReadBundleFile(dir / kMetadataFile));
-    if (j.at("format").get<int>() != kBundleFormat) {
+    const int format = j.at("format").get<int>();
+    if (format < kOldestFormat || format > kBundleFormat) {
       throw ModelError(where + ": unsupported bundle format " + j.at("format").dump() +
                        " (retrain the model with this version of bankscore)");
     }
     const std::string model_text = ReadBundleFile(dir / kModelFile);
-    ModelBundle bundle{j.get<ModelMetadata>(), FeatureEncoder::FromJson(j.at("encoder").dump()),
-                       Booster::FromJson(model_text), j.at("validation").get<ScoredSet>(),
-                       j.at("test").get<ScoredSet>()};
+    ModelBundle bundle{j.get<ModelMetadata>(),
+                       FeatureEncoder::FromJson(j.at("encoder").dump()),
+                       Booster::FromJson(model_text),
+                       j.at("validation").get<ScoredSet>(),
+                       j.at("test").get<ScoredSet>(),
+                       format >= 3 ? Calibrator::FromJson(j.at("calibrator")) : Calibrator()};
     Validate(bundle, model_text, dir);
     return bundle;
   } catch (const nlohmann::json::exception& e) {

@@ -2,8 +2,10 @@
 //
 // Layout of a bundle directory:
 //   model.json    the XGBoost model, in XGBoost's JSON format (loadable by Python's xgboost)
-//   bundle.json   metadata, the fitted encoder, holdout metrics and the holdout/validation scores
-// The version's content hash (SHA-256 of model.json and the encoder) is checked at load, so a
+//   bundle.json   metadata, the fitted encoder and calibrator, holdout metrics and the
+//                 holdout/validation scores
+// The version's content hash (SHA-256 of model.json, the encoder and the calibrator) is checked
+// at load, so a
 // bundle edited after training is refused. SaveBundle writes a new directory next to the target
 // and swaps it in with renames, so a reader never sees half a bundle. LoadBundle throws ModelError
 // when a file is missing, malformed or does not match its hash.
@@ -18,6 +20,7 @@
 #include "bankscore/config.h"
 #include "bankscore/decision.h"
 #include "model/booster.h"
+#include "model/calibrator.h"
 #include "model/encoder.h"
 
 namespace bankscore {
@@ -27,7 +30,9 @@ namespace bankscore {
 struct ScoredSet {
   std::vector<std::int64_t> keys;
   std::vector<int> labels;
-  std::vector<double> scores;
+  std::vector<double> scores;      // calibrated probabilities, what predictions.probability holds
+  std::vector<double> raw_scores;  // the booster's output before calibration (empty in bundles
+                                   // made before calibration existed)
 };
 
 struct ModelMetadata {
@@ -57,6 +62,7 @@ struct ModelBundle {
   Booster booster;
   ScoredSet validation;
   ScoredSet test;
+  Calibrator calibrator;  // booster output -> probability; the identity in older bundles
 };
 
 void SaveBundle(const ModelBundle& bundle, const std::string& directory);
@@ -73,7 +79,9 @@ void CheckBundleMatchesSource(const ModelBundle& bundle, const SourceConfig& sou
 // The decision rule to use: the config's explicit scoring.threshold if set, else the bundle's.
 Decision EffectiveDecision(const ModelBundle& bundle, const ScoringConfig& scoring);
 
-// SHA-256 (hex) of a model's content: its XGBoost JSON and its encoder.
-std::string ContentHash(const std::string& model_json, const FeatureEncoder& encoder);
+// SHA-256 (hex) of a model's content: its XGBoost JSON, its encoder and its calibrator (an
+// identity calibrator adds nothing, so bundles made before calibration keep their hash).
+std::string ContentHash(const std::string& model_json, const FeatureEncoder& encoder,
+                        const Calibrator& calibrator);
 
 }  // namespace bankscore

@@ -457,8 +457,59 @@ nlohmann::json ToJson(const BinaryMetrics& metrics) {
   };
 }
 
+double ExpectedCalibrationError(const std::vector<int>& labels, const std::vector<double>& scores,
+                                int bins) {
+  double weighted = 0;
+  for (const CalibrationBin& b : CalibrationTable(labels, scores, bins)) {
+    weighted += static_cast<double>(b.rows) * std::abs(b.mean_predicted - b.observed_rate);
+  }
+  return weighted / static_cast<double>(scores.size());
+}
+
+ProbabilityQuality AssessProbabilities(const std::vector<int>& labels,
+                                       const std::vector<double>& scores) {
+  Validate(labels, scores, "AssessProbabilities");
+  ProbabilityQuality q;
+  const double n = static_cast<double>(scores.size());
+  q.mean_predicted = std::accumulate(scores.begin(), scores.end(), 0.0) / n;
+  q.positive_rate = static_cast<double>(std::count(labels.begin(), labels.end(), 1)) / n;
+  q.ece = ExpectedCalibrationError(labels, scores, 10);
+  q.brier = BrierScore(labels, scores);
+  q.log_loss = LogLoss(labels, scores);
+  const std::vector<double> base(scores.size(), q.positive_rate);
+  q.base_rate_brier = BrierScore(labels, base);
+  q.base_rate_log_loss = LogLoss(labels, base);
+  return q;
+}
+
+nlohmann::json ToJson(const ProbabilityQuality& q) {
+  return {{"mean_predicted", q.mean_predicted},
+          {"positive_rate", q.positive_rate},
+          {"ece", q.ece},
+          {"brier", q.brier},
+          {"log_loss", q.log_loss},
+          {"base_rate_brier", q.base_rate_brier},
+          {"base_rate_log_loss", q.base_rate_log_loss}};
+}
+
+namespace {
+
+nlohmann::json CalibrationJson(const std::vector<int>& labels, const std::vector<double>& scores) {
+  nlohmann::json bins = nlohmann::json::array();
+  for (const CalibrationBin& b : CalibrationTable(labels, scores, 10)) {
+    bins.push_back({{"lower", b.lower},
+                    {"upper", b.upper},
+                    {"rows", b.rows},
+                    {"mean_predicted", b.mean_predicted},
+                    {"observed_rate", b.observed_rate}});
+  }
+  return bins;
+}
+
+}  // namespace
+
 nlohmann::json EvaluationJson(const std::vector<int>& labels, const std::vector<double>& scores,
-                              double threshold) {
+                              double threshold, const std::vector<double>* raw_scores) {
   nlohmann::json out = ToJson(ComputeMetrics(labels, scores, threshold));
   out["gains"] = nlohmann::json::array();
   for (const GainsRow& g : GainsTable(labels, scores, 10)) {
@@ -470,13 +521,13 @@ nlohmann::json EvaluationJson(const std::vector<int>& labels, const std::vector<
                             {"lift", g.lift},
                             {"cumulative_lift", g.cumulative_lift}});
   }
-  out["calibration"] = nlohmann::json::array();
-  for (const CalibrationBin& b : CalibrationTable(labels, scores, 10)) {
-    out["calibration"].push_back({{"lower", b.lower},
-                                  {"upper", b.upper},
-                                  {"rows", b.rows},
-                                  {"mean_predicted", b.mean_predicted},
-                                  {"observed_rate", b.observed_rate}});
+  out["calibration"] = CalibrationJson(labels, scores);
+  out["probability_quality"] = ToJson(AssessProbabilities(labels, scores));
+  if (raw_scores != nullptr && !raw_scores->empty()) {
+    out["uncalibrated"] = {
+        {"roc_auc", RocAuc(labels, *raw_scores)},
+        {"probability_quality", ToJson(AssessProbabilities(labels, *raw_scores))},
+        {"calibration", CalibrationJson(labels, *raw_scores)}};
   }
   return out;
 }

@@ -87,6 +87,22 @@ struct CalibrationBin {
 std::vector<CalibrationBin> CalibrationTable(const std::vector<int>& labels,
                                              const std::vector<double>& scores, int bins = 10);
 
+// Expected calibration error: over the bins of CalibrationTable, the row-weighted mean of
+// |mean predicted - observed rate|.
+double ExpectedCalibrationError(const std::vector<int>& labels, const std::vector<double>& scores,
+                                int bins = 10);
+
+// Whether scores can be read as probabilities, judged against the base-rate predictor (every row
+// given the observed positive rate): a useful probability has lower Brier score and log loss.
+struct ProbabilityQuality {
+  double mean_predicted = 0, positive_rate = 0;
+  double ece = 0, brier = 0, log_loss = 0;
+  double base_rate_brier = 0, base_rate_log_loss = 0;
+};
+ProbabilityQuality AssessProbabilities(const std::vector<int>& labels,
+                                       const std::vector<double>& scores);
+nlohmann::json ToJson(const ProbabilityQuality& quality);
+
 // Chooses a decision threshold on validation data according to `policy`:
 //   fixed: policy.value; max_f1: the threshold with the highest F1 (the highest such threshold on
 //   ties); min_recall R: the highest threshold whose recall reaches R; top_fraction F: the score of
@@ -97,9 +113,11 @@ double ChooseThreshold(const ThresholdPolicy& policy, const std::vector<int>& la
 nlohmann::json ToJson(const BinaryMetrics& metrics);
 
 // The full evaluation `bankscore evaluate` prints and the bundle stores: ToJson(ComputeMetrics)
-// plus "gains" (GainsTable by decile) and "calibration" (CalibrationTable, 10 bins).
+// plus "gains" (GainsTable by decile), "calibration" (CalibrationTable, 10 bins) and
+// "probability_quality". With `raw_scores` (the booster's output before calibration), also
+// "uncalibrated": its ROC AUC, probability quality and calibration table.
 nlohmann::json EvaluationJson(const std::vector<int>& labels, const std::vector<double>& scores,
-                              double threshold);
+                              double threshold, const std::vector<double>* raw_scores = nullptr);
 
 std::string PolicyName(const ThresholdPolicy& policy);  // "max_f1", "min_recall: 0.8", ...
 

@@ -82,8 +82,8 @@ ModelReportInput TinyInput() {
                 {"include_duration", false},
                 {"xgboost", {{"max_depth", "5"}, {"eta", "0.05"}}}};
   m.extra = nlohmann::json::object();
-  in.test = {{1, 2, 3, 4}, {1, 0, 1, 0}, {0.9, 0.8, 0.6, 0.2}};
-  in.validation = {{5, 6, 7, 8, 9, 10}, {1, 0, 0, 1, 0, 1}, {0.95, 0.1, 0.4, 0.75, 0.72, 0.3}};
+  in.test = {{1, 2, 3, 4}, {1, 0, 1, 0}, {0.9, 0.8, 0.6, 0.2}, {}};
+  in.validation = {{5, 6, 7, 8, 9, 10}, {1, 0, 0, 1, 0, 1}, {0.95, 0.1, 0.4, 0.75, 0.72, 0.3}, {}};
   in.threshold = 0.7;
   in.importance = {{"age", 3.5, 35.0}, {"job=student", 7.25, 14.5}};
   in.generated_at = "2026-01-02T03:04:05Z";

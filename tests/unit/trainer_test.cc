@@ -83,14 +83,49 @@ TEST(TrainerTest, UsesOnlyLabelledRowsSplitAsConfigured) {
   const ModelBundle model = TrainModel(db, config, QuietLogger());
   EXPECT_EQ(model.metadata.test_rows, test);
   EXPECT_EQ(model.metadata.validation_rows, validation);
-  EXPECT_EQ(model.metadata.original_training_rows, 300 - test - validation);
-  EXPECT_EQ(model.metadata.training_rows,
-            300 - test - validation);  // scale_pos_weight: no resampling
+  // The saved booster is the refit on training + validation rows (scale_pos_weight: no
+  // resampling), with early stopping's rounds scaled by the row ratio.
+  EXPECT_EQ(model.metadata.original_training_rows, 300 - test);
+  EXPECT_EQ(model.metadata.training_rows, 300 - test);
+  const double fit_rows = static_cast<double>(300 - test - validation);
+  EXPECT_EQ(model.metadata.training.at("refit_rounds").get<int>(),
+            std::lround((model.metadata.best_iteration + 1) * (300 - test) / fit_rows));
+  EXPECT_EQ(model.metadata.training.at("calibration"), "isotonic");
+  // The test rows were never seen: their raw scores are the refit booster's, calibrated.
+  ASSERT_EQ(model.test.raw_scores.size(), model.test.scores.size());
+  for (std::size_t i = 0; i < model.test.scores.size(); ++i) {
+    EXPECT_DOUBLE_EQ(model.test.scores[i], model.calibrator.Apply(model.test.raw_scores[i]));
+  }
   // Held-out keys are labelled rows, each in one split only.
   std::set<std::int64_t> keys(model.test.keys.begin(), model.test.keys.end());
   keys.insert(model.validation.keys.begin(), model.validation.keys.end());
   EXPECT_EQ(keys.size(), static_cast<std::size_t>(test + validation));
   EXPECT_LE(*keys.rbegin(), 300);
+}
+
+TEST(TrainerTest, AllLabelledRefitsOnEveryRowAndSaysTheFiguresArePreRefit) {
+  Config config = ClientsConfig();
+  config.training.final_fit = TrainingConfig::FinalFit::kAllLabelled;
+  FakeDatabase db(config);
+  AddClients(db, 1, 300);
+  const ModelBundle model = TrainModel(db, config, QuietLogger());
+  EXPECT_EQ(model.metadata.original_training_rows, 300);
+  EXPECT_THAT(model.metadata.extra.at("metrics_note").get<std::string>(),
+              ::testing::HasSubstr("the model before the refit"));
+}
+
+TEST(TrainerTest, IncumbentIsMeasuredOnTheNewTestRows) {
+  const Config config = ClientsConfig();
+  FakeDatabase db(config);
+  AddClients(db, 1, 300);
+  const ModelBundle first = TrainModel(db, config, QuietLogger());
+  const ModelBundle second = TrainModel(db, config, QuietLogger(), &first);
+  const nlohmann::json& incumbent = second.metadata.extra.at("incumbent");
+  EXPECT_EQ(incumbent.at("version"), first.metadata.version);
+  EXPECT_EQ(incumbent.at("rows").get<std::size_t>(), second.test.labels.size());
+  // Same data, same seed: the incumbent is the same model, so the same AUC on the same rows.
+  EXPECT_DOUBLE_EQ(incumbent.at("roc_auc").get<double>(),
+                   second.metadata.test_metrics.at("roc_auc").get<double>());
 }
 
 TEST(TrainerTest, TrainingIsReproducible) {

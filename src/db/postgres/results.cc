@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <optional>
 
 #include "bankscore/error.h"
@@ -101,6 +102,11 @@ void AppendField(std::string& line, const Value& v) {
   line += '\t';
 }
 
+// A raw score in COPY text: NaN (unknown) is NULL.
+void AppendRawScore(std::string& line, double raw_score) {
+  line += std::isnan(raw_score) ? "\\N" : FormatDouble(raw_score);
+}
+
 }  // namespace
 
 void ResultStatements::CreateStaging(pqxx::transaction_base& tx) {
@@ -109,7 +115,8 @@ void ResultStatements::CreateStaging(pqxx::transaction_base& tx) {
   // catalog churn of creating and dropping a table per batch.
   tx.exec(
       "CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_predictions"
-      " (source_key BIGINT, probability DOUBLE PRECISION, label SMALLINT)"
+      " (source_key BIGINT, probability DOUBLE PRECISION, label SMALLINT,"
+      " raw_score DOUBLE PRECISION)"
       " ON COMMIT DELETE ROWS;"
       " CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_rejections"
       " (source_key BIGINT, reason TEXT) ON COMMIT DELETE ROWS");
@@ -129,15 +136,18 @@ bool ResultStatements::CopyPredictions(pqxx::work& tx, std::int64_t run_id,
   tail += threshold + "\t" + std::to_string(run_id);
   try {
     pqxx::subtransaction savepoint(tx, "copy_predictions");
-    CopyInto(savepoint, QuoteIdentifier(config_.results.table),
-             {"source_key", "probability", "label", "model_version", "threshold", "run_id"},
-             predictions, [&](const Prediction& p, std::string& line) {
-               line += std::to_string(p.key);
-               line += '\t';
-               line += FormatDouble(p.probability);
-               line += p.label ? "\t1\t" : "\t0\t";
-               line += tail;
-             });
+    CopyInto(
+        savepoint, QuoteIdentifier(config_.results.table),
+        {"source_key", "probability", "label", "raw_score", "model_version", "threshold", "run_id"},
+        predictions, [&](const Prediction& p, std::string& line) {
+          line += std::to_string(p.key);
+          line += '\t';
+          line += FormatDouble(p.probability);
+          line += p.label ? "\t1\t" : "\t0\t";
+          AppendRawScore(line, p.raw_score);
+          line += '\t';
+          line += tail;
+        });
     savepoint.commit();
   } catch (const pqxx::unique_violation&) {
     return false;
@@ -154,16 +164,19 @@ void ResultStatements::InsertPredictions(pqxx::work& tx, std::int64_t run_id,
                                          const std::string& threshold,
                                          const std::vector<Prediction>& predictions,
                                          BatchWriteResult& out) {
-  CopyInto(tx, "pg_temp.bankscore_stage_predictions", {"source_key", "probability", "label"},
-           predictions, [](const Prediction& p, std::string& line) {
+  CopyInto(tx, "pg_temp.bankscore_stage_predictions",
+           {"source_key", "probability", "label", "raw_score"}, predictions,
+           [](const Prediction& p, std::string& line) {
              line += std::to_string(p.key) + "\t" + FormatDouble(p.probability) +
-                     (p.label ? "\t1" : "\t0");
+                     (p.label ? "\t1\t" : "\t0\t");
+             AppendRawScore(line, p.raw_score);
            });
   const pqxx::row inserted =
       tx.exec_params1("WITH inserted AS (INSERT INTO " + QuoteIdentifier(config_.results.table) +
-                          " (source_key, model_version, probability, label, threshold, run_id)"
+                          " (source_key, model_version, probability, label, threshold, run_id,"
+                          " raw_score)"
                           " SELECT source_key, $1::text, probability, label, $2::double precision,"
-                          " $3::bigint FROM pg_temp.bankscore_stage_predictions"
+                          " $3::bigint, raw_score FROM pg_temp.bankscore_stage_predictions"
                           " ON CONFLICT DO NOTHING RETURNING label)"
                           " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
                       model_version, threshold, run_id);

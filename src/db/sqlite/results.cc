@@ -13,7 +13,8 @@ struct ResultStatements::BatchStatements {
       : prediction(db,
                    "INSERT INTO " + QuoteIdentifier(results.table) +
                        " (source_key, model_version, probability, label, threshold, run_id,"
-                       " scored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                       " scored_at, raw_score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                       " ON CONFLICT DO NOTHING",
                    "insert predictions"),
         rejection(db,
                   "INSERT INTO " + QuoteIdentifier(results.rejected_table) +
@@ -69,6 +70,7 @@ void ResultStatements::InsertPredictions(std::int64_t run_id, const std::string&
     s.Bind(1, p.key);
     s.Bind(3, p.probability);
     s.Bind(4, static_cast<std::int64_t>(p.label));
+    s.Bind(8, p.raw_score);  // SQLite stores NaN as NULL
     s.Step();
     // Counted as inserted only when new: a batch replayed after a lost COMMIT acknowledgement
     // inserts nothing and adds nothing to the run's totals.
