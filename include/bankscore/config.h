@@ -86,6 +86,9 @@ struct ScoringConfig {
 struct TrainingConfig {
   enum class Split { kStratified, kTime };
   enum class Imbalance { kNone, kScalePosWeight, kRandomOversample, kSmote };
+  // Whether `train` makes its new model current: always, or only if its test ROC AUC is at least
+  // the current model's on the same test rows minus promote_tolerance (else it stays a candidate).
+  enum class Promote { kAlways, kIfNotWorse };
   double test_fraction = 0.2;
   double validation_fraction = 0.15;  // carved from the training part, for early stopping
   std::uint64_t seed = 42;
@@ -97,6 +100,8 @@ struct TrainingConfig {
   int early_stopping_rounds = 50;
   bool include_duration = false;  // informational: set when `duration` is among the features
   std::map<std::string, std::string> xgboost;  // passed to XGBoosterSetParam as is
+  Promote promote = Promote::kIfNotWorse;
+  double promote_tolerance = 0.005;  // ROC AUC a new model may lose and still become current
 };
 
 // Files bankscore creates (the SQLite database, model bundles, reports) hold client data.

@@ -6,6 +6,10 @@
 // rows only; train XGBoost with early stopping on validation; choose the threshold on validation;
 // evaluate once on the untouched test set. Throws DataError when there are too few labelled rows
 // or only one class.
+//
+// `incumbent` is the current model, if any: when it reads the same feature columns, its ROC AUC
+// on the new model's test rows goes into metadata.extra["incumbent"] = {version, roc_auc, rows},
+// so the promotion gate (model/promotion_gate.h) compares the two on the same rows.
 #pragma once
 
 #include "bankscore/config.h"
@@ -14,6 +18,7 @@
 
 namespace bankscore {
 
-ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log);
+ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
+                       const ModelBundle* incumbent = nullptr);
 
 }  // namespace bankscore

@@ -135,5 +135,26 @@ TEST(TrainerTest, TestSplitInfluencesNeitherTheModelNorTheThreshold) {
                                                   a.validation.labels, a.validation.scores));
 }
 
+// The promotion gate compares the new model with the current one on the same test rows: the
+// trainer scores them with the incumbent and records its figure, when the incumbent can read them.
+TEST(TrainerTest, ScoresTheIncumbentOnTheNewModelsTestRows) {
+  const Config config = ClientsConfig();
+  FakeDatabase db(config);
+  AddClients(db, 1, 300);
+  const ModelBundle& incumbent = *SyntheticModel().bundle;  // the same data and config
+  const ModelBundle model = TrainModel(db, config, QuietLogger(), &incumbent);
+  const nlohmann::json& figure = model.metadata.extra.at("incumbent");
+  EXPECT_EQ(figure.at("version"), incumbent.metadata.version);
+  EXPECT_EQ(figure.at("rows"), model.metadata.test_rows);
+  // The same model on the same rows: the same figure as the new model's own.
+  EXPECT_DOUBLE_EQ(figure.at("roc_auc").get<double>(),
+                   model.metadata.test_metrics.at("roc_auc").get<double>());
+
+  EXPECT_FALSE(TrainModel(db, config, QuietLogger()).metadata.extra.contains("incumbent"));
+  const ModelBundle& other_features = *SyntheticModel({"age"}).bundle;
+  EXPECT_FALSE(
+      TrainModel(db, config, QuietLogger(), &other_features).metadata.extra.contains("incumbent"));
+}
+
 }  // namespace
 }  // namespace bankscore::testing
