@@ -11,12 +11,17 @@ struct IncumbentFigure {
   std::int64_t rows = 0;
 };
 
-std::optional<IncumbentFigure> IncumbentOnSameRows(const ModelMetadata& candidate,
-                                                   const std::string& current_version) {
+// The version the trainer compared with, if it could compare at all.
+std::optional<std::string> ComparedVersion(const ModelMetadata& candidate) {
   const auto it = candidate.extra.find("incumbent");
   if (it == candidate.extra.end() || !it->is_object()) return std::nullopt;
-  // A figure for another model than the one now current compares nothing.
-  if (it->value("version", "") != current_version) return std::nullopt;
+  return it->value("version", "");
+}
+
+std::optional<IncumbentFigure> IncumbentOnSameRows(const ModelMetadata& candidate,
+                                                   const std::string& current_version) {
+  if (ComparedVersion(candidate) != current_version) return std::nullopt;
+  const auto it = candidate.extra.find("incumbent");
   const auto auc = it->find("roc_auc");
   if (auc == it->end() || !auc->is_number()) return std::nullopt;
   return IncumbentFigure{auc->get<double>(), it->value("rows", std::int64_t{0})};
@@ -40,10 +45,16 @@ PromotionDecision DecidePromotion(const ModelMetadata& candidate,
   if (training.promote == TrainingConfig::Promote::kAlways) {
     return {true, "training.promote is always (" + figures + ")"};
   }
+  const std::optional<std::string> compared = ComparedVersion(candidate);
+  if (compared && *compared != *current_version) {
+    // Another model was made current while this one trained: its figures compare nothing.
+    return {false, figures + ", compared with " + *compared + ", but " + *current_version +
+                       " became current meanwhile"};
+  }
   if (!incumbent) {
     return {true, figures + "; the current model " + *current_version +
-                      " reads other feature columns than the config lists, so it cannot be "
-                      "compared on these rows (nor score under this config)"};
+                      " cannot be compared on these rows (it reads other feature columns than "
+                      "the config lists, or could not be loaded), so it is replaced"};
   }
   if (auc >= incumbent->roc_auc - training.promote_tolerance) {
     return {true, fmt::format("{} (training.promote_tolerance {:g})", figures,

@@ -4,9 +4,10 @@
 // training.promote `always` promotes every new model; `if_not_worse` (the default) only one whose
 // test ROC AUC is at least the current model's on the same test rows minus
 // training.promote_tolerance. The current model's figure on those rows is computed by the trainer
-// (jobs/trainer.h) into metadata.extra["incumbent"] = {version, roc_auc, rows}; it is missing when
-// the current model reads other feature columns, and such a model cannot score under this config
-// anyway, so the new one replaces it.
+// (jobs/trainer.h) into metadata.extra["incumbent"] = {version, roc_auc, rows}. It is missing
+// when the current model reads other feature columns (or could not be loaded): such a model cannot
+// score under this config anyway, so the new one replaces it. A figure for a model that is no
+// longer current (another train promoted meanwhile) promotes nothing.
 #pragma once
 
 #include <optional>

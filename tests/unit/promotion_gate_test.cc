@@ -1,7 +1,8 @@
 // The quality gate of `train`: the first model is always promoted; after that a new model becomes
 // current only if its test ROC AUC is at least the current model's on the same rows minus the
-// tolerance, unless training.promote is always or --promote is given; a figure for another model
-// than the current one compares nothing.
+// tolerance, unless training.promote is always or --promote is given; without a figure for the
+// current model (other features) there is nothing to compare; a figure for a model that is no
+// longer current does not promote.
 #include "model/promotion_gate.h"
 
 #include <gmock/gmock.h>
@@ -59,14 +60,20 @@ TEST(PromotionGateTest, AlwaysAndPromoteFlagOverrideTheFigures) {
   EXPECT_THAT(forced.reason, HasSubstr("--promote given (test ROC AUC 0.6000 against 0.8000"));
 }
 
-TEST(PromotionGateTest, FigureOfAnotherModelThanTheCurrentOneComparesNothing) {
-  const PromotionDecision d =
-      DecidePromotion(Candidate(0.6, 0.8, "older"), "old", kDefaults, false);
+TEST(PromotionGateTest, WithoutAFigureForTheCurrentModelThereIsNothingToCompare) {
+  ModelMetadata no_figure;  // the current model reads other feature columns
+  no_figure.test_metrics = {{"roc_auc", 0.6}};
+  const PromotionDecision d = DecidePromotion(no_figure, "old", kDefaults, false);
   EXPECT_TRUE(d.promote);
   EXPECT_THAT(d.reason, HasSubstr("cannot be compared"));
-  ModelMetadata no_figure;
-  no_figure.test_metrics = {{"roc_auc", 0.6}};
-  EXPECT_TRUE(DecidePromotion(no_figure, "old", kDefaults, false).promote);
+}
+
+TEST(PromotionGateTest, CurrentModelChangedDuringTrainingIsNotReplacedUnchecked) {
+  const PromotionDecision d =
+      DecidePromotion(Candidate(0.9, 0.8, "older"), "old", kDefaults, false);
+  EXPECT_FALSE(d.promote);
+  EXPECT_EQ(d.reason, "test ROC AUC 0.9000, compared with older, but old became current meanwhile");
+  EXPECT_TRUE(DecidePromotion(Candidate(0.9, 0.8, "older"), "old", kDefaults, true).promote);
 }
 
 }  // namespace
