@@ -194,7 +194,7 @@ Row Measure(const Options& o, const Backend& b, long rows, const fs::path& confi
   row.limit_write = limit("write");
   if (rows <= o.python_max_rows) {
     std::vector<std::string> args = {o.python, o.python_script, "--bundle",
-                                     (o.dir / "model").string()};
+                                     (o.dir / "model" / "current").string()};
     args.insert(args.end(), b.python_target.begin(), b.python_target.end());
     const Measurement m = Run(args);
     row.python = LimitSeconds(m.out) > 0 ? m.seconds : -1;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (SQLite), from a fresh clone: installs dependencies, builds,
 # loads the bundled UCI Bank Marketing data, trains, evaluates, scores, and shows the results.
-# Re-running starts from an empty database and a new model.
+# Re-running starts from an empty database; training again on the same data gives the same model
+# version (models/versions/, see the README: Model versions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -2,10 +2,11 @@
 // call them directly.
 //
 // Each command reads the validated Config, writes human-readable results to `out` and progress to
-// the logger, and returns the process exit code (0). Failures are thrown: ConfigError (exit 2) and
-// any other Error (exit 1); main maps them.
+// the logger, and returns the process exit code (0, or kExitNotPromoted from train). Failures are
+// thrown: ConfigError (exit 2) and any other Error (exit 1); main maps them.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -20,6 +21,10 @@ namespace bankscore {
 
 class SignalWatcher;
 
+// Exit code of `train` when the quality gate (training.promote) kept the new model as a candidate
+// instead of making it current.
+inline constexpr int kExitNotPromoted = 3;
+
 struct CommandContext {
   const Config& config;
   spdlog::logger& log;
@@ -31,8 +36,11 @@ struct CommandContext {
 
 // bankscore load: CSV into the source table.
 int LoadCommand(const CommandContext& ctx, const std::string& csv_path);
-// bankscore train: fit, evaluate on the holdout, save the bundle to model.path.
-int TrainCommand(const CommandContext& ctx);
+// bankscore train: fit, evaluate on the holdout, keep the bundle as a new version under model.path
+// and make it current if the quality gate (training.promote) lets it, or `force_promote`
+// (--promote); else returns kExitNotPromoted. A model identical in content to a kept version is
+// that version: nothing is added.
+int TrainCommand(const CommandContext& ctx, bool force_promote = false);
 // bankscore evaluate: holdout metrics of the current bundle at the effective threshold.
 int EvaluateCommand(const CommandContext& ctx, bool json);
 // bankscore score: one batch run. With `wait`, waits for another scorer to finish instead of
@@ -49,6 +57,16 @@ int InitDbCommand(const CommandContext& ctx);
 int SchemaCommand(const CommandContext& ctx);
 // bankscore show: the latest runs and a few predictions, for people.
 int ShowCommand(const CommandContext& ctx, int limit);
+
+// bankscore models list: every kept version with its test metrics, the current one marked.
+int ModelsListCommand(const CommandContext& ctx);
+// bankscore models promote VERSION: makes a kept version current. Throws ConfigError, naming why,
+// for a version trained on another source table or other feature columns than the config's.
+int ModelsPromoteCommand(const CommandContext& ctx, const std::string& version);
+// bankscore models rollback: makes the previously current version current again (same checks).
+int ModelsRollbackCommand(const CommandContext& ctx);
+// bankscore models prune --keep N: removes all but the N newest versions, never the current one.
+int ModelsPruneCommand(const CommandContext& ctx, std::size_t keep);
 
 // bankscore profile --out DIR: writes DIR/profile.html and DIR/profile.md, the analyst's view of
 // the source table. Streams the table once (scoring.batch_size rows per batch). Throws

@@ -91,6 +91,9 @@ struct TrainingConfig {
   // kTrainAndValidation every labelled row but the test split; kAllLabelled every labelled row
   // (the reported test metrics then come from the model before the refit).
   enum class FinalFit { kTrainAndValidation, kAllLabelled };
+  // Whether `train` makes its new model current: always, or only if its test ROC AUC is at least
+  // the current model's on the same test rows minus promote_tolerance (else it stays a candidate).
+  enum class Promote { kAlways, kIfNotWorse };
   double test_fraction = 0.2;
   double validation_fraction = 0.15;  // carved from the training part, for early stopping
   std::uint64_t seed = 42;
@@ -104,6 +107,8 @@ struct TrainingConfig {
   FinalFit final_fit = FinalFit::kTrainAndValidation;
   bool include_duration = false;  // informational: set when `duration` is among the features
   std::map<std::string, std::string> xgboost;  // passed to XGBoosterSetParam as is
+  Promote promote = Promote::kIfNotWorse;
+  double promote_tolerance = 0.005;  // ROC AUC a new model may lose and still become current
 };
 
 // What reports say about the data; both optional (reports then name the table).

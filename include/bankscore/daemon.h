@@ -4,9 +4,10 @@
 // Each cycle takes the scorer lock, scores the rows that have no prediction for the current model
 // version and logs one summary line. SIGHUP re-reads the config file: a valid file takes effect
 // (a new threshold from the next batch, a new model at the next cycle); an invalid one is logged
-// with the offending key and the daemon keeps the last good config. A model bundle retrained in
-// place at model.path is picked up at the next cycle. Database failures are logged and retried
-// with backoff; the daemon does not exit because the database is down.
+// with the offending key and the daemon keeps the last good config. A new current version at
+// model.path (train, models promote, models rollback) is picked up at the next cycle. Database
+// failures are logged and retried with backoff; the daemon does not exit because the database is
+// down.
 #pragma once
 
 #include <string>

@@ -7,6 +7,40 @@ void AddOut(CLI::App& command, Arguments& args) {
   command.add_option("--out", args.out_dir, "Output directory (created if missing)")->required();
 }
 
+// `models` has subcommands of its own: each records its name in args.models_action. --config
+// belongs to `models` and may also be given after the subcommand (fallthrough).
+void AddModelsSubcommands(CLI::App& models, Arguments& args) {
+  models.require_subcommand(1);
+  const auto add = [&models, &args](const char* name, const char* summary, const char* example) {
+    CLI::App* sub = models.add_subcommand(name, summary);
+    sub->fallthrough();
+    sub->footer(HelpFooter(example, nullptr));
+    sub->callback([&args, name] { args.models_action = name; });
+    return sub;
+  };
+  add("list", "Every kept version with its test figures; * marks the current one",
+      "bankscore models list --config config/bankscore.yaml");
+  add("promote", "Make a kept version current (the next scoring run uses it)",
+      "bankscore models promote --config config/bankscore.yaml 20261122T101500Z-3fa9c2d1e0b7")
+      ->add_option("version", args.version, "The version, as models list shows it")
+      ->required();
+  add("rollback", "Make the version that was current before the current one current again",
+      "bankscore models rollback --config config/bankscore.yaml");
+  add("prune", "Remove all but the newest versions; never the current one",
+      "bankscore models prune --config config/bankscore.yaml --keep 5")
+      ->add_option("--keep", args.keep,
+                   "Versions to keep, newest first (the current one is kept too)")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+}
+
+int RunModelsCommand(const CommandContext& ctx, const Arguments& a) {
+  if (a.models_action == "promote") return ModelsPromoteCommand(ctx, a.version);
+  if (a.models_action == "rollback") return ModelsRollbackCommand(ctx);
+  if (a.models_action == "prune") return ModelsPruneCommand(ctx, a.keep);
+  return ModelsListCommand(ctx);
+}
+
 std::vector<Command> MakeCommands() {
   return {
       {"load", "Load a CSV file (UCI Bank Marketing format) into the source table",
@@ -15,9 +49,21 @@ std::vector<Command> MakeCommands() {
          c.add_option("--csv", a.csv_path, "CSV file, ';'-separated; .gz accepted")->required();
        },
        [](const CommandContext& ctx, const Arguments& a) { return LoadCommand(ctx, a.csv_path); }},
-      {"train", "Train a model on the labelled source rows and save it to model.path",
-       "bankscore train --config config/bankscore.yaml", nullptr,
-       [](const CommandContext& ctx, const Arguments&) { return TrainCommand(ctx); }},
+      {"train",
+       "Train a model on the labelled source rows and keep it as a new version under model.path, "
+       "current if not worse than the current one (training.promote)",
+       "bankscore train --config config/bankscore.yaml",
+       [](CLI::App& c, Arguments& a) {
+         c.add_flag("--promote", a.promote,
+                    "Make the new model current whatever its figures (skips the quality gate)");
+       },
+       [](const CommandContext& ctx, const Arguments& a) { return TrainCommand(ctx, a.promote); },
+       /*handles_signals=*/false,
+       "3 the new model was kept as a candidate, not made current: its test ROC AUC is below the "
+       "current model's on the same rows by more than training.promote_tolerance"},
+      {"models", "Model versions under model.path: list, promote VERSION, rollback, prune --keep N",
+       "bankscore models list --config config/bankscore.yaml", AddModelsSubcommands,
+       RunModelsCommand},
       {"evaluate", "Holdout metrics of the current model",
        "bankscore evaluate --config config/bankscore.yaml --json",
        [](CLI::App& c, Arguments& a) {
@@ -85,9 +131,14 @@ const std::vector<Command>& Commands() {
 }
 
 std::string HelpFooter(const Command& command) {
-  return std::string("\nExample:\n  ") + command.example +
+  return HelpFooter(command.example, command.more_exit_codes);
+}
+
+std::string HelpFooter(const char* example, const char* more_exit_codes) {
+  return std::string("\nExample:\n  ") + example +
          "\n\nExit codes: 0 success; 1 runtime failure (database, model, data); 2 usage or "
-         "configuration error (nothing was written).\n";
+         "configuration error (nothing was written)" +
+         (more_exit_codes ? std::string("; ") + more_exit_codes : std::string()) + ".\n";
 }
 
 }  // namespace bankscore::cli

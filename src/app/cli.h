@@ -17,6 +17,7 @@ namespace bankscore::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;  // database, model or data failure
 inline constexpr int kExitUsage = 2;    // usage or configuration error; nothing was written
+inline constexpr int kExitNotPromoted = bankscore::kExitNotPromoted;  // train: kept as candidate
 
 // Every option value any command takes; each command reads the ones it declared.
 struct Arguments {
@@ -29,6 +30,10 @@ struct Arguments {
   bool wait = false;
   bool once = false;
   bool json_logs = false;
+  bool promote = false;       // train --promote
+  std::string models_action;  // the `models` subcommand: list, promote, rollback or prune
+  std::string version;        // models promote VERSION
+  std::size_t keep = 0;       // models prune --keep N
 };
 
 struct Command {
@@ -40,11 +45,15 @@ struct Command {
   // The command polls ctx.signals (SIGTERM ends it cleanly); others keep the default handlers,
   // so Ctrl-C stops them at once.
   bool handles_signals = false;
+  // Exit codes beyond 0, 1 and 2, for --help: "3 ...".
+  const char* more_exit_codes = nullptr;
 };
 
 const std::vector<Command>& Commands();
 
 // The --help footer of every command: its example and the exit codes.
 std::string HelpFooter(const Command& command);
+// The same for an example and extra exit codes (may be null), for nested subcommands.
+std::string HelpFooter(const char* example, const char* more_exit_codes);
 
 }  // namespace bankscore::cli

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "app/model_commands.h"
+#include "app/text_table.h"
 #include "bankscore/daemon.h"
 #include "bankscore/database.h"
 #include "bankscore/error.h"
@@ -42,26 +44,13 @@ void PrintMetrics(std::ostream& out, const BinaryMetrics& m) {
 }
 
 void PrintTable(std::ostream& out, const RowBatch& table) {
-  std::vector<std::size_t> width(table.columns.size());
   std::vector<std::vector<std::string>> cells;
-  for (std::size_t c = 0; c < table.columns.size(); ++c) width[c] = table.columns[c].size();
   for (const auto& row : table.rows) {
     std::vector<std::string> line;
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      std::string text = EscapeControl(ValueText(row[c]));
-      width[c] = std::max(width[c], text.size());
-      line.push_back(std::move(text));
-    }
+    for (const Value& value : row) line.push_back(EscapeControl(ValueText(value)));
     cells.push_back(std::move(line));
   }
-  auto print_line = [&](const std::vector<std::string>& line) {
-    for (std::size_t c = 0; c < line.size(); ++c) {
-      out << "  " << fmt::format("{:<{}}", line[c], width[c]);
-    }
-    out << "\n";
-  };
-  print_line(table.columns);
-  for (const auto& line : cells) print_line(line);
+  PrintTextTable(out, table.columns, cells);
 }
 
 // Calibration before and after, against the base-rate predictor, and the reliability table.
@@ -114,19 +103,21 @@ int LoadCommand(const CommandContext& ctx, const std::string& csv_path) {
   return 0;
 }
 
-int TrainCommand(const CommandContext& ctx) {
+int TrainCommand(const CommandContext& ctx, bool force_promote) {
   auto db = OpenDatabase(ctx.config, ctx.log);
-  ModelBundle bundle = TrainModel(*db, ctx.config, ctx.log);
-  SaveBundle(bundle, ctx.config.model.path);
+  ModelRegistry registry(ctx.config.model.path);
+  MigrateLegacyModel(ctx, registry);
+  const std::optional<ModelBundle> incumbent = LoadCurrentForComparison(ctx, registry);
+  ModelBundle bundle = TrainModel(*db, ctx.config, ctx.log, incumbent ? &*incumbent : nullptr);
   const ModelMetadata& m = bundle.metadata;
   ctx.out << fmt::format(
-      "model {} saved to {}\n  trained on {} rows ({} synthetic), validated on {}, tested on {}; "
+      "model {}\n  trained on {} rows ({} synthetic), validated on {}, tested on {}; "
       "{} boosting rounds; threshold {:.4f} ({})\n",
-      m.version, ctx.config.model.path, m.training_rows, m.synthetic_rows, m.validation_rows,
-      m.test_rows, m.best_iteration + 1, m.threshold, m.threshold_policy);
+      m.version, m.training_rows, m.synthetic_rows, m.validation_rows, m.test_rows,
+      m.best_iteration + 1, m.threshold, m.threshold_policy);
   ctx.out << "holdout (test split) metrics:\n";
   PrintMetrics(ctx.out, ComputeMetrics(bundle.test.labels, bundle.test.scores, m.threshold));
-  return 0;
+  return KeepTrainedModel(ctx, registry, std::move(bundle), force_promote);
 }
 
 int EvaluateCommand(const CommandContext& ctx, bool json) {

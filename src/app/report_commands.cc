@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "ingest/source_check.h"
 #include "model/bundle.h"
+#include "model/registry.h"
 #include "report/html_document.h"
 #include "report/model_report.h"
 #include "report/profile.h"
@@ -34,7 +35,7 @@ int ProfileCommand(const CommandContext& ctx, const std::string& out_dir) {
   ReportStamp stamp;
   stamp.generated_at = UtcTimestamp();
   try {
-    const ModelBundle bundle = LoadBundle(config.model.path);
+    const ModelBundle bundle = LoadBundle(ResolveModelDirectory(config.model.path));
     stamp.model_version = bundle.metadata.version;
     stamp.model_created_at = bundle.metadata.created_at;
   } catch (const ModelError& e) {
@@ -52,8 +53,9 @@ int ProfileCommand(const CommandContext& ctx, const std::string& out_dir) {
 
 int ReportCommand(const CommandContext& ctx, const std::string& out_dir) {
   const Config& config = ctx.config;
-  ModelBundle bundle = LoadBundle(config.model.path);
-  CheckBundleMatchesSource(bundle, config.source, config.model.path);
+  const std::string model_dir = ResolveModelDirectory(config.model.path);
+  ModelBundle bundle = LoadBundle(model_dir);
+  CheckBundleMatchesSource(bundle, config.source, model_dir);
   report::PrepareOutputDirectory(out_dir);
 
   ModelReportInput in;

@@ -615,6 +615,15 @@ TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) 
   if (auto entry = section.Find("early_stopping_rounds")) {
     training.early_stopping_rounds = ReadInteger<int>(*entry, 0, INT_MAX, "a non-negative integer");
   }
+  if (auto entry = section.Find("promote")) {
+    training.promote = ReadChoice(*entry, {"always", "if_not_worse"}) == 0
+                           ? TrainingConfig::Promote::kAlways
+                           : TrainingConfig::Promote::kIfNotWorse;
+  }
+  if (auto entry = section.Find("promote_tolerance")) {
+    training.promote_tolerance =
+        ReadNumber(*entry, "a number between 0 and 1", [](double v) { return v >= 0 && v <= 1; });
+  }
   if (auto xgboost = section.Find("xgboost")) {
     for (const auto& [name, value] : ReadEntries(*xgboost)) {
       if (!value.node.IsScalar())
@@ -740,10 +749,10 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section scoring =
       root.Child("scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth",
                              "threads", "interval", "daily_at"});
-  const Section training =
-      root.Child("training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds",
-                              "imbalance", "smote_neighbors", "num_boost_round",
-                              "early_stopping_rounds", "calibration", "final_fit", "xgboost"});
+  const Section training = root.Child(
+      "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
+                   "smote_neighbors", "num_boost_round", "early_stopping_rounds", "calibration",
+                   "final_fit", "xgboost", "promote", "promote_tolerance"});
   const Section report = root.Child("report", {"title", "data_source"});
   const Section load = root.Child("load", {"separator", "max_field_bytes"});
   const Section files = root.Child("files", {"umask"});

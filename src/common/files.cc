@@ -92,6 +92,11 @@ void WriteFileAtomic(const fs::path& path, const std::string& text) {
   }
 }
 
+void SyncDirectory(const fs::path& dir) {
+  Descriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0) Fail("sync directory", dir, std::strerror(errno));
+}
+
 void CreateDirectories(const fs::path& dir) {
   if (dir.empty()) return;
   std::error_code ec;

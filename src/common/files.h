@@ -39,6 +39,10 @@ std::string ReadFile(const std::filesystem::path& path, std::size_t max_bytes = 
 // path.
 void WriteFileAtomic(const std::filesystem::path& path, const std::string& text);
 
+// Flushes `dir` itself to disk, so renames and new entries in it survive a crash (a rename is
+// atomic, but only durable once its directory is synced). Throws FileError naming the directory.
+void SyncDirectory(const std::filesystem::path& dir);
+
 // Creates `dir` and missing parents (existing directories are left as they are). Throws
 // FileError naming the directory.
 void CreateDirectories(const std::filesystem::path& dir);

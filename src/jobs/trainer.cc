@@ -329,17 +329,6 @@ int RefitRounds(int best_rounds, std::size_t fit_rows, std::size_t refit_rows) {
   return std::max(1, static_cast<int>(std::lround(scaled)));
 }
 
-// The incumbent's ROC AUC on the new model's test rows, when it scores the same features.
-nlohmann::json IncumbentFigures(const ModelBundle& incumbent, const LabelledData& data,
-                                const std::vector<std::size_t>& test_idx) {
-  if (incumbent.metadata.feature_columns != data.columns) return nullptr;
-  const ScoredSet scored =
-      ScoreRows(data, test_idx, incumbent.encoder, incumbent.booster, incumbent.calibrator);
-  return {{"version", incumbent.metadata.version},
-          {"roc_auc", RocAuc(scored.labels, scored.scores)},
-          {"rows", scored.labels.size()}};
-}
-
 nlohmann::json TrainingJson(const TrainingConfig& tc, const FittedBooster& fit, int refit_rounds,
                             const Calibrator& calibrator) {
   return {{"split", tc.split == TrainingConfig::Split::kTime ? "time" : "stratified"},
@@ -361,6 +350,34 @@ nlohmann::json TrainingJson(const TrainingConfig& tc, const FittedBooster& fit, 
           {"include_duration", tc.include_duration},
           {"cv_folds", tc.cv_folds},
           {"rows_dropped_unencodable", fit.dropped}};
+}
+
+// The incumbent's ROC AUC on the new model's test rows (its own encoder, booster and
+// calibrator, as the new model's figure is computed), for the
+// promotion gate; nullopt when it reads other feature columns and cannot score them.
+std::optional<nlohmann::json> IncumbentOnTestRows(const ModelBundle& incumbent,
+                                                  const LabelledData& data,
+                                                  const std::vector<std::size_t>& test_idx,
+                                                  const ScoredSet& test, const SourceConfig& source,
+                                                  spdlog::logger& log) {
+  if (incumbent.encoder.categorical() != source.categorical ||
+      incumbent.encoder.numeric() != source.numeric) {
+    return std::nullopt;
+  }
+  const EncodedSplit split = EncodeSplit(incumbent.encoder, data, test_idx);
+  // Both encoders reject the same rows (rejection does not depend on what was fitted), so the
+  // rows are the same; should they ever differ, no figure is better than one on other rows.
+  if (split.keys != test.keys) {
+    log.warn("the current model {} encodes other test rows than the new model; not compared",
+             incumbent.metadata.version);
+    return std::nullopt;
+  }
+  const double auc = RocAuc(split.int_labels,
+                            incumbent.calibrator.Apply(incumbent.booster.Predict(split.features)));
+  log.info("current model {}: ROC AUC {:.4f} on the new model's {} test rows",
+           incumbent.metadata.version, auc, split.keys.size());
+  return nlohmann::json{
+      {"version", incumbent.metadata.version}, {"roc_auc", auc}, {"rows", split.keys.size()}};
 }
 
 }  // namespace
@@ -427,9 +444,6 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
     extra["time_split"] = TimeSplitFigures(data, all, config, log);
   }
   if (tc.cv_folds >= 2) extra["cross_validation"] = CrossValidate(data, rest, config, log);
-  if (incumbent != nullptr) {
-    extra["incumbent"] = IncumbentFigures(*incumbent, data, test_idx);
-  }
   extra["warnings"] = warnings;
   for (const auto& w : warnings) log.warn("{}", w.get<std::string>());
 
@@ -458,6 +472,12 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   extra["training_seconds"] = elapsed.count() / 1000.0;
+  if (incumbent != nullptr) {
+    if (auto figure =
+            IncumbentOnTestRows(*incumbent, data, test_idx, bundle.test, config.source, log)) {
+      extra["incumbent"] = std::move(*figure);
+    }
+  }
   m.extra = std::move(extra);
   log.info("model {}: test ROC AUC {:.4f}, PR AUC {:.4f}, F1 {:.4f} at threshold {:.4f} ({})",
            m.version, fit.test_metrics.roc_auc, fit.test_metrics.pr_auc, fit.test_metrics.f1,

@@ -9,6 +9,10 @@
 // on every row but the test split (training.final_fit: all_labelled takes those too); evaluate
 // once on the untouched test set. Throws DataError when there are too few labelled rows
 // or only one class.
+//
+// `incumbent` is the current model, if any: when it reads the same feature columns, its ROC AUC
+// on the new model's test rows goes into metadata.extra["incumbent"] = {version, roc_auc, rows},
+// so the promotion gate (model/promotion_gate.h) compares the two on the same rows.
 #pragma once
 
 #include "bankscore/config.h"
@@ -17,9 +21,6 @@
 
 namespace bankscore {
 
-// `incumbent`: the current model, or null. When it scores the same feature columns, its ROC AUC
-// on the new model's test rows goes to metadata.extra["incumbent"] ({version, roc_auc, rows}),
-// so a quality gate compares both models on the same rows.
 ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
                        const ModelBundle* incumbent = nullptr);
 

@@ -6,6 +6,7 @@
 #include "common/files.h"
 #include "common/sha256.h"
 #include "common/text.h"
+#include "model/registry.h"
 
 namespace bankscore {
 
@@ -130,6 +131,15 @@ ModelBundle LoadBundle(const std::string& directory) {
   }
 }
 
+ModelMetadata LoadBundleMetadata(const std::string& directory) {
+  const std::string where = (fs::path(directory) / kMetadataFile).string();
+  try {
+    return nlohmann::json::parse(ReadBundleFile(where)).get<ModelMetadata>();
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError("invalid " + where + ": " + e.what());
+  }
+}
+
 void CheckBundleMatchesSource(const ModelBundle& bundle, const SourceConfig& source,
                               const std::string& directory) {
   if (bundle.encoder.categorical() != source.categorical ||
@@ -142,8 +152,9 @@ void CheckBundleMatchesSource(const ModelBundle& bundle, const SourceConfig& sou
 }
 
 ModelBundle LoadConfiguredModel(const Config& config) {
-  ModelBundle bundle = LoadBundle(config.model.path);
-  CheckBundleMatchesSource(bundle, config.source, config.model.path);
+  const std::string directory = ResolveModelDirectory(config.model.path);
+  ModelBundle bundle = LoadBundle(directory);
+  CheckBundleMatchesSource(bundle, config.source, directory);
   bundle.booster.SetThreads(config.scoring.threads);
   return bundle;
 }

@@ -67,9 +67,12 @@ struct ModelBundle {
 
 void SaveBundle(const ModelBundle& bundle, const std::string& directory);
 ModelBundle LoadBundle(const std::string& directory);
+// Only the metadata of the bundle in `directory` (no model, encoder or held-out scores checked):
+// enough to list versions. Throws ModelError when bundle.json is missing or malformed.
+ModelMetadata LoadBundleMetadata(const std::string& directory);
 
-// The bundle at config.model.path, checked against the configured features and set up to predict
-// with scoring.threads. Throws ModelError / ConfigError.
+// The current bundle of the registry at config.model.path (model/registry.h), checked against the
+// configured features and set up to predict with scoring.threads. Throws ModelError / ConfigError.
 ModelBundle LoadConfiguredModel(const Config& config);
 
 // Throws ConfigError when the bundle was trained on other feature columns than `source` lists.

@@ -10,11 +10,11 @@
 #include "bankscore/error.h"
 #include "bankscore/logging.h"
 #include "common/clock.h"
-#include "common/files.h"
 #include "common/retry.h"
 #include "ingest/source_check.h"
 #include "jobs/scorer.h"
 #include "model/bundle.h"
+#include "model/registry.h"
 
 namespace bankscore {
 namespace {
@@ -24,11 +24,11 @@ using Clock = std::chrono::steady_clock;
 
 constexpr milliseconds kMaxRetryBackoff = std::chrono::minutes(5);
 
-// The version recorded in model.path/bundle.json, without loading the whole bundle; empty if it
-// cannot be read (a retrain may be swapping the directory right now).
+// The current version at model.path (model/registry.h), without loading the whole bundle; empty
+// if it cannot be read.
 std::string BundleVersionOnDisk(const std::string& model_path) {
   try {
-    return nlohmann::json::parse(ReadFile(model_path + "/bundle.json")).value("version", "");
+    return LoadBundleMetadata(ResolveModelDirectory(model_path)).version;
   } catch (const std::exception&) {
     return "";
   }
@@ -152,15 +152,18 @@ class Daemon {
            next.results.latest_view != now.results.latest_view;
   }
 
-  // A bundle retrained in place gets a new version: switch to it between cycles.
+  // train, models promote and models rollback change the current version: switch to it between
+  // cycles.
   void PickUpRetrainedModel() {
     const std::string on_disk = BundleVersionOnDisk(config_.model.path);
     if (on_disk.empty() || on_disk == model_->metadata.version) return;
     try {
       const std::string old_version = model_->metadata.version;
       LoadModel();
-      log_.info("new model version {} found at {} (was {}); rows will be scored again under it",
-                model_->metadata.version, config_.model.path, old_version);
+      log_.info(
+          "model version {} is now current at {} (was {}); rows it has not scored will be "
+          "scored under it",
+          model_->metadata.version, config_.model.path, old_version);
     } catch (const Error& e) {
       log_.error("new model at {} could not be loaded, keeping {}: {}", config_.model.path,
                  model_->metadata.version, e.what());

@@ -147,9 +147,8 @@ void TestEnvironment::RewriteConfig(const TestSettings& settings) {
          "  sentinels: {pdays: 999}\n"
       << settings.source_yaml << "model:\n  path: " << (dir() / "model").string() << "\n"
       << "scoring:\n  batch_size: " << settings.batch_size << "\n"
-      << settings.scoring_yaml
-      << "training:\n  seed: 42\n  num_boost_round: 200\n  early_stopping_rounds: 20\n"
-      << "logging:\n  level: warn\n"
+      << settings.scoring_yaml << "training:\n"
+      << settings.training_yaml << "logging:\n  level: warn\n"
       << settings.extra_yaml;
   out.close();
   config_ = LoadConfig(config_path_);

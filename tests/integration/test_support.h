@@ -70,6 +70,8 @@ struct TestSettings {
   std::size_t batch_size = 1000;
   std::string source_yaml;  // further lines under `source:`, e.g. "  ranges: {age: [18, 99]}\n"
   std::string scoring_yaml;
+  // The lines under `training:` (replacing these defaults, so a key can be changed).
+  std::string training_yaml = "  seed: 42\n  num_boost_round: 200\n  early_stopping_rounds: 20\n";
   std::string extra_yaml;
 };
 

@@ -86,7 +86,7 @@ TEST(ShippedConfigTest, SqliteDemoConfigLoadsWithDocumentedValues) {
   EXPECT_EQ(config.results.runs_table, "scoring_runs");
   EXPECT_EQ(config.results.rejected_table, "rejected_rows");
   EXPECT_EQ(config.results.latest_view, "latest_predictions");
-  EXPECT_EQ(config.model.path, "models/current");
+  EXPECT_EQ(config.model.path, "models");
 
   EXPECT_FALSE(config.scoring.threshold.has_value());
   EXPECT_EQ(config.scoring.threshold_policy.kind, ThresholdPolicy::Kind::kMaxF1);
@@ -109,6 +109,8 @@ TEST(ShippedConfigTest, SqliteDemoConfigLoadsWithDocumentedValues) {
                                             Pair("min_child_weight", "1"), Pair("nthread", "2"),
                                             Pair("objective", "binary:logistic"),
                                             Pair("subsample", "0.8"), Pair("tree_method", "hist")));
+  EXPECT_EQ(training.promote, TrainingConfig::Promote::kIfNotWorse);
+  EXPECT_DOUBLE_EQ(training.promote_tolerance, 0.005);
 
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_FALSE(config.logging.json);
@@ -132,6 +134,8 @@ TEST(ShippedConfigTest, PostgresConfigDiffersOnlyInTheDatabase) {
   EXPECT_EQ(postgres.scoring.interval, sqlite.scoring.interval);
   EXPECT_EQ(postgres.training.xgboost, sqlite.training.xgboost);
   EXPECT_EQ(postgres.training.seed, sqlite.training.seed);
+  EXPECT_EQ(postgres.training.promote, sqlite.training.promote);
+  EXPECT_EQ(postgres.training.promote_tolerance, sqlite.training.promote_tolerance);
 }
 
 // --- Defaults and valid values ------------------------------------------------------------------
@@ -153,6 +157,8 @@ TEST(ConfigTest, MinimalConfigGetsTheDefaults) {
   EXPECT_EQ(config.scoring.interval, std::chrono::seconds(300));
   EXPECT_EQ(config.training.imbalance, TrainingConfig::Imbalance::kScalePosWeight);
   EXPECT_TRUE(config.training.xgboost.empty());
+  EXPECT_EQ(config.training.promote, TrainingConfig::Promote::kIfNotWorse);
+  EXPECT_DOUBLE_EQ(config.training.promote_tolerance, 0.005);
   EXPECT_EQ(config.logging.level, "info");
 }
 
@@ -229,6 +235,33 @@ TEST(ConfigTest, TrainingValues) {
   EXPECT_THAT(training.xgboost, ElementsAre(Pair("eta", "0.1"), Pair("max_depth", "4"),
                                             Pair("objective", "binary:logistic")));
   EXPECT_TRUE(training.include_duration);
+}
+
+TEST(ConfigTest, PromotionGate) {
+  const Config always = Parse(Append("training:\n  promote: always\n  promote_tolerance: 0\n"));
+  EXPECT_EQ(always.training.promote, TrainingConfig::Promote::kAlways);
+  EXPECT_DOUBLE_EQ(always.training.promote_tolerance, 0.0);
+  const Config gated =
+      Parse(Append("training:\n  promote: if_not_worse\n  promote_tolerance: 0.02\n"));
+  EXPECT_EQ(gated.training.promote, TrainingConfig::Promote::kIfNotWorse);
+  EXPECT_DOUBLE_EQ(gated.training.promote_tolerance, 0.02);
+}
+
+TEST(ConfigErrorTest, PromotionGate) {
+  EXPECT_THAT(ErrorOf(Append("training:\n  promote: if_better\n")),
+              HasSubstr("test.yaml:13: training.promote: must be one of always, if_not_worse, got "
+                        "'if_better'"));
+  EXPECT_THAT(ErrorOf(Append("training:\n  promote: alway\n")),
+              HasSubstr("(did you mean 'always'?)"));
+  EXPECT_THAT(ErrorOf(Append("training:\n  promote_tolerance: -0.01\n")),
+              HasSubstr("test.yaml:13: training.promote_tolerance: must be a number between 0 and "
+                        "1, got -0.01"));
+  EXPECT_THAT(
+      ErrorOf(Append("training:\n  promote_tolerance: [0.1]\n")),
+      HasSubstr("training.promote_tolerance: must be a number between 0 and 1, got a list"));
+  EXPECT_THAT(ErrorOf(Append("training:\n  promote_tolerence: 0.01\n")),
+              HasSubstr("unknown key 'training.promote_tolerence' (did you mean "
+                        "'promote_tolerance'?)"));
 }
 
 TEST(ConfigTest, SentinelOnADottedColumn) {

@@ -114,20 +114,6 @@ TEST(TrainerTest, AllLabelledRefitsOnEveryRowAndSaysTheFiguresArePreRefit) {
               ::testing::HasSubstr("the model before the refit"));
 }
 
-TEST(TrainerTest, IncumbentIsMeasuredOnTheNewTestRows) {
-  const Config config = ClientsConfig();
-  FakeDatabase db(config);
-  AddClients(db, 1, 300);
-  const ModelBundle first = TrainModel(db, config, QuietLogger());
-  const ModelBundle second = TrainModel(db, config, QuietLogger(), &first);
-  const nlohmann::json& incumbent = second.metadata.extra.at("incumbent");
-  EXPECT_EQ(incumbent.at("version"), first.metadata.version);
-  EXPECT_EQ(incumbent.at("rows").get<std::size_t>(), second.test.labels.size());
-  // Same data, same seed: the incumbent is the same model, so the same AUC on the same rows.
-  EXPECT_DOUBLE_EQ(incumbent.at("roc_auc").get<double>(),
-                   second.metadata.test_metrics.at("roc_auc").get<double>());
-}
-
 TEST(TrainerTest, TrainingIsReproducible) {
   const Config config = ClientsConfig();
   FakeDatabase db(config);
@@ -168,6 +154,27 @@ TEST(TrainerTest, TestSplitInfluencesNeitherTheModelNorTheThreshold) {
   EXPECT_EQ(b.metadata.threshold, a.metadata.threshold);
   EXPECT_EQ(a.metadata.threshold, ChooseThreshold(config.scoring.threshold_policy,
                                                   a.validation.labels, a.validation.scores));
+}
+
+// The promotion gate compares the new model with the current one on the same test rows: the
+// trainer scores them with the incumbent and records its figure, when the incumbent can read them.
+TEST(TrainerTest, ScoresTheIncumbentOnTheNewModelsTestRows) {
+  const Config config = ClientsConfig();
+  FakeDatabase db(config);
+  AddClients(db, 1, 300);
+  const ModelBundle& incumbent = *SyntheticModel().bundle;  // the same data and config
+  const ModelBundle model = TrainModel(db, config, QuietLogger(), &incumbent);
+  const nlohmann::json& figure = model.metadata.extra.at("incumbent");
+  EXPECT_EQ(figure.at("version"), incumbent.metadata.version);
+  EXPECT_EQ(figure.at("rows"), model.metadata.test_rows);
+  // The same model on the same rows: the same figure as the new model's own.
+  EXPECT_DOUBLE_EQ(figure.at("roc_auc").get<double>(),
+                   model.metadata.test_metrics.at("roc_auc").get<double>());
+
+  EXPECT_FALSE(TrainModel(db, config, QuietLogger()).metadata.extra.contains("incumbent"));
+  const ModelBundle& other_features = *SyntheticModel({"age"}).bundle;
+  EXPECT_FALSE(
+      TrainModel(db, config, QuietLogger(), &other_features).metadata.extra.contains("incumbent"));
 }
 
 }  // namespace
