@@ -379,6 +379,8 @@ Table SelectedThresholdsTable(const ModelReportInput& in) {
   for (int i = 1; i <= 9; ++i) shown.push_back(i / 10.0);
   shown.push_back(in.threshold);
   std::sort(shown.begin(), shown.end());
+  // A threshold in use such as 0.3 is one of the tenths already: one row, not two.
+  shown.erase(std::unique(shown.begin(), shown.end()), shown.end());
   for (const ThresholdPoint& p :
        ThresholdSweep(in.validation.labels, in.validation.scores, shown)) {
     const bool chosen = p.threshold == in.threshold;
@@ -504,6 +506,7 @@ report::LineChartSpec CalibrationChart(const ModelReportInput& in) {
   report::LineChartSpec spec =
       UnitChart("calibration", "Reliability, test split", "mean predicted probability (bin)",
                 "observed positive rate");
+  spec.layout.width = 760;  // a one-row legend of three long names; the chart stands alone
   spec.series = {ReliabilitySeries(CalibratedName(in.metadata),
                                    CalibrationTable(in.test.labels, in.test.scores, 10),
                                    report::kPalette[0])};
@@ -601,7 +604,8 @@ void CalibrationSection(ReportDocument& doc, const ModelReportInput& in) {
                 "against the share that is positive, " +
                     std::string(HasRawScores(in.test) ? "before and after calibration. "
                                                       : "for the stored scores only. ") +
-                    "Points below the diagonal mean the predictions run high.");
+                    "Points below the diagonal mean the predictions run high; bins with few rows "
+                    "(see the table below) are noisy.");
   doc.AddTable(ProbabilityQualityTable(in, q));
   doc.AddTable(CalibrationBinsTable(CalibrationTable(in.test.labels, in.test.scores, 10)));
 }

@@ -215,7 +215,7 @@ TEST_F(ReportRenderTest, ConfiguredTitleAndDataSourceAreShown) {
   for (const char* page : {"report.md", "profile.md"}) {
     const std::string md = ReadText(dir / page);
     EXPECT_THAT(md, HasSubstr("# Term deposits, spring 2026: ")) << page;
-    EXPECT_THAT(md, HasSubstr("- **Data:** CRM extract of 2026-03-01; table `bank\\_clients`"))
+    EXPECT_THAT(md, HasSubstr("- **Data:** CRM extract of 2026-03-01; table `bank_clients`"))
         << page;
     EXPECT_THAT(md, ::testing::Not(HasSubstr("Moro"))) << page;
   }

@@ -114,7 +114,7 @@ TEST(ModelReportTest, ContainsEveryChartAndSection) {
   }
   EXPECT_EQ(urls, namespaces);
   // Without report.title / report.data_source the Data line names the table and the label.
-  EXPECT_THAT(r.markdown, HasSubstr("- **Data:** table `bank\\_clients`, label `y` = \"yes\""));
+  EXPECT_THAT(r.markdown, HasSubstr("- **Data:** table `bank_clients`, label `y` = \"yes\""));
   EXPECT_THAT(r.html, HasSubstr("20260101T000000Z-0000abcd"));
   EXPECT_THAT(r.html, HasSubstr("2026-01-02T03:04:05Z (UTC)"));
   EXPECT_FALSE(HasBadNumber(r.html));
@@ -289,7 +289,7 @@ TEST(ModelReportTest, EverySectionShowsItsHeadingNumbersAndCharts) {
   EXPECT_THAT(calibration, HasSubstr("| **stored scores** | 0.6250 | 0.5000 | 0.3750 | 0.2125 | "
                                      "0.6122 |"));
   EXPECT_THAT(calibration, HasSubstr("| 0.5000 | 0.5000 | 0.0000 | 0.2500 | 0.6931 |"));
-  EXPECT_THAT(calibration, Not(HasSubstr("uncalibrated")));
+  EXPECT_THAT(calibration, Not(HasSubstr("uncalibrated (booster output)")));
   EXPECT_THAT(HtmlSection(r.html, "calibration-section"), HasSubstr(">stored scores</text>"));
   EXPECT_THAT(calibration, HasSubstr("| [0.9, 1.0] | 1 | 0.900 | 1.000 |"));
   EXPECT_THAT(calibration, HasSubstr("| [0.0, 0.1) | 0 | n/a | n/a |"));
@@ -390,8 +390,9 @@ TEST(ModelReportTest, AnotherTableGetsNoFactsAboutTheUciFile) {
   EXPECT_THAT(r.markdown, HasSubstr("- **Data:** CRM extract of 2026-03-01; table `customers`, "
                                     "label `churned` = \"1\""));
   EXPECT_THAT(r.html, HasSubstr("<title>Churn model, spring 2026: model report</title>"));
-  // The other class of a 0/1 label is 0.
-  EXPECT_THAT(r.markdown, HasSubstr("| 0 | 1 | 1 |"));
+  // The other class of a 0/1 label is 0. At 0.7 only the 0.7 row is flagged (a positive).
+  EXPECT_THAT(r.markdown, HasSubstr("| 0 | 2 | 0 |"));
+  EXPECT_THAT(r.markdown, HasSubstr("| 1 | 1 | 1 |"));
   EXPECT_THAT(r.markdown, HasSubstr("2 of them with `churned` = \"1\""));
   // The time split is described by its own figures: 90 of 100 against 2 of 4.
   EXPECT_THAT(r.markdown, HasSubstr("The last rows' positive rate is 90.0% against 50.0%"));
@@ -544,7 +545,7 @@ TEST(ProfileTest, RenderedPageHasEveryChartAndNoBadNumbers) {
     EXPECT_THAT(r.html, HasSubstr("<section id=\"" + std::string(section) + "\">")) << section;
   }
   EXPECT_THAT(r.html, HasSubstr("no model trained yet"));
-  EXPECT_THAT(r.markdown, HasSubstr("- **Data:** table `bank\\_clients`, label `y` = \"yes\""));
+  EXPECT_THAT(r.markdown, HasSubstr("- **Data:** table `bank_clients`, label `y` = \"yes\""));
   EXPECT_THAT(r.html, Not(HasSubstr("<script")));
   EXPECT_THAT(r.markdown, HasSubstr("Sentinel **pdays = 999**"));
   EXPECT_THAT(r.markdown, HasSubstr("**duration** is treated as known only with the outcome"));
