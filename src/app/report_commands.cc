@@ -34,6 +34,7 @@ int ProfileCommand(const CommandContext& ctx, const std::string& out_dir) {
 
   ReportStamp stamp;
   stamp.generated_at = UtcTimestamp();
+  stamp.report = config.report;
   try {
     const ModelBundle bundle = LoadBundle(ResolveModelDirectory(config.model.path));
     stamp.model_version = bundle.metadata.version;
@@ -62,6 +63,7 @@ int ReportCommand(const CommandContext& ctx, const std::string& out_dir) {
   in.threshold = EffectiveDecision(bundle, config.scoring).threshold;
   in.threshold_from_config = config.scoring.threshold.has_value();
   in.generated_at = UtcTimestamp();
+  in.report = config.report;
   const std::vector<std::string>& names = bundle.encoder.output_names();
   const std::map<int, double> gain = bundle.booster.FeatureImportance("gain");
   const std::map<int, double> total = bundle.booster.FeatureImportance("total_gain");

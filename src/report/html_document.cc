@@ -536,9 +536,17 @@ void WriteReportFile(const std::string& dir, const std::string& name, const std:
 
 namespace bankscore {
 
-const char* const kBankMarketingCitation =
-    "UCI Bank Marketing (bank-additional), S. Moro, P. Cortez and P. Rita (2014), "
-    "\"A Data-Driven Approach to Predict the Success of Bank Telemarketing\", Decision Support "
-    "Systems 62:22-31; licensed CC BY 4.0.";
+std::string DataSourceText(const ReportConfig& report, const std::string& table,
+                           const std::string& label, const std::string& positive_label) {
+  using report::Md;
+  const std::string source =
+      "table `" + Md(table) + "`, label `" + Md(label) + "` = \"" + Md(positive_label) + "\"";
+  return report.data_source.empty() ? source : Md(report.data_source) + "; " + source;
+}
+
+std::string ReportTitle(const ReportConfig& report, const std::string& what,
+                        const std::string& fallback) {
+  return report.title.empty() ? fallback : report.title + ": " + what;
+}
 
 }  // namespace bankscore

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bankscore/config.h"
 #include "bankscore/error.h"
 
 namespace bankscore {
@@ -36,8 +37,15 @@ struct RenderedReport {
   std::string markdown;
 };
 
-// The citation of the UCI Bank Marketing data, shown on both pages.
-extern const char* const kBankMarketingCitation;
+// The "Data" line of both pages, as report text. A report describes whatever table it was given,
+// so it names only what the config says (report.data_source) and the table and label it read:
+// "CRM extract; table `customers`, label `churned` = \"1\"" or, unset, "table `customers`, ...".
+std::string DataSourceText(const ReportConfig& report, const std::string& table,
+                           const std::string& label, const std::string& positive_label);
+
+// The page title: report.title when set, followed by `what` ("model report"), else `fallback`.
+std::string ReportTitle(const ReportConfig& report, const std::string& what,
+                        const std::string& fallback);
 
 }  // namespace bankscore
 

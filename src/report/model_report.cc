@@ -45,9 +45,19 @@ struct ClassNames {
 
 ClassNames NamesOf(const ModelMetadata& m) {
   const std::string& p = m.positive_label.empty() ? std::string("1") : m.positive_label;
-  // The bundle stores only the positive value; "no" is the UCI data's other value.
-  return {p, p == "yes" ? "no" : "not " + p};
+  // The bundle stores only the positive value; the usual pairs get their usual other value.
+  static const std::map<std::string, std::string> kOpposites = {
+      {"yes", "no"}, {"1", "0"}, {"true", "false"}, {"Yes", "No"}, {"Y", "N"}, {"y", "n"}};
+  const auto it = kOpposites.find(p);
+  return {p, it != kOpposites.end() ? it->second : "not " + p};
 }
+
+// "`churned` = "1"": what makes a row positive, in the bundle's own terms.
+std::string PositiveCondition(const ModelMetadata& m) {
+  return "`" + Md(m.label_column) + "` = \"" + Md(NamesOf(m).positive) + "\"";
+}
+
+std::string PositiveRowsText(const ModelMetadata& m) { return "rows with " + PositiveCondition(m); }
 
 std::string F4(double v) { return FormatFixed(v, 4); }
 std::string F3(double v) { return FormatFixed(v, 3); }
@@ -143,8 +153,9 @@ void CheckScoredSets(const ModelReportInput& in) {
 // The page with its title and header lines.
 ReportDocument StartDocument(const ModelReportInput& in) {
   const ModelMetadata& m = in.metadata;
-  ReportDocument doc("Model report: " + m.version);
-  doc.AddMeta("Data", kBankMarketingCitation);
+  ReportDocument doc(ReportTitle(in.report, "model report", "Model report: " + m.version));
+  doc.AddMeta("Data",
+              DataSourceText(in.report, m.source_table, m.label_column, NamesOf(m).positive));
   doc.AddMeta("Model", "version `" + Md(m.version) + "`, created " + Md(m.created_at) +
                            ", trained on table `" + Md(m.source_table) + "`");
   doc.AddMeta("Threshold", F4(in.threshold) + " (" + ThresholdOrigin(in) + ")");
@@ -152,15 +163,20 @@ ReportDocument StartDocument(const ModelReportInput& in) {
   return doc;
 }
 
+// The trainer's word on what the test figures measure (final_fit: all_labelled), if it left one.
+std::string MetricsNote(const ModelMetadata& m) { return JsonString(m.extra, "metrics_note", ""); }
+
 void SummarySection(ReportDocument& doc, const ModelReportInput& in, const BinaryMetrics& test) {
   doc.BeginSection("summary", "Summary");
+  const std::string note = MetricsNote(in.metadata);
+  if (!note.empty()) doc.AddNote(NoteKind::kWarning, "**Test figures:** " + Md(note));
   doc.AddParagraph(
-      "On the held-out test split (" + FormatCount(test.rows) + " clients, " +
-      FormatCount(test.positives) + " subscribers) the model ranks clients with ROC AUC **" +
-      F3(test.roc_auc) + "** and PR AUC **" + F3(test.pr_auc) + "**. At threshold " +
-      F3(in.threshold) + " it flags " + FormatPercent(FlaggedShare(test)) +
-      " of the clients, with precision " + F3(test.precision) + ", recall " + F3(test.recall) +
-      " and F1 **" + F3(test.f1) +
+      "On the held-out test split (" + FormatCount(test.rows) + " rows, " +
+      FormatCount(test.positives) + " of them with " + PositiveCondition(in.metadata) +
+      ") the model ranks rows with ROC AUC **" + F3(test.roc_auc) + "** and PR AUC **" +
+      F3(test.pr_auc) + "**. At threshold " + F3(in.threshold) + " it flags " +
+      FormatPercent(FlaggedShare(test)) + " of the rows, with precision " + F3(test.precision) +
+      ", recall " + F3(test.recall) + " and F1 **" + F3(test.f1) +
       "**. Charts name the split they use: the threshold curve uses "
       "the validation split (where the threshold is chosen), everything else the test split.");
 }
@@ -176,13 +192,10 @@ std::vector<std::string> Warnings(const ModelReportInput& in) {
       out.push_back(Md(text));
     }
   }
+  // Only a feature actually named duration can leak the call's outcome; other tables have none.
   const auto& cols = in.metadata.feature_columns;
   const bool duration_feature = std::find(cols.begin(), cols.end(), "duration") != cols.end();
-  const nlohmann::json& tr = in.metadata.training;
-  const bool include_duration = tr.is_object() && tr.contains("include_duration") &&
-                                tr["include_duration"].is_boolean() &&
-                                tr["include_duration"].get<bool>();
-  if ((duration_feature || include_duration) && !mentions_duration) {
+  if (duration_feature && !mentions_duration) {
     out.push_back(
         "The model uses `duration`, the length of the call, which is known only after "
         "the call: it leaks the outcome, inflates every figure in this report, and the "
@@ -288,12 +301,12 @@ void ConfusionSection(ReportDocument& doc, const ModelReportInput& in, const Bin
   spec.true_positive = c.true_positive;
   doc.AddFigure(report::ConfusionChart(spec),
                 "Rows: the actual answer; columns: the model's at the threshold.");
-  doc.AddParagraph("Of " + FormatCount(test.rows) + " test clients the model flags " +
+  doc.AddParagraph("Of " + FormatCount(test.rows) + " test rows the model flags " +
                    FormatCount(c.true_positive + c.false_positive) + " (" +
                    FormatPercent(FlaggedShare(test)) + "); " + FormatCount(c.true_positive) +
-                   " of them subscribed (precision " + FormatPercent(test.precision) +
+                   " of them are positive (precision " + FormatPercent(test.precision) +
                    "), which finds " + FormatCount(c.true_positive) + " of the " +
-                   FormatCount(test.positives) + " subscribers (recall " +
+                   FormatCount(test.positives) + " " + PositiveRowsText(in.metadata) + " (recall " +
                    FormatPercent(test.recall) + ").");
   Table t;
   t.header = {"actual \\ predicted", Md(names.negative), Md(names.positive)};
@@ -332,7 +345,7 @@ report::LineChartSpec ThresholdChart(const ModelReportInput& in) {
   for (int i = 0; i <= kSweepSteps; ++i) thresholds.push_back(static_cast<double>(i) / kSweepSteps);
   report::LineChartSpec spec =
       UnitChart("threshold-curve", "Precision, recall and F1 against threshold, validation split",
-                "threshold (a client is flagged when its score is at least this)", "value");
+                "threshold (a row is flagged when its score is at least this)", "value");
   spec.series = SweepSeries(ThresholdSweep(in.validation.labels, in.validation.scores, thresholds));
   spec.markers.push_back(
       {in.threshold,
@@ -366,6 +379,8 @@ Table SelectedThresholdsTable(const ModelReportInput& in) {
   for (int i = 1; i <= 9; ++i) shown.push_back(i / 10.0);
   shown.push_back(in.threshold);
   std::sort(shown.begin(), shown.end());
+  // A threshold in use such as 0.3 is one of the tenths already: one row, not two.
+  shown.erase(std::unique(shown.begin(), shown.end()), shown.end());
   for (const ThresholdPoint& p :
        ThresholdSweep(in.validation.labels, in.validation.scores, shown)) {
     const bool chosen = p.threshold == in.threshold;
@@ -385,7 +400,7 @@ void ThresholdSection(ReportDocument& doc, const ModelReportInput& in) {
                     std::to_string(kSweepSteps + 1) +
                     " thresholds from 0 to 1; the "
                     "dashed vertical line is the threshold in use. Precision is not drawn where no "
-                    "client is flagged.");
+                    "row is flagged.");
   doc.AddParagraph(ThresholdInUseText(in));
   doc.AddTable(SelectedThresholdsTable(in));
 }
@@ -394,7 +409,7 @@ void ThresholdSection(ReportDocument& doc, const ModelReportInput& in) {
 report::LineChartSpec GainsChart(const std::vector<GainsRow>& gains, double base) {
   report::LineChartSpec spec =
       UnitChart("gains-lift", "Cumulative gains, test split",
-                "share of clients contacted, highest scores first", "share of subscribers found");
+                "share of rows selected, highest scores first", "share of positives found");
   spec.x_axis.percent = true;
   spec.y_axis.percent = true;
   Series model{"model", {0}, {0}, report::kPalette[0], false, true};
@@ -425,14 +440,9 @@ report::BarChartSpec LiftChart(const std::vector<GainsRow>& gains) {
 
 Table DecileTable(const std::vector<GainsRow>& gains) {
   Table t;
-  t.header = {"decile",
-              "rows",
-              "subscribers",
-              "rate",
-              "lift",
-              "cumulative share contacted",
-              "cumulative gain",
-              "cumulative lift"};
+  t.header = {
+      "decile",          "rows",           "positives", "rate", "lift", "cumulative share selected",
+      "cumulative gain", "cumulative lift"};
   t.numeric.assign(t.header.size(), true);
   for (const GainsRow& g : gains) {
     t.rows.push_back({std::to_string(g.group), FormatCount(g.rows), FormatCount(g.positives),
@@ -448,55 +458,130 @@ void GainsSection(ReportDocument& doc, const ModelReportInput& in, const BinaryM
   const std::vector<GainsRow> gains = GainsTable(in.test.labels, in.test.scores, 10);
   const double base = PositiveRate(test);
   doc.AddFigure(report::LineChart(GainsChart(gains, base)),
-                "Share of all subscribers in the test split found by calling the top-scored "
-                "deciles, as in Moro et al. (2014).");
+                "Share of all positives in the test split found by selecting the top-scored "
+                "deciles.");
   doc.AddFigure(
       report::BarChart(LiftChart(gains)),
-      "Subscription rate of each decile over the overall rate (" + FormatPercent(base) + ").");
+      "Positive rate of each decile over the overall rate (" + FormatPercent(base) + ").");
   doc.AddTable(DecileTable(gains));
   if (gains.size() >= 3) {
-    doc.AddParagraph("Calling the top 30% of clients by score finds " +
-                     FormatPercent(gains[2].cumulative_gain) +
-                     " of the subscribers (random "
-                     "calling: 30%); the top decile subscribes at " +
+    doc.AddParagraph("Selecting the top 30% of rows by score finds " +
+                     FormatPercent(gains[2].cumulative_gain) + " of the " +
+                     PositiveRowsText(in.metadata) +
+                     " (a random selection: 30%); the top decile's positive rate is " +
                      FormatFixed(gains[0].lift, 2) + " times the overall rate.");
   }
 }
 
-report::LineChartSpec CalibrationChart(const std::vector<CalibrationBin>& bins) {
-  report::LineChartSpec spec = UnitChart("calibration", "Calibration, test split",
-                                         "mean predicted probability (bin)", "observed rate");
-  Series model{"model", {}, {}, report::kPalette[0], false, true};
+// The calibration method the trainer recorded; empty for a bundle made before calibration.
+std::string CalibrationMethod(const ModelMetadata& m) {
+  return JsonString(m.training, "calibration", "");
+}
+
+// Old bundles hold no booster output next to the stored scores: nothing to compare against.
+bool HasRawScores(const ScoredSet& set) {
+  return !set.raw_scores.empty() && set.raw_scores.size() == set.labels.size();
+}
+
+// The reliability curve of one set of scores: a point per non-empty bin.
+Series ReliabilitySeries(const std::string& name, const std::vector<CalibrationBin>& bins,
+                         const std::string& color) {
+  Series s{name, {}, {}, color, false, true, 2.2};
   for (const CalibrationBin& b : bins) {
     if (b.rows == 0) continue;
-    model.x.push_back(b.mean_predicted);
-    model.y.push_back(b.observed_rate);
+    s.x.push_back(b.mean_predicted);
+    s.y.push_back(b.observed_rate);
   }
-  spec.series = {model, Diagonal("perfectly calibrated")};
+  return s;
+}
+
+std::string CalibratedName(const ModelMetadata& m) {
+  const std::string method = CalibrationMethod(m);
+  return method.empty() ? std::string("stored scores") : "calibrated (" + method + ")";
+}
+
+const char* const kUncalibratedName = "uncalibrated (booster output)";
+
+report::LineChartSpec CalibrationChart(const ModelReportInput& in) {
+  report::LineChartSpec spec =
+      UnitChart("calibration", "Reliability, test split", "mean predicted probability (bin)",
+                "observed positive rate");
+  spec.layout.width = 760;  // a one-row legend of three long names; the chart stands alone
+  spec.series = {ReliabilitySeries(CalibratedName(in.metadata),
+                                   CalibrationTable(in.test.labels, in.test.scores, 10),
+                                   report::kPalette[0])};
+  if (HasRawScores(in.test)) {
+    spec.series.push_back(ReliabilitySeries(
+        kUncalibratedName, CalibrationTable(in.test.labels, in.test.raw_scores, 10),
+        report::kPalette[1]));
+  }
+  spec.series.push_back(Diagonal("perfectly calibrated"));
   return spec;
 }
 
-// The mean score against the observed rate; resampling or weighting explains scores that run high.
-std::string CalibrationText(const ModelReportInput& in) {
-  double mean_score = 0;
-  for (double s : in.test.scores) mean_score += s;
-  mean_score /= static_cast<double>(in.test.scores.size());
-  const double observed =
-      static_cast<double>(std::count(in.test.labels.begin(), in.test.labels.end(), 1)) /
-      static_cast<double>(in.test.labels.size());
-  std::string text = "Mean score " + F3(mean_score) + " against an observed rate of " +
-                     F3(observed) + " on the test split.";
+// The base-rate predictor (every row given the positive rate) as a ProbabilityQuality row.
+ProbabilityQuality BaseRateQuality(const ProbabilityQuality& q, const std::vector<int>& labels) {
+  const std::vector<double> constant(labels.size(), q.positive_rate);
+  return {q.positive_rate,     q.positive_rate,      ExpectedCalibrationError(labels, constant, 10),
+          q.base_rate_brier,   q.base_rate_log_loss, q.base_rate_brier,
+          q.base_rate_log_loss};
+}
+
+Table ProbabilityQualityTable(const ModelReportInput& in, const ProbabilityQuality& calibrated) {
+  Table t;
+  t.caption = "Test split. ECE: expected calibration error over ten equal-width bins.";
+  t.header = {"predictor", "mean predicted", "positive rate", "ECE", "Brier score", "log loss"};
+  t.numeric = {false, true, true, true, true, true};
+  auto row = [&t](const std::string& name, const ProbabilityQuality& q) {
+    t.rows.push_back(
+        {name, F4(q.mean_predicted), F4(q.positive_rate), F4(q.ece), F4(q.brier), F4(q.log_loss)});
+  };
+  row("**" + Md(CalibratedName(in.metadata)) + "**", calibrated);
+  if (HasRawScores(in.test)) {
+    row(kUncalibratedName, AssessProbabilities(in.test.labels, in.test.raw_scores));
+  }
+  row("base rate (every row " + FormatPercent(calibrated.positive_rate) + ")",
+      BaseRateQuality(calibrated, in.test.labels));
+  return t;
+}
+
+// Whether the stored scores read as probabilities: their mean and ECE, and Brier score and log loss
+// against the base-rate predictor, which any useful probability beats.
+std::string CalibrationText(const ModelReportInput& in, const ProbabilityQuality& q) {
+  const std::string method = CalibrationMethod(in.metadata);
+  std::string text =
+      method.empty()
+          ? std::string(
+                "This bundle predates calibration: it holds only the booster's output, "
+                "shown as is, and no uncalibrated scores to compare with. ")
+          : "Calibration method: **" + Md(method) +
+                "**, fitted on the validation split's booster output (never on the test split). ";
+  text += "On the test split the " + std::string(method.empty() ? "scores" : "probabilities") +
+          " average " + F3(q.mean_predicted) + " against a positive rate of " +
+          F3(q.positive_rate) + " (ECE " + F3(q.ece) + ")";
+  if (HasRawScores(in.test)) {
+    const ProbabilityQuality raw = AssessProbabilities(in.test.labels, in.test.raw_scores);
+    text += "; before calibration they averaged " + F3(raw.mean_predicted) + " (ECE " +
+            F3(raw.ece) + ")";
+  }
+  const bool beats = q.brier < q.base_rate_brier && q.log_loss < q.base_rate_log_loss;
+  text += ". Brier score " + F3(q.brier) + " and log loss " + F3(q.log_loss) + " against " +
+          F3(q.base_rate_brier) + " and " + F3(q.base_rate_log_loss) +
+          " for the base-rate predictor: " +
+          (beats ? "the scores carry more than the base rate."
+                 : "the scores do not beat the base rate as probabilities; read them as a "
+                   "ranking.");
   const std::string imbalance = JsonString(in.metadata.training, "imbalance", "");
-  if (imbalance != "" && imbalance != "none" && mean_score > observed * 1.2) {
-    text += " The imbalance treatment (" + Md(imbalance) +
-            ") shifts scores upwards: read them "
-            "as a ranking, not as probabilities, unless recalibrated.";
+  if (method.empty() && imbalance != "" && imbalance != "none" &&
+      q.mean_predicted > q.positive_rate * 1.2) {
+    text += " The imbalance treatment (" + Md(imbalance) + ") shifts scores upwards.";
   }
   return text;
 }
 
 Table CalibrationBinsTable(const std::vector<CalibrationBin>& bins) {
   Table t;
+  t.caption = "The stored (calibrated) scores of the test split in ten equal-width bins.";
   t.header = {"score bin", "rows", "mean predicted", "observed rate"};
   t.numeric = {false, true, true, true};
   for (const CalibrationBin& b : bins) {
@@ -510,12 +595,19 @@ Table CalibrationBinsTable(const std::vector<CalibrationBin>& bins) {
 
 void CalibrationSection(ReportDocument& doc, const ModelReportInput& in) {
   doc.BeginSection("calibration-section", "Calibration (test split)");
-  const std::vector<CalibrationBin> bins = CalibrationTable(in.test.labels, in.test.scores, 10);
-  doc.AddFigure(report::LineChart(CalibrationChart(bins)),
-                "Test rows in ten equal-width score bins: the mean score against the share that "
-                "subscribed. Points below the diagonal mean the scores run high.");
-  doc.AddParagraph(CalibrationText(in));
-  doc.AddTable(CalibrationBinsTable(bins));
+  const std::string note = MetricsNote(in.metadata);
+  if (!note.empty()) doc.AddNote(NoteKind::kWarning, Md(note));
+  const ProbabilityQuality q = AssessProbabilities(in.test.labels, in.test.scores);
+  doc.AddParagraph(CalibrationText(in, q));
+  doc.AddFigure(report::LineChart(CalibrationChart(in)),
+                "Test rows in ten equal-width bins of predicted probability: the mean prediction "
+                "against the share that is positive, " +
+                    std::string(HasRawScores(in.test) ? "before and after calibration. "
+                                                      : "for the stored scores only. ") +
+                    "Points below the diagonal mean the predictions run high; bins with few rows "
+                    "(see the table below) are noisy.");
+  doc.AddTable(ProbabilityQualityTable(in, q));
+  doc.AddTable(CalibrationBinsTable(CalibrationTable(in.test.labels, in.test.scores, 10)));
 }
 
 void ImportanceSection(ReportDocument& doc, const ModelReportInput& in) {
@@ -667,6 +759,14 @@ void CrossValidationSection(ReportDocument& doc, const nlohmann::json& cv) {
                    "the test split is not involved): mean ± standard deviation over the folds.");
   doc.AddTable(CrossValidationTable(metrics));
 }
+// ": much higher", ": much lower" or nothing, comparing a positive rate with a reference rate.
+std::string RateComparison(double rate, double reference) {
+  if (!std::isfinite(rate) || !std::isfinite(reference)) return "";
+  if (rate > 1.5 * reference) return " (much higher)";
+  if (rate < reference / 1.5) return " (much lower)";
+  return "";
+}
+
 // This model's test split against the bundle's time-ordered split, metric by metric.
 Table TimeSplitTable(const nlohmann::json& ts, const BinaryMetrics& test) {
   const double rows = JsonNumber(ts, "rows"), positives = JsonNumber(ts, "positives");
@@ -675,7 +775,7 @@ Table TimeSplitTable(const nlohmann::json& ts, const BinaryMetrics& test) {
   t.numeric = {false, true, true};
   t.rows.push_back({"rows", FormatCount(test.rows),
                     std::isfinite(rows) ? FormatCount(static_cast<std::int64_t>(rows)) : "n/a"});
-  t.rows.push_back({"subscription rate", FormatPercent(PositiveRate(test)),
+  t.rows.push_back({"positive rate", FormatPercent(PositiveRate(test)),
                     FormatPercent(rows > 0 ? positives / rows : NAN)});
   const std::pair<const char*, double BinaryMetrics::*> kRows[] = {
       {"roc_auc", &BinaryMetrics::roc_auc},
@@ -691,8 +791,8 @@ Table TimeSplitTable(const nlohmann::json& ts, const BinaryMetrics& test) {
   return t;
 }
 
-// What the time-ordered split says about this model's figures, and why the UCI data differs
-// over time.
+// What the time-ordered split says about this model's figures, from this bundle's figures only:
+// how much lower they are and how the last rows' positive rate compares with the test split's.
 std::string TimeSplitText(const nlohmann::json& ts, const BinaryMetrics& test) {
   const double roc = JsonNumber(ts, "roc_auc"), pr = JsonNumber(ts, "pr_auc");
   if (!std::isfinite(roc)) return "The bundle's time-split entry has no ROC AUC.";
@@ -701,7 +801,8 @@ std::string TimeSplitText(const nlohmann::json& ts, const BinaryMetrics& test) {
   const double test_rate = PositiveRate(test);
   const double drop = test.roc_auc - roc;
   std::string text =
-      "A model trained on the earliest rows and tested on the last ones reaches ROC AUC " +
+      "A model trained on the rows with the lowest keys and tested on the last ones reaches ROC "
+      "AUC " +
       F3(roc) + " and PR AUC " + F3(pr) + ", against " + F3(test.roc_auc) + " and " +
       F3(test.pr_auc) + " on this model's test split. ";
   if (drop >= 0.05) {
@@ -711,17 +812,12 @@ std::string TimeSplitText(const nlohmann::json& ts, const BinaryMetrics& test) {
   } else {
     text += "These figures are not lower than the test split's. ";
   }
-  return text +
-         "The UCI rows are in date order (May 2008 to November 2010), so the held-out rows "
-         "are the most recent calls, and the last months (2010 above all) differ from the "
-         "earlier ones: other economic conditions (see emp.var.rate, euribor3m and nr.employed "
-         "in the data profile) and a " +
-         std::string(std::isfinite(rate) && rate > 1.5 * test_rate ? "much higher" : "different") +
-         " subscription rate (" + FormatPercent(rate) + " in the last rows against " +
-         FormatPercent(test_rate) +
-         " in the stratified test split). A random split mixes "
-         "all periods into training and test; the time-ordered split is the more honest "
-         "estimate of how the model does on the next campaign.";
+  return text + "The last rows' positive rate is " + FormatPercent(rate) + " against " +
+         FormatPercent(test_rate) + " in the stratified test split" +
+         RateComparison(rate, test_rate) +
+         ". A random split mixes early and late rows into training and test; when the keys "
+         "follow time, the time-ordered split is the more honest estimate of how the model does "
+         "on the next rows.";
 }
 
 void TimeSplitSection(ReportDocument& doc, const nlohmann::json& ts, const BinaryMetrics& test) {
@@ -831,8 +927,10 @@ RenderedReport RenderModelReport(const ModelReportInput& in) {
   OptionalSections(doc, in, test);
   TrainingSection(doc, in);
   doc.SetFooter("Generated by bankscore report at " + Md(in.generated_at) +
-                " from the bundle of model `" + Md(in.metadata.version) +
-                "`. Data: " + kBankMarketingCitation);
+                " from the bundle of model `" + Md(in.metadata.version) + "`. Data: " +
+                DataSourceText(in.report, in.metadata.source_table, in.metadata.label_column,
+                               NamesOf(in.metadata).positive) +
+                ".");
   return {doc.RenderHtml(), doc.RenderMarkdown()};
 }
 

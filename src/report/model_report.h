@@ -28,6 +28,7 @@ struct ModelReportInput {
   bool threshold_from_config = false;              // scoring.threshold overrides the bundle's
   std::vector<FeatureImportanceEntry> importance;  // any order
   std::string generated_at;                        // ISO 8601 UTC
+  ReportConfig report;  // title and data source line; the table and label stand in when unset
 };
 
 // Throws DataError when the test or validation set is empty.

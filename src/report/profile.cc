@@ -481,7 +481,7 @@ ColumnProfile ProfileColumn(const ColumnAccumulator& a, std::int64_t min_support
   return col;
 }
 
-// The groups whose subscription rates a column is compared by: its categories, or its bands and
+// The groups whose positive rates a column is compared by: its categories, or its bands and
 // its sentinel.
 std::vector<ValueGroup> RateGroups(const ColumnProfile& col) {
   if (!col.numeric) return col.categories;
@@ -701,8 +701,8 @@ std::vector<Bar> RateBars(const std::vector<ValueGroup>& groups, std::int64_t mi
 BarChartSpec RateChart(const std::string& id, const std::string& column, double overall) {
   BarChartSpec spec;
   spec.id = id;
-  spec.title = "Subscription rate by " + column;
-  spec.value_axis.label = "subscription rate (labelled rows)";
+  spec.title = "Positive rate by " + column;
+  spec.value_axis.label = "positive rate (labelled rows)";
   spec.value_axis.percent = true;
   spec.category_label = column;
   spec.color = report::kPalette[2];
@@ -712,8 +712,8 @@ BarChartSpec RateChart(const std::string& id, const std::string& column, double 
 
 ReportDocument StartDocument(const TableProfile& p, const ReportStamp& stamp) {
   const ProfileOptions& o = p.options;
-  ReportDocument doc("Data profile: " + o.table);
-  doc.AddMeta("Data", kBankMarketingCitation);
+  ReportDocument doc(ReportTitle(stamp.report, "data profile", "Data profile: " + o.table));
+  doc.AddMeta("Data", DataSourceText(stamp.report, o.table, o.label, o.positive_label));
   doc.AddMeta("Source", "table `" + Md(o.table) + "`, key `" + Md(o.key) + "`, label `" +
                             Md(o.label) + "` (positive value \"" + Md(o.positive_label) + "\")");
   doc.AddMeta("Model", stamp.model_version.empty()
@@ -758,14 +758,23 @@ Table OverviewTable(const TableProfile& p) {
   return overview;
 }
 
+// What the "unknown" column of the overview counts, and where this table has any.
+std::string UnknownSummary(const TableProfile& p) {
+  int columns = 0;
+  for (const ColumnProfile& c : p.columns) columns += c.unknowns > 0 ? 1 : 0;
+  return "\"unknown\" counts the literal text `unknown`" +
+         (columns == 0 ? std::string(", which no column holds.")
+                       : ", held by " + std::to_string(columns) + " of the " +
+                             std::to_string(p.columns.size()) + " columns.");
+}
+
 void OverviewSection(ReportDocument& doc, const TableProfile& p) {
   doc.BeginSection("overview", "Overview");
   doc.AddParagraph(FormatCount(p.rows) + " rows and " + std::to_string(p.columns.size()) +
                    " columns; " + FormatCount(p.labelled) + " rows are labelled, of which " +
                    FormatCount(p.positives) + " (" + FormatPercent(OverallRate(p)) + ") are \"" +
                    Md(p.options.positive_label) + "\". The table was read once, in key order, in " +
-                   "batches. \"unknown\" counts the literal text `unknown`, which the UCI data " +
-                   "uses for missing answers.");
+                   "batches. " + UnknownSummary(p));
   doc.AddTable(OverviewTable(p));
 }
 
@@ -776,7 +785,7 @@ std::string TargetText(const TableProfile& p) {
   return FormatCount(p.positives) + " of " + FormatCount(p.labelled) + " labelled rows (" +
          FormatPercent(OverallRate(p)) + ") are positive: about " +
          (p.positives > 0 ? FormatFixed(static_cast<double>(negatives) / p.positives, 1) : "n/a") +
-         " negatives per positive. Accuracy is therefore a poor yardstick (predicting \"no\" for "
+         " negatives per positive. Accuracy is therefore a poor yardstick (predicting negative for "
          "everyone is " +
          FormatPercent(Share(negatives, p.labelled)) + " accurate); the model " +
          "report uses recall, precision, F1, ROC and PR curves and lift.";
@@ -810,14 +819,14 @@ BarChartSpec BalanceChart(const TableProfile& p) {
 void TargetSection(ReportDocument& doc, const TableProfile& p) {
   doc.BeginSection("target", "Target balance");
   doc.AddParagraph(p.labelled > 0 ? TargetText(p)
-                                  : "No row has a label, so no subscription rates can be shown.");
+                                  : "No row has a label, so no positive rates can be shown.");
   doc.AddTable(TargetTable(p));
   doc.AddFigure(report::BarChart(BalanceChart(p)), "Rows per label value (all rows).");
 }
 
 // --- Leakage, sentinels and unknowns ---
 
-// How well a value ranks subscribers, in either direction (AUC 0.3 ranks as well as 0.7).
+// How well a value ranks positives, in either direction (AUC 0.3 ranks as well as 0.7).
 double RankStrength(double auc) { return std::max(auc, 1 - auc); }
 
 struct StrongestFeature {
@@ -835,7 +844,7 @@ StrongestFeature StrongestNumericFeature(const TableProfile& p) {
   return best;
 }
 
-// How strongly the leaking column ranks subscribers here, against the best honest feature.
+// How strongly the leaking column ranks positives here, against the best honest feature.
 std::string LeakageStrengthText(const TableProfile& p, const ColumnProfile& c) {
   const NumericSummary& s = c.summary;
   const StrongestFeature best = StrongestNumericFeature(p);
@@ -849,7 +858,7 @@ std::string LeakageStrengthText(const TableProfile& p, const ColumnProfile& c) {
   if (!s.bands.empty()) {
     const ValueGroup& first = s.bands.front();
     const ValueGroup& last = s.bands.back();
-    text += " Subscription rate " + FormatPercent(first.Rate()) + " for " + Md(c.name) + " " +
+    text += " Positive rate " + FormatPercent(first.Rate()) + " for " + Md(c.name) + " " +
             Md(first.label) + " against " + FormatPercent(last.Rate()) + " for " + Md(last.label) +
             ".";
   }
@@ -857,12 +866,11 @@ std::string LeakageStrengthText(const TableProfile& p, const ColumnProfile& c) {
 }
 
 std::string LeakageText(const TableProfile& p, const ColumnProfile& c, bool is_feature) {
-  std::string text = "**" + Md(c.name) + "** is known only after the call has ended, when the " +
-                     "outcome is known too, so it leaks the answer (Moro et al. 2014; the UCI "
-                     "notes say it should be left out of a realistic model).";
+  std::string text = "**" + Md(c.name) + "** is treated as known only with the outcome (a " +
+                     "leakage column), so it is kept out of the hypotheses.";
   if (c.numeric && c.summary.count > 0 && p.labelled > 0) text += LeakageStrengthText(p, c);
-  text += is_feature ? " It IS configured as a feature: a model trained with it is not usable "
-                       "before a call."
+  text += is_feature ? " It IS configured as a feature: if it is only known with the outcome, a "
+                       "model trained with it cannot be used before the outcome is known."
                      : " It is not a model feature here (not in source.features).";
   return text;
 }
@@ -882,16 +890,11 @@ std::string SentinelText(const TableProfile& p, const ColumnProfile& c, double v
   const NumericSummary& s = c.summary;
   ValueGroup others{"", 0, 0, 0};
   for (const ValueGroup& g : s.bands) Merge(others, g);
-  // The one sentinel the UCI data description documents; others are just "no value".
-  const std::string meaning = c.name == "pdays" && value == 999
-                                  ? "the client was not contacted in a previous campaign, per "
-                                    "the UCI data description"
-                                  : "a configured \"no value\" marker";
-  std::string text = "Sentinel **" + Md(c.name) + " = " + Num(value) + "** (" + meaning +
-                     "): " + FormatCount(s.sentinel_rows) + " rows (" +
-                     FormatPercent(Share(s.sentinel_rows, c.rows)) + ").";
+  std::string text = "Sentinel **" + Md(c.name) + " = " + Num(value) +
+                     "** (a configured \"no value\" marker): " + FormatCount(s.sentinel_rows) +
+                     " rows (" + FormatPercent(Share(s.sentinel_rows, c.rows)) + ").";
   if (p.labelled > 0 && s.sentinel_group.labelled > 0) {
-    text += " Subscription rate " + FormatPercent(s.sentinel_group.Rate()) + " in those rows, " +
+    text += " Positive rate " + FormatPercent(s.sentinel_group.Rate()) + " in those rows, " +
             FormatPercent(others.Rate()) + " in the others.";
   }
   return text + " The statistics and histogram of " + Md(c.name) +
@@ -907,7 +910,7 @@ std::vector<std::string> UnknownItems(const TableProfile& p) {
                        " \"unknown\" (" + FormatCount(c.unknowns) + " rows)";
     for (const ValueGroup& g : c.categories) {
       if (g.label == "unknown" && g.labelled > 0) {
-        item += ", subscription rate " + FormatPercent(g.Rate());
+        item += ", positive rate " + FormatPercent(g.Rate());
       }
     }
     items.push_back(item);
@@ -984,7 +987,7 @@ std::vector<ListedHypothesis> ShortList(const TableProfile& p,
 // `companions`: report text naming correlated columns left out of the list in its favour.
 std::string HypothesisText(const Hypothesis& h, const ColumnProfile& col, double overall,
                            const std::string& companions) {
-  std::string text = "**" + Md(h.column) + "**: " + FormatPercent(h.high.Rate()) + " subscribed " +
+  std::string text = "**" + Md(h.column) + "**: " + FormatPercent(h.high.Rate()) + " positive " +
                      "where " + GroupPhrase(h.column, h.high, col.numeric) + " (" +
                      FormatCount(h.high.labelled) + " labelled rows) against " +
                      FormatPercent(h.low.Rate()) + " where " +
@@ -994,12 +997,12 @@ std::string HypothesisText(const Hypothesis& h, const ColumnProfile& col, double
   if (h.rank_auc) {
     const double auc = *h.rank_auc;
     if (std::abs(auc - 0.5) < 0.05) {
-      text += " The value alone barely ranks subscribers (ROC AUC " + FormatFixed(auc, 3) +
+      text += " The value alone barely ranks positives (ROC AUC " + FormatFixed(auc, 3) +
               "): the difference lies in particular bands, not in a trend.";
     } else {
       text += fmt::format(
           " Ranked by {} alone, ROC AUC {}: {} values tend to go with "
-          "subscribing.",
+          "a positive label.",
           Md(h.column), FormatFixed(auc, 3), auc > 0.5 ? "higher" : "lower");
     }
   }
@@ -1007,14 +1010,14 @@ std::string HypothesisText(const Hypothesis& h, const ColumnProfile& col, double
     text += " It moves with " + companions + ", whose rates tell much the same story.";
   }
   text += " This suggests that " + Md(h.column) +
-          " is associated with subscription (an association in this data, not a cause; chart: "
+          " is associated with the label (an association in this data, not a cause; chart: "
           "[rates by " +
           Md(h.column) + "](#rate-" + Slug(h.column) + ")).";
   return text;
 }
 
 std::string HypothesesIntro(std::int64_t min_rows) {
-  return "Each hypothesis compares the subscription rate between the groups of one column: its "
+  return "Each hypothesis compares the positive rate between the groups of one column: its "
          "categories, or bands of adjacent values for numeric columns (a sentinel is a group of "
          "its own). Only groups with at least " +
          FormatCount(min_rows) +
@@ -1040,7 +1043,7 @@ Table RankedTable(const std::vector<Hypothesis>& hypotheses) {
   Table ranked;
   ranked.caption =
       "Every eligible column, ranked by the gap between its highest and lowest "
-      "subscription rate.";
+      "positive rate.";
   ranked.header = {"#", "column", "highest", "rate", "rows", "lowest", "rate", "rows", "gap (pp)"};
   ranked.numeric = {true, false, false, true, true, false, true, true, true};
   for (std::size_t i = 0; i < hypotheses.size(); ++i) {
@@ -1161,7 +1164,7 @@ void NumericColumn(ReportDocument& doc, const TableProfile& p, const ColumnProfi
   rate.bars = RateBars(RateGroups(col), min_support);
   rate.category_label = col.name + " band";
   doc.AddFigure(report::BarChart(rate),
-                "Subscription rate per band of " + Md(col.name) + " (bands hold at least " +
+                "Positive rate per band of " + Md(col.name) + " (bands hold at least " +
                     FormatCount(min_support) + " labelled rows where the data allows); ranked " +
                     "by " + Md(col.name) + " alone, ROC AUC " + FormatFixed(s.rank_auc, 3) + ".");
 }
@@ -1204,7 +1207,7 @@ BarChartSpec FrequencyChart(const ColumnProfile& col, const std::vector<ValueGro
 
 Table CategoryTable(const ColumnProfile& col, const std::vector<ValueGroup>& shown) {
   Table t;
-  t.header = {Md(col.name), "rows", "share", "labelled", "subscription rate"};
+  t.header = {Md(col.name), "rows", "share", "labelled", "positive rate"};
   t.numeric = {false, true, true, true, true};
   for (const ValueGroup& g : shown) {
     t.rows.push_back({Md(g.label), FormatCount(g.rows), FormatPercent(Share(g.rows, col.rows)),
@@ -1214,7 +1217,7 @@ Table CategoryTable(const ColumnProfile& col, const std::vector<ValueGroup>& sho
   return t;
 }
 
-// Frequencies, and the subscription rate per category, in the same order.
+// Frequencies, and the positive rate per category, in the same order.
 void CategoricalColumn(ReportDocument& doc, const TableProfile& p, const ColumnProfile& col) {
   const std::vector<ValueGroup> shown = ShownCategories(col);
   doc.AddFigure(report::BarChart(FrequencyChart(col, shown)),
@@ -1223,7 +1226,7 @@ void CategoricalColumn(ReportDocument& doc, const TableProfile& p, const ColumnP
     BarChartSpec rate = RateChart("rate-" + Slug(col.name), col.name, OverallRate(p));
     rate.bars = RateBars(shown, MinSupport(p.labelled));
     doc.AddFigure(report::BarChart(rate),
-                  "Subscription rate per category, same order; the dashed line is the overall "
+                  "Positive rate per category, same order; the dashed line is the overall "
                   "rate.");
   }
   doc.AddTable(CategoryTable(col, shown));
@@ -1244,7 +1247,7 @@ void AddColumnSection(ReportDocument& doc, const TableProfile& p, const ColumnPr
 void ColumnsSection(ReportDocument& doc, const TableProfile& p) {
   doc.BeginSection("columns", "Columns");
   doc.AddParagraph(
-      "Every column of the table, features or not, in table order. Subscription "
+      "Every column of the table, features or not, in table order. Positive "
       "rates are over labelled rows; bars marked \"few rows\" rest on fewer than " +
           FormatCount(MinSupport(p.labelled)) + " labelled rows.",
       false);
@@ -1260,8 +1263,10 @@ RenderedReport RenderProfile(const TableProfile& p, const ReportStamp& stamp) {
   NotesSection(doc, p);
   HypothesesSection(doc, p);
   ColumnsSection(doc, p);
-  doc.SetFooter("Generated by bankscore profile at " + Md(stamp.generated_at) +
-                ". Data: " + kBankMarketingCitation);
+  doc.SetFooter(
+      "Generated by bankscore profile at " + Md(stamp.generated_at) + ". Data: " +
+      DataSourceText(stamp.report, p.options.table, p.options.label, p.options.positive_label) +
+      ".");
   return {doc.RenderHtml(), doc.RenderMarkdown()};
 }
 

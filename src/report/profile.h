@@ -131,6 +131,7 @@ struct ReportStamp {
   std::string generated_at;   // ISO 8601 UTC
   std::string model_version;  // empty: no model
   std::string model_created_at;
+  ReportConfig report;  // title and data source line; the table and label stand in when unset
 };
 
 RenderedReport RenderProfile(const TableProfile& profile, const ReportStamp& stamp);

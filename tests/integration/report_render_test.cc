@@ -175,7 +175,7 @@ TEST_F(ReportRenderTest, ProfilePageRendersWithItsCharts) {
   const std::string md = ReadText(dir / "profile.md");
   EXPECT_THAT(md, HasSubstr("## Hypotheses the data suggests"));
   EXPECT_THAT(md, HasSubstr("Sentinel **pdays = 999**"));
-  EXPECT_THAT(md, HasSubstr("**duration** is known only after the call"));
+  EXPECT_THAT(md, HasSubstr("**duration** is treated as known only with the outcome"));
   EXPECT_THAT(md, HasSubstr("| `y` | label |"));
   // The trained model is named on the page.
   EXPECT_THAT(md, ::testing::ContainsRegex("\\*\\*Model:\\*\\* version `[0-9]{8}T"));
@@ -197,6 +197,28 @@ TEST_F(ReportRenderTest, ModelReportRendersWithItsCharts) {
   char f1[32];
   std::snprintf(f1, sizeof f1, "| F1 | %.4f |", metrics.at("f1").get<double>());
   EXPECT_THAT(md, HasSubstr(f1));
+  // Calibration before and after, on the bundle the trainer made (isotonic by default).
+  const std::string html = ReadText(dir / "report.html");
+  EXPECT_THAT(html, HasSubstr(">calibrated (isotonic)</text>"));
+  EXPECT_THAT(html, HasSubstr(">uncalibrated (booster output)</text>"));
+  EXPECT_THAT(md, HasSubstr("| uncalibrated (booster output) |"));
+}
+
+// report.title and report.data_source reach both pages' header and footer.
+TEST_F(ReportRenderTest, ConfiguredTitleAndDataSourceAreShown) {
+  Config config = env_->config();
+  config.report = {"Term deposits, spring 2026", "CRM extract of 2026-03-01"};
+  CommandContext ctx{config, QuietLogger(), out_, nullptr, ""};
+  const fs::path dir = env_->dir() / "reports" / "titled";
+  ASSERT_EQ(ReportCommand(ctx, dir.string()), 0);
+  ASSERT_EQ(ProfileCommand(ctx, dir.string()), 0);
+  for (const char* page : {"report.md", "profile.md"}) {
+    const std::string md = ReadText(dir / page);
+    EXPECT_THAT(md, HasSubstr("# Term deposits, spring 2026: ")) << page;
+    EXPECT_THAT(md, HasSubstr("- **Data:** CRM extract of 2026-03-01; table `bank_clients`"))
+        << page;
+    EXPECT_THAT(md, ::testing::Not(HasSubstr("Moro"))) << page;
+  }
 }
 
 TEST_F(ReportRenderTest, RewritingReplacesThePages) {

@@ -113,8 +113,8 @@ TEST(ModelReportTest, ContainsEveryChartAndSection) {
     ++namespaces;
   }
   EXPECT_EQ(urls, namespaces);
-  EXPECT_THAT(r.html, HasSubstr("Moro"));
-  EXPECT_THAT(r.html, HasSubstr("CC BY 4.0"));
+  // Without report.title / report.data_source the Data line names the table and the label.
+  EXPECT_THAT(r.markdown, HasSubstr("- **Data:** table `bank_clients`, label `y` = \"yes\""));
   EXPECT_THAT(r.html, HasSubstr("20260101T000000Z-0000abcd"));
   EXPECT_THAT(r.html, HasSubstr("2026-01-02T03:04:05Z (UTC)"));
   EXPECT_FALSE(HasBadNumber(r.html));
@@ -185,7 +185,8 @@ TEST(ModelReportTest, RendersCrossValidationTimeSplitAndWarningsWhenPresent) {
   EXPECT_THAT(r.html, HasSubstr("<section id=\"time-split\">"));
   EXPECT_THAT(r.markdown, HasSubstr("These figures are much lower."));
   // 90% in the last rows against 50% in the test split.
-  EXPECT_THAT(r.markdown, HasSubstr("much higher subscription rate (90.0% in the last rows"));
+  EXPECT_THAT(r.markdown, HasSubstr("The last rows' positive rate is 90.0% against 50.0% in the "
+                                    "stratified test split (much higher)."));
   EXPECT_THAT(r.markdown, HasSubstr("| ROC AUC | 0.7500 | 0.6100 |"));
   EXPECT_THAT(r.html, HasSubstr("trained on the first 80% &lt;by key&gt;"));
   EXPECT_THAT(r.html, HasSubstr("<section id=\"warnings\">"));
@@ -232,9 +233,9 @@ TEST(ModelReportTest, EverySectionShowsItsHeadingNumbersAndCharts) {
   const RenderedReport r = RenderModelReport(TinyInput());
 
   const std::string summary = MarkdownSection(r.markdown, "Summary");
-  EXPECT_THAT(summary, HasSubstr("(4 clients, 2 subscribers)"));
+  EXPECT_THAT(summary, HasSubstr("(4 rows, 2 of them with `y` = \"yes\")"));
   EXPECT_THAT(summary, HasSubstr("ROC AUC **0.750** and PR AUC **0.833**"));
-  EXPECT_THAT(summary, HasSubstr("At threshold 0.700 it flags 50.0% of the clients"));
+  EXPECT_THAT(summary, HasSubstr("At threshold 0.700 it flags 50.0% of the rows"));
 
   const std::string metrics = MarkdownSection(r.markdown, "Metrics at the threshold");
   EXPECT_THAT(metrics, HasSubstr("At threshold 0.7000 (threshold policy max\\_f1)"));
@@ -251,8 +252,9 @@ TEST(ModelReportTest, EverySectionShowsItsHeadingNumbersAndCharts) {
   EXPECT_THAT(HtmlSection(r.html, "curves"), HasSubstr(">threshold 0.700</text>"));
 
   const std::string confusion = MarkdownSection(r.markdown, "Confusion matrix (test split)");
-  EXPECT_THAT(confusion, HasSubstr("Of 4 test clients the model flags 2 (50.0%); 1 of them "
-                                   "subscribed (precision 50.0%)"));
+  EXPECT_THAT(confusion, HasSubstr("Of 4 test rows the model flags 2 (50.0%); 1 of them "
+                                   "are positive (precision 50.0%), which finds 1 of the 2 rows "
+                                   "with `y` = \"yes\" (recall 50.0%)"));
   EXPECT_THAT(HtmlSection(r.html, "confusion"), HasSubstr("<svg id=\"confusion-matrix\""));
   EXPECT_THAT(HtmlSection(r.html, "confusion"), HasSubstr(">true positive</text>"));
 
@@ -266,19 +268,29 @@ TEST(ModelReportTest, EverySectionShowsItsHeadingNumbersAndCharts) {
   EXPECT_THAT(HtmlSection(r.html, "threshold"), HasSubstr("<svg id=\"threshold-curve\""));
   EXPECT_THAT(HtmlSection(r.html, "threshold"), HasSubstr(">share flagged</text>"));
 
-  // Deciles of 4 rows: the top-scored row (0.9, a subscriber) falls in the third group.
+  // Deciles of 4 rows: the top-scored row (0.9, a positive) falls in the third group.
   const std::string gains =
       MarkdownSection(r.markdown, "Cumulative gains and lift by decile (test split)");
   EXPECT_THAT(gains, HasSubstr("| 3 | 1 | 1 | 100.0% | 2.00 | 25.0% | 50.0% | 2.00 |"));
   EXPECT_THAT(gains, HasSubstr("| 10 | 1 | 0 | 0.0% | 0.00 | 100.0% | 100.0% | 1.00 |"));
-  EXPECT_THAT(gains, HasSubstr("Calling the top 30% of clients by score finds 50.0%"));
+  EXPECT_THAT(gains, HasSubstr("Selecting the top 30% of rows by score finds 50.0% of the rows "
+                               "with `y` = \"yes\""));
   EXPECT_THAT(HtmlSection(r.html, "gains"), HasSubstr("<svg id=\"gains-lift\""));
   EXPECT_THAT(HtmlSection(r.html, "gains"), HasSubstr("<svg id=\"lift-by-decile\""));
 
-  // Mean score (0.9 + 0.8 + 0.6 + 0.2) / 4 = 0.625 against 2 of 4 subscribed.
+  // Mean score (0.9 + 0.8 + 0.6 + 0.2) / 4 = 0.625 against 2 of 4 positive. TinyInput is a bundle
+  // from before calibration: no method, no raw scores. ECE: one row per non-empty bin,
+  // (|0.2 - 0| + |0.6 - 1| + |0.8 - 0| + |0.9 - 1|) / 4 = 0.375; the base rate 0.5 has Brier 0.25
+  // and log loss ln 2 = 0.6931.
   const std::string calibration = MarkdownSection(r.markdown, "Calibration (test split)");
-  EXPECT_THAT(calibration, HasSubstr("Mean score 0.625 against an observed rate of 0.500"));
+  EXPECT_THAT(calibration, HasSubstr("This bundle predates calibration"));
+  EXPECT_THAT(calibration, HasSubstr("average 0.625 against a positive rate of 0.500 (ECE 0.375)"));
   EXPECT_THAT(calibration, HasSubstr("The imbalance treatment (smote) shifts scores upwards"));
+  EXPECT_THAT(calibration, HasSubstr("| **stored scores** | 0.6250 | 0.5000 | 0.3750 | 0.2125 | "
+                                     "0.6122 |"));
+  EXPECT_THAT(calibration, HasSubstr("| 0.5000 | 0.5000 | 0.0000 | 0.2500 | 0.6931 |"));
+  EXPECT_THAT(calibration, Not(HasSubstr("uncalibrated (booster output)")));
+  EXPECT_THAT(HtmlSection(r.html, "calibration-section"), HasSubstr(">stored scores</text>"));
   EXPECT_THAT(calibration, HasSubstr("| [0.9, 1.0] | 1 | 0.900 | 1.000 |"));
   EXPECT_THAT(calibration, HasSubstr("| [0.0, 0.1) | 0 | n/a | n/a |"));
   EXPECT_THAT(HtmlSection(r.html, "calibration-section"), HasSubstr("<svg id=\"calibration\""));
@@ -324,6 +336,94 @@ TEST(ModelReportTest, RefusesEmptyScoredSets) {
   ModelReportInput in = TinyInput();
   in.test = {};
   EXPECT_THROW(RenderModelReport(in), DataError);
+}
+
+// Words and facts that belong to the UCI Bank Marketing file, not to whatever table a report is
+// given.
+const std::vector<std::string> kUciFacts = {
+    "UCI",     "Moro", "euribor", "emp.var.rate", "nr.employed",
+    "subscri", "2008", "2010",    "campaign",     "Bank Marketing"};
+
+void ExpectNoUciFacts(const RenderedReport& r) {
+  for (const std::string& fact : kUciFacts) {
+    EXPECT_THAT(r.html, Not(HasSubstr(fact))) << fact;
+    EXPECT_THAT(r.markdown, Not(HasSubstr(fact))) << fact;
+  }
+}
+
+// A churn model on another table, calibrated with isotonic. Test split: labels 1 0 1 0,
+// calibrated 0.7 0.3 0.6 0.1, booster output 0.9 0.8 0.6 0.2. By hand (one row per bin):
+//   calibrated:   mean 0.425, ECE (0.3 + 0.3 + 0.4 + 0.1) / 4 = 0.275,
+//                 Brier (0.09 + 0.09 + 0.16 + 0.01) / 4 = 0.0875,
+//                 log loss -(2 ln 0.7 + ln 0.6 + ln 0.9) / 4 = 0.3324
+//   uncalibrated: mean 0.625, ECE 0.375, Brier 0.2125, log loss 0.6122 (TinyInput's figures)
+//   base rate 0.5: ECE 0, Brier 0.25, log loss ln 2 = 0.6931
+ModelReportInput ChurnInput() {
+  ModelReportInput in = TinyInput();
+  ModelMetadata& m = in.metadata;
+  m.source_table = "customers";
+  m.label_column = "churned";
+  m.positive_label = "1";
+  m.feature_columns = {"plan", "tenure"};
+  m.training["calibration"] = "isotonic";
+  m.training["imbalance"] = "scale_pos_weight";
+  m.training.erase("include_duration");
+  m.extra["metrics_note"] = "test figures are those of the <pre-refit> model";
+  m.extra["cross_validation"] = {{"folds", 3},
+                                 {"metrics", {{"roc_auc", {{"mean", 0.7}, {"std", 0.01}}}}}};
+  m.extra["time_split"] = {{"roc_auc", 0.61},
+                           {"pr_auc", 0.30},
+                           {"rows", 100},
+                           {"positives", 90},
+                           {"note", "Trained on the earliest 80 rows by key"}};
+  in.test = {{1, 2, 3, 4}, {1, 0, 1, 0}, {0.7, 0.3, 0.6, 0.1}, {0.9, 0.8, 0.6, 0.2}};
+  in.validation.raw_scores = in.validation.scores;
+  in.importance = {{"tenure", 3.5, 35.0}, {"plan=basic", 7.25, 14.5}};
+  in.report = {"Churn model, spring 2026", "CRM extract of 2026-03-01"};
+  return in;
+}
+
+TEST(ModelReportTest, AnotherTableGetsNoFactsAboutTheUciFile) {
+  const RenderedReport r = RenderModelReport(ChurnInput());
+  ExpectNoUciFacts(r);
+  EXPECT_THAT(r.markdown, HasSubstr("# Churn model, spring 2026: model report"));
+  EXPECT_THAT(r.markdown, HasSubstr("- **Data:** CRM extract of 2026-03-01; table `customers`, "
+                                    "label `churned` = \"1\""));
+  EXPECT_THAT(r.html, HasSubstr("<title>Churn model, spring 2026: model report</title>"));
+  // The other class of a 0/1 label is 0. At 0.7 only the 0.7 row is flagged (a positive).
+  EXPECT_THAT(r.markdown, HasSubstr("| 0 | 2 | 0 |"));
+  EXPECT_THAT(r.markdown, HasSubstr("| 1 | 1 | 1 |"));
+  EXPECT_THAT(r.markdown, HasSubstr("2 of them with `churned` = \"1\""));
+  // The time split is described by its own figures: 90 of 100 against 2 of 4.
+  EXPECT_THAT(r.markdown, HasSubstr("The last rows' positive rate is 90.0% against 50.0%"));
+  EXPECT_THAT(r.markdown, HasSubstr("Trainer's note: Trained on the earliest 80 rows by key"));
+  EXPECT_THAT(r.html, Not(HasSubstr("id=\"warnings\"")));  // no duration among the features
+  EXPECT_FALSE(HasBadNumber(r.html));
+  EXPECT_FALSE(HasBadNumber(r.markdown));
+}
+
+TEST(ModelReportTest, CalibrationShowsBothCurvesAndTheFiguresBeforeAndAfter) {
+  const RenderedReport r = RenderModelReport(ChurnInput());
+  const std::string calibration = MarkdownSection(r.markdown, "Calibration (test split)");
+  EXPECT_THAT(calibration, HasSubstr("Calibration method: **isotonic**"));
+  EXPECT_THAT(calibration, HasSubstr("average 0.425 against a positive rate of 0.500 (ECE 0.275); "
+                                     "before calibration they averaged 0.625 (ECE 0.375)"));
+  EXPECT_THAT(calibration, HasSubstr("| **calibrated (isotonic)** | 0.4250 | 0.5000 | 0.2750 | "
+                                     "0.0875 | 0.3324 |"));
+  EXPECT_THAT(calibration, HasSubstr("| uncalibrated (booster output) | 0.6250 | 0.5000 | 0.3750 | "
+                                     "0.2125 | 0.6122 |"));
+  EXPECT_THAT(calibration, HasSubstr("| base rate (every row 50.0%) | 0.5000 | 0.5000 | 0.0000 | "
+                                     "0.2500 | 0.6931 |"));
+  EXPECT_THAT(calibration, HasSubstr("the scores carry more than the base rate"));
+  // The chart: both curves and the diagonal in the legend.
+  const std::string html = HtmlSection(r.html, "calibration-section");
+  EXPECT_THAT(html, HasSubstr("<svg id=\"calibration\""));
+  EXPECT_THAT(html, HasSubstr(">calibrated (isotonic)</text>"));
+  EXPECT_THAT(html, HasSubstr(">uncalibrated (booster output)</text>"));
+  EXPECT_THAT(html, HasSubstr(">perfectly calibrated</text>"));
+  // The refit note is shown where the figures are: in the summary and in this section.
+  EXPECT_THAT(HtmlSection(r.html, "summary"), HasSubstr("the &lt;pre-refit&gt; model"));
+  EXPECT_THAT(html, HasSubstr("the &lt;pre-refit&gt; model"));
 }
 
 // --- Profile -------------------------------------------------------------------------------
@@ -436,7 +536,7 @@ TEST(ProfileTest, RenderedPageHasEveryChartAndNoBadNumbers) {
   TableProfiler profiler(TinyOptions(), table.columns);
   profiler.Add(table);
   const TableProfile p = profiler.Finish();
-  const RenderedReport r = RenderProfile(p, {"2026-01-02T03:04:05Z", "", ""});
+  const RenderedReport r = RenderProfile(p, {"2026-01-02T03:04:05Z", "", "", {}});
   for (const char* id : {"target-balance", "hist-age", "rate-age", "freq-job", "rate-job",
                          "hist-pdays", "rate-pdays", "hist-duration", "rate-duration"}) {
     EXPECT_THAT(r.html, HasSubstr("<svg id=\"" + std::string(id) + "\"")) << id;
@@ -445,22 +545,22 @@ TEST(ProfileTest, RenderedPageHasEveryChartAndNoBadNumbers) {
     EXPECT_THAT(r.html, HasSubstr("<section id=\"" + std::string(section) + "\">")) << section;
   }
   EXPECT_THAT(r.html, HasSubstr("no model trained yet"));
-  EXPECT_THAT(r.html, HasSubstr("Moro"));
+  EXPECT_THAT(r.markdown, HasSubstr("- **Data:** table `bank_clients`, label `y` = \"yes\""));
   EXPECT_THAT(r.html, Not(HasSubstr("<script")));
   EXPECT_THAT(r.markdown, HasSubstr("Sentinel **pdays = 999**"));
-  EXPECT_THAT(r.markdown, HasSubstr("**duration** is known only after the call"));
+  EXPECT_THAT(r.markdown, HasSubstr("**duration** is treated as known only with the outcome"));
   EXPECT_THAT(r.markdown, HasSubstr("90.0%"));  // 180 of 200 rows hold the sentinel
   EXPECT_FALSE(HasBadNumber(r.html));
   EXPECT_FALSE(HasBadNumber(r.markdown));
 }
 
 // Every section of the profile, with the numbers a reader checks (TinyTable, counted by hand from
-// its comment: 57 of 200 rows subscribe, 180 hold the pdays sentinel, 25 jobs are "unknown").
+// its comment: 57 of 200 rows are positive, 180 hold the pdays sentinel, 25 jobs are "unknown").
 TEST(ProfileTest, EverySectionShowsItsHeadingNumbersAndCharts) {
   const RowBatch table = TinyTable();
   TableProfiler profiler(TinyOptions(), table.columns);
   profiler.Add(table);
-  const RenderedReport r = RenderProfile(profiler.Finish(), {"2026-01-02T03:04:05Z", "", ""});
+  const RenderedReport r = RenderProfile(profiler.Finish(), {"2026-01-02T03:04:05Z", "", "", {}});
 
   EXPECT_THAT(r.markdown, HasSubstr("# Data profile: bank\\_clients"));
   EXPECT_THAT(r.markdown, HasSubstr("table `bank_clients`, key `client_id`, label `y`"));
@@ -468,6 +568,7 @@ TEST(ProfileTest, EverySectionShowsItsHeadingNumbersAndCharts) {
   const std::string overview = MarkdownSection(r.markdown, "Overview");
   EXPECT_THAT(overview, HasSubstr("200 rows and 6 columns; 200 rows are labelled, of which 57 "
                                   "(28.5%) are \"yes\""));
+  EXPECT_THAT(overview, HasSubstr("literal text `unknown`, held by 1 of the 6 columns."));
   EXPECT_THAT(overview, HasSubstr("| `age` | numeric feature | integer | 199 | 0.5% | 0.0% | 50 | "
                                   "median 45, range 20 to 69 |"));
   EXPECT_THAT(overview, HasSubstr("| `job` | categorical feature | text | 200 | 0.0% | 12.5% | 3 | "
@@ -478,24 +579,24 @@ TEST(ProfileTest, EverySectionShowsItsHeadingNumbersAndCharts) {
   const std::string target = MarkdownSection(r.markdown, "Target balance");
   EXPECT_THAT(target, HasSubstr("57 of 200 labelled rows (28.5%) are positive: about 2.5 "
                                 "negatives per positive"));
-  EXPECT_THAT(target, HasSubstr("predicting \"no\" for everyone is 71.5% accurate"));
+  EXPECT_THAT(target, HasSubstr("predicting negative for everyone is 71.5% accurate"));
   EXPECT_THAT(target, HasSubstr("| `no` | 143 | 71.5% |"));
   EXPECT_THAT(target, HasSubstr("| `yes` | 57 | 28.5% |"));
   EXPECT_THAT(HtmlSection(r.html, "target"), HasSubstr("<svg id=\"target-balance\""));
   EXPECT_THAT(HtmlSection(r.html, "target"), HasSubstr(">143 (71.5%)</text>"));
 
   const std::string notes = MarkdownSection(r.markdown, "Leakage, sentinels and unknowns");
-  EXPECT_THAT(notes, HasSubstr("> **duration** is known only after the call"));
+  EXPECT_THAT(notes, HasSubstr("> **duration** is treated as known only with the outcome"));
   EXPECT_THAT(notes, HasSubstr("It is not a model feature here"));
-  EXPECT_THAT(notes, HasSubstr("Sentinel **pdays = 999** (the client was not contacted"));
-  EXPECT_THAT(notes, HasSubstr("180 rows (90.0%). Subscription rate 27.8% in those rows, 35.0% "
+  EXPECT_THAT(notes, HasSubstr("Sentinel **pdays = 999** (a configured \"no value\" marker)"));
+  EXPECT_THAT(notes, HasSubstr("180 rows (90.0%). Positive rate 27.8% in those rows, 35.0% "
                                "in the others."));
-  EXPECT_THAT(notes, HasSubstr("- `job`: 12.5% \"unknown\" (25 rows), subscription rate 20.0%"));
+  EXPECT_THAT(notes, HasSubstr("- `job`: 12.5% \"unknown\" (25 rows), positive rate 20.0%"));
 
   // job: student 37 of 50 (74%), admin. 15 of 125 (12%).
   const std::string hypotheses = MarkdownSection(r.markdown, "Hypotheses the data suggests");
   EXPECT_THAT(hypotheses, HasSubstr("Only groups with at least 20 labelled rows"));
-  EXPECT_THAT(hypotheses, HasSubstr("1. **job**: 74.0% subscribed where job = `student` (50 "
+  EXPECT_THAT(hypotheses, HasSubstr("1. **job**: 74.0% positive where job = `student` (50 "
                                     "labelled rows) against 12.0% where job = `admin.` (125); a "
                                     "gap of 62.0 percentage points (overall 28.5%)."));
   EXPECT_THAT(hypotheses, HasSubstr("| 1 | `job` | student | 74.0% | 50 | admin. | 12.0% | 125 | "
@@ -536,8 +637,9 @@ TEST(ProfileTest, ACorrelatedFeatureIsNamedUnderTheListedOne) {
   }
   TableProfiler profiler(o, table.columns);
   profiler.Add(table);
-  const std::string hypotheses = MarkdownSection(
-      RenderProfile(profiler.Finish(), {"now", "", ""}).markdown, "Hypotheses the data suggests");
+  const std::string hypotheses =
+      MarkdownSection(RenderProfile(profiler.Finish(), {"now", "", "", {}}).markdown,
+                      "Hypotheses the data suggests");
   EXPECT_THAT(hypotheses, HasSubstr("2. **age**:"));
   EXPECT_THAT(hypotheses, HasSubstr("It moves with `months` (r = 1.00), whose rates tell much the "
                                     "same story."));
@@ -566,7 +668,39 @@ TEST(ProfileTest, PastTheCapQuantilesComeFromASampleButMomentsStayExact) {
   EXPECT_DOUBLE_EQ(s.min, 0);
   EXPECT_DOUBLE_EQ(s.max, 999);
   EXPECT_LE(s.distinct, 16);
-  EXPECT_THAT(RenderProfile(p, {"now", "", ""}).html, HasSubstr("uniform sample"));
+  EXPECT_THAT(RenderProfile(p, {"now", "", "", {}}).html, HasSubstr("uniform sample"));
+}
+
+// 120 customers: plan "basic" churns 1 in 2, "premium" 1 in 6; tenure 1 + (i % 60); label 0/1.
+TEST(ProfileTest, AnotherTableGetsNoFactsAboutTheUciFile) {
+  ProfileOptions o;
+  o.table = "customers";
+  o.key = "customer_id";
+  o.label = "churned";
+  o.positive_label = "1";
+  o.categorical = {"plan"};
+  o.numeric = {"tenure"};
+  RowBatch b;
+  b.columns = {"customer_id", "tenure", "plan", "churned"};
+  for (int i = 0; i < 120; ++i) {
+    const bool basic = i % 2 == 0;
+    const bool churned = basic ? i % 4 == 0 : i % 12 == 1;
+    b.rows.push_back({std::int64_t{i + 1}, std::int64_t{1 + i % 60},
+                      std::string(basic ? "basic" : "premium"), std::string(churned ? "1" : "0")});
+  }
+  TableProfiler profiler(o, b.columns);
+  profiler.Add(b);
+  const RenderedReport r =
+      RenderProfile(profiler.Finish(),
+                    {"now", "", "", {"Churn model, spring 2026", "CRM extract of 2026-03-01"}});
+  ExpectNoUciFacts(r);
+  EXPECT_THAT(r.markdown, HasSubstr("# Churn model, spring 2026: data profile"));
+  EXPECT_THAT(r.markdown, HasSubstr("- **Data:** CRM extract of 2026-03-01; table `customers`, "
+                                    "label `churned` = \"1\""));
+  EXPECT_THAT(r.markdown, HasSubstr("literal text `unknown`, which no column holds."));
+  // basic: 30 of 60 churn; premium: 10 of 60.
+  EXPECT_THAT(r.markdown, HasSubstr("**plan**: 50.0% positive where plan = `basic`"));
+  EXPECT_THAT(r.markdown, Not(HasSubstr("duration")));
 }
 
 TEST(ProfileTest, RefusesABatchWithOtherColumns) {
