@@ -60,4 +60,13 @@ int ProfileCommand(const CommandContext& ctx, const std::string& out_dir);
 // the bundle, not the database.
 int ReportCommand(const CommandContext& ctx, const std::string& out_dir);
 
+// bankscore segment [--k K] [--out DIR] [--assign]: fits a K-means segmentation of the source rows
+// on a sample (segmentation.*; `k` overrides segmentation.k), makes it the current one, assigns
+// every row without a segment in it (batches of scoring.batch_size, one transaction each) and
+// rewrites its profiles. With `assign`, fits nothing: assigns the current segmentation's new rows.
+// With `out_dir`, also writes DIR/segments.html and DIR/segments.md. Throws ConfigError for
+// `k` with `assign`, or `assign` before any segmentation exists.
+int SegmentCommand(const CommandContext& ctx, std::optional<int> k, const std::string& out_dir,
+                   bool assign);
+
 }  // namespace bankscore

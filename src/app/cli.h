@@ -29,6 +29,9 @@ struct Arguments {
   bool wait = false;
   bool once = false;
   bool json_logs = false;
+  // bankscore segment
+  std::optional<int> k;
+  bool assign = false;
 };
 
 struct Command {
