@@ -709,18 +709,20 @@ void ReadSegmentationNames(const Section& section, const Config& config, Segment
   for (const Name& name : names) {
     const std::optional<Field> entry = section.Find(name.key);
     if (entry) *name.value = ReadIdentifier(*entry);
-    const Field blame = entry ? *entry : section.field();
+    // A default name is blamed on the section, under the key that would change it.
+    const Field blame = entry ? *entry
+                              : Field{section.field().file, JoinKey("segmentation", name.key),
+                                      YAML::Node(), section.field().mark};
     for (const auto& [other, key] : taken) {
       if (other == *name.value) {
-        Fail(blame, "segmentation." + std::string(name.key) + " '" + *name.value +
-                        "' is also the name of " + key + "; every table needs its own name");
+        Fail(blame, "'" + *name.value + "' is also the name of " + key +
+                        "; every table needs its own name");
       }
     }
     for (const Name& earlier : names) {
       if (&earlier == &name) break;
       if (*earlier.value == *name.value) {
-        Fail(blame, "segmentation." + std::string(name.key) + " '" + *name.value +
-                        "' is also segmentation." + earlier.key);
+        Fail(blame, "'" + *name.value + "' is also segmentation." + earlier.key);
       }
     }
   }

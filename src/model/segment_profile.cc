@@ -17,12 +17,12 @@ constexpr double kMinCategoryShare = 0.15;  // of the segment, for a category to
 constexpr std::int64_t kMinValues = 20;     // numeric values behind a segment mean
 constexpr std::size_t kMaxTraits = 3;
 
-// Numbers for a one-line description: 61, 4.9, 0.72, 5191.
+// Numbers for a one-line description, to 3 significant digits: 61.2, 4.86, 0.0812, 5191.
 std::string Short(double v) {
   const double a = std::abs(v);
   if (a >= 100) return fmt::format("{:.0f}", v);
-  if (a >= 1) return fmt::format("{:.1f}", v);
-  return fmt::format("{:.2f}", v);
+  if (a < 0.001) return "0";
+  return fmt::format("{:.3g}", v);
 }
 
 std::string Percent(double fraction) { return fmt::format("{:.0f}%", 100 * fraction); }

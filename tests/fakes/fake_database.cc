@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "bankscore/error.h"
+#include "common/text.h"
 #include "db/sql_text.h"
 
 namespace bankscore::testing {
@@ -653,6 +654,11 @@ void FakeDatabase::EnsureSegmentsSchema() {
   std::lock_guard<std::mutex> lock(store_->mutex);
   RequireResultsSchema();
   store_->segments_schema = true;
+  // Listed (empty) so that TableExists sees them; their rows live in the Store's own fields.
+  const SegmentationConfig& s = config_.segmentation;
+  for (const std::string& name : {s.table, s.profiles_table, s.models_table, s.view}) {
+    store_->tables.emplace(name, Table{});
+  }
 }
 
 bool FakeDatabase::ActivateSegmentation(const SegmentationRecord& record) {
