@@ -43,9 +43,9 @@ int ScoreCommand(const CommandContext& ctx, bool wait);
 int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold);
 // bankscore run: the daemon (bankscore/daemon.h). Needs ctx.signals and ctx.config_path.
 int RunCommand(const CommandContext& ctx, bool once, bool json_logs);
-// bankscore init-db: creates the results tables, indexes and view.
+// bankscore init-db: creates the results and segmentation tables, indexes and views.
 int InitDbCommand(const CommandContext& ctx);
-// bankscore schema: prints the results DDL for the configured backend and names.
+// bankscore schema: prints the results and segmentation DDL for the configured backend and names.
 int SchemaCommand(const CommandContext& ctx);
 // bankscore show: the latest runs and a few predictions, for people.
 int ShowCommand(const CommandContext& ctx, int limit);

@@ -54,10 +54,10 @@ std::vector<Command> MakeCommands() {
          return RunCommand(ctx, a.once, a.json_logs);
        },
        /*handles_signals=*/true},
-      {"init-db", "Create the results tables, indexes and view",
+      {"init-db", "Create the results and segmentation tables, indexes and views",
        "bankscore init-db --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return InitDbCommand(ctx); }},
-      {"schema", "Print the results DDL for the configured backend",
+      {"schema", "Print the results and segmentation DDL for the configured backend",
        "bankscore schema --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return SchemaCommand(ctx); }},
       {"show", "Show the latest runs, predictions and rejections",
