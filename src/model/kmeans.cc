@@ -26,7 +26,7 @@ Index RandomIndex(std::mt19937_64& rng, Index n) {
 }
 
 // K-means++: k starting centres, each next one drawn with probability proportional to D(x)^2.
-Eigen::MatrixXd PlusPlusCentres(const Eigen::MatrixXd& x, int k, std::mt19937_64& rng) {
+Eigen::MatrixXd PlusPlusCentres(const SegmentMatrix& x, int k, std::mt19937_64& rng) {
   const Index n = x.rows();
   Eigen::MatrixXd centres(k, x.cols());
   centres.row(0) = x.row(RandomIndex(rng, n));
@@ -50,10 +50,10 @@ Eigen::MatrixXd PlusPlusCentres(const Eigen::MatrixXd& x, int k, std::mt19937_64
 
 // New centres as the means of their rows. An empty cluster takes the row farthest from its
 // centre (which then leaves its old cluster). Returns the summed squared shift of the centres.
-double UpdateCentres(const Eigen::MatrixXd& x, std::vector<int>& labels, std::vector<double>& d2,
+double UpdateCentres(const SegmentMatrix& x, std::vector<int>& labels, std::vector<double>& d2,
                      Eigen::MatrixXd& centres) {
   const Index k = centres.rows();
-  Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(k, x.cols());
+  SegmentMatrix sums = SegmentMatrix::Zero(k, x.cols());
   std::vector<Index> counts(static_cast<std::size_t>(k), 0);
   for (Index i = 0; i < x.rows(); ++i) {
     sums.row(labels[static_cast<std::size_t>(i)]) += x.row(i);
@@ -82,7 +82,7 @@ double UpdateCentres(const Eigen::MatrixXd& x, std::vector<int>& labels, std::ve
 }
 
 // One restart: K-means++ then Lloyd iterations.
-KMeansResult RunOnce(const Eigen::MatrixXd& x, const KMeansOptions& options, double tolerance,
+KMeansResult RunOnce(const SegmentMatrix& x, const KMeansOptions& options, double tolerance,
                      int restart) {
   std::mt19937_64 rng = RestartGenerator(options.seed, restart);
   KMeansResult result;
@@ -132,13 +132,13 @@ void OrderBySize(KMeansResult& result) {
 
 double UniformUnit(std::uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
 
-void NearestCentroids(const Eigen::MatrixXd& x, const Eigen::MatrixXd& centroids,
+void NearestCentroids(const SegmentMatrix& x, const Eigen::MatrixXd& centroids,
                       std::vector<int>& labels, std::vector<double>& squared_distances) {
   const Index n = x.rows(), k = centroids.rows();
   labels.assign(static_cast<std::size_t>(n), 0);
   squared_distances.assign(static_cast<std::size_t>(n), 0.0);
   const Eigen::RowVectorXd centre_norms = centroids.rowwise().squaredNorm().transpose();
-  Eigen::MatrixXd cross;
+  SegmentMatrix cross;
   for (Index start = 0; start < n; start += kBlockRows) {
     const Index rows = std::min(kBlockRows, n - start);
     const auto block = x.middleRows(start, rows);
@@ -162,7 +162,7 @@ void NearestCentroids(const Eigen::MatrixXd& x, const Eigen::MatrixXd& centroids
   }
 }
 
-KMeansResult FitKMeans(const Eigen::MatrixXd& x, const KMeansOptions& options) {
+KMeansResult FitKMeans(const SegmentMatrix& x, const KMeansOptions& options) {
   if (options.k < 1 || x.rows() < options.k) {
     throw DataError("K-means needs at least as many rows as clusters: " + std::to_string(x.rows()) +
                     " rows, k = " + std::to_string(options.k));

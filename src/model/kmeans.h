@@ -11,10 +11,10 @@
 // Throws DataError when there are fewer rows than clusters.
 #pragma once
 
-#include <Eigen/Dense>
-
 #include <cstdint>
 #include <vector>
+
+#include "model/segment_matrix.h"
 
 namespace bankscore {
 
@@ -34,11 +34,11 @@ struct KMeansResult {
   bool converged = false;     // the winning restart stopped before max_iterations
 };
 
-KMeansResult FitKMeans(const Eigen::MatrixXd& x, const KMeansOptions& options);
+KMeansResult FitKMeans(const SegmentMatrix& x, const KMeansOptions& options);
 
 // The nearest centroid of each row of `x` (the lowest index on a tie) and the squared Euclidean
 // distance to it, computed blockwise through one matrix product per block.
-void NearestCentroids(const Eigen::MatrixXd& x, const Eigen::MatrixXd& centroids,
+void NearestCentroids(const SegmentMatrix& x, const Eigen::MatrixXd& centroids,
                       std::vector<int>& labels, std::vector<double>& squared_distances);
 
 // A uniform double in [0, 1) from 53 random bits: unlike std::uniform_real_distribution, the

@@ -108,12 +108,12 @@ std::vector<std::string> SegmentEncoder::OutputNames() const {
   return names;
 }
 
-Eigen::MatrixXd SegmentEncoder::Encode(const std::vector<std::string>& columns,
-                                       const std::vector<std::vector<Value>>& rows) const {
+SegmentMatrix SegmentEncoder::Encode(const std::vector<std::string>& columns,
+                                     const std::vector<std::vector<Value>>& rows) const {
   const std::vector<std::size_t> cat_at = Positions(categorical_, columns);
   const std::vector<std::size_t> num_at = Positions(numeric_, columns);
-  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.size()),
-                                              static_cast<Eigen::Index>(width()));
+  SegmentMatrix out = SegmentMatrix::Zero(static_cast<Eigen::Index>(rows.size()),
+                                          static_cast<Eigen::Index>(width()));
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const auto row = static_cast<Eigen::Index>(r);
     Eigen::Index offset = 0;

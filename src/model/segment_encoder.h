@@ -17,8 +17,6 @@
 // input. A plain value: copy it freely.
 #pragma once
 
-#include <Eigen/Dense>
-
 #include <cstdint>
 #include <map>
 #include <string>
@@ -27,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bankscore/value.h"
+#include "model/segment_matrix.h"
 
 namespace bankscore {
 
@@ -43,8 +42,8 @@ class SegmentEncoder {
                             const std::vector<std::vector<Value>>& rows);
 
   // One row per input row, width() columns. Throws DataError if a feature column is missing.
-  Eigen::MatrixXd Encode(const std::vector<std::string>& columns,
-                         const std::vector<std::vector<Value>>& rows) const;
+  SegmentMatrix Encode(const std::vector<std::string>& columns,
+                       const std::vector<std::vector<Value>>& rows) const;
 
   std::size_t width() const;
   // Names of the encoded columns: "job=retired", ..., then "age", ... (one-hot groups first).

@@ -52,7 +52,7 @@ std::vector<double> Column(const Eigen::MatrixXd& m, Eigen::Index c) {
   return out;
 }
 
-SegmentationPicture MakePicture(const SegmentationModel& model, const Eigen::MatrixXd& x,
+SegmentationPicture MakePicture(const SegmentationModel& model, const SegmentMatrix& x,
                                 const std::vector<int>& labels) {
   const PcaResult pca = FitPca(x);
   SegmentationPicture picture;
@@ -116,7 +116,7 @@ SegmentationModel FitSegmentation(const SegmentationConfig& config,
   const std::vector<int> ks = CandidateKs(config, rows.size());
   SegmentationModel model;
   model.encoder = SegmentEncoder::Fit(config.categorical, config.numeric, sentinels, columns, rows);
-  const Eigen::MatrixXd x = model.encoder.Encode(columns, rows);
+  const SegmentMatrix x = model.encoder.Encode(columns, rows);
   std::vector<KMeansResult> fits;
   for (int k : ks) {
     fits.push_back(FitKMeans(x, {k, config.n_init, 300, 1e-4, config.seed}));

@@ -35,7 +35,7 @@ double RowSilhouette(const std::vector<double>& sums, const std::vector<double>&
 
 }  // namespace
 
-std::vector<double> MeanSilhouettes(const Eigen::MatrixXd& x,
+std::vector<double> MeanSilhouettes(const SegmentMatrix& x,
                                     const std::vector<std::vector<int>>& labellings) {
   const Index n = x.rows();
   std::vector<double> totals(labellings.size(), 0.0);
@@ -69,7 +69,7 @@ std::vector<double> MeanSilhouettes(const Eigen::MatrixXd& x,
   return totals;
 }
 
-double MeanSilhouette(const Eigen::MatrixXd& x, const std::vector<int>& labels) {
+double MeanSilhouette(const SegmentMatrix& x, const std::vector<int>& labels) {
   return MeanSilhouettes(x, {labels}).front();
 }
 

@@ -7,17 +7,17 @@
 // callers pass a sample (segmentation.silhouette_sample rows).
 #pragma once
 
-#include <Eigen/Dense>
-
 #include <vector>
+
+#include "model/segment_matrix.h"
 
 namespace bankscore {
 
 // Mean silhouette of each labelling of the rows of `x` (labels 0 .. k-1 of every row; k is the
 // largest label + 1). The pairwise distances are computed once, blockwise, for all labellings.
-std::vector<double> MeanSilhouettes(const Eigen::MatrixXd& x,
+std::vector<double> MeanSilhouettes(const SegmentMatrix& x,
                                     const std::vector<std::vector<int>>& labellings);
 
-double MeanSilhouette(const Eigen::MatrixXd& x, const std::vector<int>& labels);
+double MeanSilhouette(const SegmentMatrix& x, const std::vector<int>& labels);
 
 }  // namespace bankscore
