@@ -3,6 +3,7 @@
 // backends differ only in their placeholders and in how they test a cell's type.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -10,31 +11,12 @@
 
 #include "bankscore/config.h"
 #include "bankscore/value.h"
+#include "db/sql_params.h"
 
 namespace bankscore::internal {
 
 // The segments DDL of `backend` ("sqlite" or "postgres") with the configured names.
 std::string SegmentsDdl(const std::string& backend, const Config& config);
-
-// The bound parameters of one statement: Add returns the placeholder text for a value and
-// remembers the value, in order. A backend builds it with its own placeholder spelling.
-class SqlParams {
- public:
-  // `placeholder(n, value)`: the text standing for parameter n (1-based), e.g. "?1" or
-  // "$1::text".
-  using Spelling = std::function<std::string(int n, const Value& value)>;
-  explicit SqlParams(Spelling spelling) : spelling_(std::move(spelling)) {}
-
-  std::string Add(const Value& value) {
-    values_.push_back(value);
-    return spelling_(static_cast<int>(values_.size()), value);
-  }
-  const std::vector<Value>& values() const { return values_; }
-
- private:
-  Spelling spelling_;
-  std::vector<Value> values_;
-};
 
 // What differs between the backends in the queries below.
 struct SegmentDialect {
