@@ -51,9 +51,9 @@ int ScoreCommand(const CommandContext& ctx, bool wait);
 int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold);
 // bankscore run: the daemon (bankscore/daemon.h). Needs ctx.signals and ctx.config_path.
 int RunCommand(const CommandContext& ctx, bool once, bool json_logs);
-// bankscore init-db: creates the results tables, indexes and view.
+// bankscore init-db: creates the results and segmentation tables, indexes and views.
 int InitDbCommand(const CommandContext& ctx);
-// bankscore schema: prints the results DDL for the configured backend and names.
+// bankscore schema: prints the results and segmentation DDL for the configured backend and names.
 int SchemaCommand(const CommandContext& ctx);
 // bankscore show: the latest runs and a few predictions, for people.
 int ShowCommand(const CommandContext& ctx, int limit);
@@ -77,5 +77,14 @@ int ProfileCommand(const CommandContext& ctx, const std::string& out_dir);
 // model.path, at the effective threshold (scoring.threshold if set, else the bundle's). Reads only
 // the bundle, not the database.
 int ReportCommand(const CommandContext& ctx, const std::string& out_dir);
+
+// bankscore segment [--k K] [--out DIR] [--assign]: fits a K-means segmentation of the source rows
+// on a sample (segmentation.*; `k` overrides segmentation.k), makes it the current one, assigns
+// every row without a segment in it (batches of scoring.batch_size, one transaction each) and
+// rewrites its profiles. With `assign`, fits nothing: assigns the current segmentation's new rows.
+// With `out_dir`, also writes DIR/segments.html and DIR/segments.md. Throws ConfigError for
+// `k` with `assign`, or `assign` before any segmentation exists.
+int SegmentCommand(const CommandContext& ctx, std::optional<int> k, const std::string& out_dir,
+                   bool assign);
 
 }  // namespace bankscore

@@ -133,6 +133,29 @@ struct LoggingConfig {
   bool json = false;           // one JSON object per line
 };
 
+// --- Customer segmentation (bankscore segment) --------------------------------------------------
+
+// K-means segmentation of the source rows: which columns, how many segments, and where the
+// segments go. The columns default to the model's features (source.features).
+struct SegmentationConfig {
+  std::vector<std::string> categorical;  // one-hot encoded
+  std::vector<std::string> numeric;      // standardised; source.sentinels apply to them
+  std::optional<int> k;                  // a fixed number of segments; nullopt: `auto`
+  int k_min = 2;                         // `auto` picks the best silhouette in [k_min, k_max];
+  int k_max = 10;                        // the report's elbow and silhouette curves span it
+  std::uint64_t seed = 42;               // sampling, K-means++ and restarts
+  std::size_t sample = 50000;            // rows the model is fitted on (every row is assigned)
+  int n_init = 10;                       // K-means restarts per k; the lowest inertia wins
+  std::size_t silhouette_sample = 5000;  // rows of the sample the silhouette is computed on
+  std::string table = "segments";
+  std::string profiles_table = "segment_profiles";
+  std::string models_table = "segmentations";
+  std::string view = "segmented_predictions";
+  bool assign_on_run = false;  // the daemon assigns new rows after each scoring cycle
+
+  std::vector<std::string> Columns() const;  // categorical then numeric
+};
+
 struct Config {
   std::string file;  // where it was loaded from, for messages
   DatabaseConfig database;
@@ -145,6 +168,7 @@ struct Config {
   LoadingConfig load;
   FilesConfig files;
   LoggingConfig logging;
+  SegmentationConfig segmentation;
 };
 
 // Reads and validates a YAML file. Throws ConfigError naming the key (and file:line) on any

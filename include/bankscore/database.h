@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,56 @@ class RowInserter {
   virtual void Commit() = 0;
 };
 
+// --- Segmentation (bankscore segment) ------------------------------------------------------------
+
+// One fitted segmentation as stored in segmentation.models_table. The JSON texts are the model
+// layer's (the encoder and centroids; how k was chosen and the PCA picture); the database only
+// keeps them.
+struct SegmentationRecord {
+  std::string version;  // content-derived, e.g. "k4-9bd8bf0e1a2c"
+  int k = 0;
+  std::int64_t rows_fitted = 0;
+  double silhouette = 0;  // mean silhouette of the chosen k
+  std::string features;   // the columns it reads, comma-separated (for people)
+  std::string model_json;
+  std::string diagnostics_json;
+  std::string fitted_at;  // set by the database when first stored; ISO 8601 text when read
+};
+
+// A source row's segment in one segmentation version.
+struct SegmentAssignment {
+  std::int64_t key = 0;
+  int segment = 0;      // 1..k
+  double distance = 0;  // Euclidean distance to the segment's centroid (standardised space)
+};
+
+// Aggregates of one segment over the source rows assigned to it (SummarizeSegments).
+struct SegmentStats {
+  int segment = 0;
+  std::int64_t rows = 0;
+  std::int64_t labelled = 0;   // rows whose label is not NULL
+  std::int64_t positives = 0;  // rows whose label is source.positive_label
+  std::int64_t predicted = 0;  // rows with a prediction in results.latest_view
+  double probability_sum = 0;  // sum of those predictions' probabilities
+  // Per requested numeric column: number and sum of its numeric values (NULL, text and the
+  // column's source.sentinels value left out).
+  std::vector<std::int64_t> numeric_count;
+  std::vector<double> numeric_sum;
+  // Per requested categorical column: rows per value, as text ("" keys NULL cells).
+  std::vector<std::map<std::string, std::int64_t>> category_counts;
+};
+
+// One row of segmentation.profiles_table.
+struct SegmentProfileRow {
+  int segment = 0;
+  std::int64_t size = 0;
+  double share = 0;  // of all assigned rows
+  std::optional<double> positive_rate;
+  std::optional<double> mean_probability;
+  std::string profile_json;  // per column: mean, or top category and its share
+  std::string description;   // one line for people
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -197,6 +248,41 @@ class Database {
 
   // Runs a read-only query for display (the demo's "show results"); values as text.
   virtual RowBatch Query(const std::string& sql) = 0;
+
+  // --- Segmentation (bankscore segment) --------------------------------------------------------
+  // Names come from config.segmentation. Every write is one transaction.
+
+  // Applies the DDL of sql/<backend>/segments.sql (idempotent). Needs the results schema: its
+  // view joins results.latest_view.
+  virtual void EnsureSegmentsSchema() = 0;
+  // Stores `record` unless its version is there already, and makes it the current segmentation
+  // (the one --assign, the view and lookups use). Returns true when the version was new.
+  virtual bool ActivateSegmentation(const SegmentationRecord& record) = 0;
+  // The current segmentation (the last one activated); nullopt when there is none.
+  virtual std::optional<SegmentationRecord> CurrentSegmentation() = 0;
+  // Up to `limit` source rows with an integer key above `after_key` (all when nullopt) and no
+  // segment in `version`, in key order: the key column first, then `columns`. One query per
+  // call (keyset pagination), so a caller's memory stays at one batch.
+  virtual RowBatch ReadUnsegmented(const std::string& version,
+                                   const std::vector<std::string>& columns,
+                                   std::optional<std::int64_t> after_key, std::size_t limit) = 0;
+  // Inserts one batch of assignments; a (key, version) already present is skipped. Returns the
+  // rows inserted.
+  virtual std::int64_t WriteSegments(const std::string& version,
+                                     const std::vector<SegmentAssignment>& rows) = 0;
+  // Per segment of `version` (ordered by segment): counts, label and prediction aggregates, and
+  // the sums and category counts of the given source columns, over the rows assigned to it.
+  virtual std::vector<SegmentStats> SummarizeSegments(
+      const std::string& version, const std::vector<std::string>& numeric,
+      const std::vector<std::string>& categorical) = 0;
+  // Replaces the profiles of `version` with `profiles`.
+  virtual void WriteSegmentProfiles(const std::string& version,
+                                    const std::vector<SegmentProfileRow>& profiles) = 0;
+  // The profiles of `version`, ordered by segment.
+  virtual std::vector<SegmentProfileRow> ReadSegmentProfiles(const std::string& version) = 0;
+  // The stored segments of those of `keys` that have one in `version` (in key order).
+  virtual std::vector<SegmentAssignment> FindSegments(const std::string& version,
+                                                      const std::vector<std::int64_t>& keys) = 0;
 };
 
 // Opens the configured backend. Throws DatabaseError (message names the file, or host/port/dbname,

@@ -15,6 +15,8 @@
 --   source_table      the source table (default bank_clients; source.table)
 --   predictions, scoring_runs, rejected_rows, latest_predictions
 --                     the results names if the config's `results:` section renames them
+--   segments, segment_profiles, segmentations, segmented_predictions
+--                     the segmentation names if the config's `segmentation:` section renames them
 --
 -- It is idempotent: run it again after re-creating the tables. Roles are cluster-wide; the grants
 -- are per database and schema. The config for the scoring role then names it in the DSN
@@ -28,6 +30,10 @@
 \if :{?scoring_runs} \else \set scoring_runs scoring_runs \endif
 \if :{?rejected_rows} \else \set rejected_rows rejected_rows \endif
 \if :{?latest_predictions} \else \set latest_predictions latest_predictions \endif
+\if :{?segments} \else \set segments segments \endif
+\if :{?segment_profiles} \else \set segment_profiles segment_profiles \endif
+\if :{?segmentations} \else \set segmentations segmentations \endif
+\if :{?segmented_predictions} \else \set segmented_predictions segmented_predictions \endif
 
 BEGIN;
 
@@ -85,5 +91,18 @@ GRANT SELECT ON TABLE :"schema".:"latest_predictions" TO bankscore_scorer;
 -- there with INSERT ... ON CONFLICT DO NOTHING. PUBLIC has TEMPORARY by default; this grant keeps
 -- bankscore working where the DBA has revoked that.
 GRANT TEMPORARY ON DATABASE :"DBNAME" TO bankscore_scorer;
+
+-- Segments (only if `bankscore segment` or init-db created their tables): the daemon with
+-- segmentation.assign_on_run reads the current segmentation, inserts the segments of new rows and
+-- rewrites the profiles (DELETE, then INSERT). Fitting a new segmentation (`bankscore segment`)
+-- also inserts into and updates the segmentations table: run it as the owner, or grant those too.
+SELECT to_regclass(format('%I.%I', :'schema', :'segmentations')) IS NOT NULL AS has_segments
+\gset
+\if :has_segments
+GRANT SELECT ON TABLE :"schema".:"segmentations" TO bankscore_scorer;
+GRANT SELECT, INSERT ON TABLE :"schema".:"segments" TO bankscore_scorer;
+GRANT SELECT, INSERT, DELETE ON TABLE :"schema".:"segment_profiles" TO bankscore_scorer;
+GRANT SELECT ON TABLE :"schema".:"segmented_predictions" TO bankscore_scorer;
+\endif
 
 COMMIT;

@@ -100,10 +100,10 @@ std::vector<Command> MakeCommands() {
          return RunCommand(ctx, a.once, a.json_logs);
        },
        /*handles_signals=*/true},
-      {"init-db", "Create the results tables, indexes and view",
+      {"init-db", "Create the results and segmentation tables, indexes and views",
        "bankscore init-db --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return InitDbCommand(ctx); }},
-      {"schema", "Print the results DDL for the configured backend",
+      {"schema", "Print the results and segmentation DDL for the configured backend",
        "bankscore schema --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return SchemaCommand(ctx); }},
       {"show", "Show the latest runs, predictions and rejections",
@@ -120,6 +120,20 @@ std::vector<Command> MakeCommands() {
       {"report", "Write the report of the current model: DIR/report.html and report.md",
        "bankscore report --config config/bankscore.yaml --out reports", AddOut,
        [](const CommandContext& ctx, const Arguments& a) { return ReportCommand(ctx, a.out_dir); }},
+      {"segment",
+       "Segment the clients with K-means (segmentation.*): fit, choose k, assign every row to a "
+       "segment; --out writes DIR/segments.html and segments.md",
+       "bankscore segment --config config/bankscore.yaml --out reports",
+       [](CLI::App& c, Arguments& a) {
+         c.add_option("--k", a.k, "Number of segments (overrides segmentation.k)")
+             ->check(CLI::Range(2, 100));
+         c.add_option("--out", a.out_dir, "Also write DIR/segments.html and DIR/segments.md");
+         c.add_flag("--assign", a.assign,
+                    "Fit nothing: assign the rows without a segment in the current segmentation");
+       },
+       [](const CommandContext& ctx, const Arguments& a) {
+         return SegmentCommand(ctx, a.k, a.out_dir, a.assign);
+       }},
   };
 }
 

@@ -34,6 +34,9 @@ struct Arguments {
   std::string models_action;  // the `models` subcommand: list, promote, rollback or prune
   std::string version;        // models promote VERSION
   std::size_t keep = 0;       // models prune --keep N
+  // bankscore segment
+  std::optional<int> k;
+  bool assign = false;
 };
 
 struct Command {

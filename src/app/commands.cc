@@ -12,6 +12,7 @@
 #include "bankscore/error.h"
 #include "bankscore/signals.h"
 #include "common/text.h"
+#include "db/segments_sql.h"
 #include "db/sql_text.h"
 #include "ingest/loader.h"
 #include "ingest/source_check.h"
@@ -238,11 +239,16 @@ int InitDbCommand(const CommandContext& ctx) {
   ctx.out << "results tables ready: " << ctx.config.results.table << ", "
           << ctx.config.results.runs_table << ", " << ctx.config.results.rejected_table << ", view "
           << ctx.config.results.latest_view << "\n";
+  db->EnsureSegmentsSchema();
+  const SegmentationConfig& s = ctx.config.segmentation;
+  ctx.out << "segmentation tables ready: " << s.models_table << ", " << s.table << ", "
+          << s.profiles_table << ", view " << s.view << "\n";
   return 0;
 }
 
 int SchemaCommand(const CommandContext& ctx) {
   ctx.out << internal::ResultsDdl(BackendName(ctx.config), ctx.config.results);
+  ctx.out << "\n" << internal::SegmentsDdl(BackendName(ctx.config), ctx.config);
   return 0;
 }
 

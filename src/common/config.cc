@@ -681,6 +681,104 @@ LoggingConfig ReadLogging(const Section& section) {
   return logging;
 }
 
+// --- segmentation (bankscore segment) ----------------------------------------------------------
+
+// The segmentation features: source.features unless the section lists its own.
+void ReadSegmentationFeatures(const Section& section, const SourceConfig& source,
+                              SegmentationConfig& out) {
+  const std::optional<Field> field = section.Find("features");
+  if (!field) {
+    out.categorical = source.categorical;
+    out.numeric = source.numeric;
+    return;
+  }
+  const Section features(*field, {"categorical", "numeric"});
+  std::vector<std::pair<std::string, std::string>> seen = {
+      {source.key, "source.key, which cannot be a segmentation feature"},
+      {source.label, "source.label, which cannot be a segmentation feature"}};
+  ReadFeatureList(features, "categorical", seen, out.categorical);
+  ReadFeatureList(features, "numeric", seen, out.numeric);
+  if (out.categorical.empty() && out.numeric.empty()) {
+    Fail(features.field(), "must list at least one column in categorical or numeric");
+  }
+}
+
+// `k`: a whole number of segments, or `auto`.
+std::optional<int> ReadSegmentCount(const Field& field) {
+  if (field.node.IsScalar() && field.node.Scalar() == "auto") return std::nullopt;
+  return ReadInteger<int>(field, 2, 100, "auto or an integer between 2 and 100");
+}
+
+void ReadSegmentRange(const Field& field, SegmentationConfig& out) {
+  const std::vector<Field> items = ReadList(field);
+  const std::string expected = "a list of two integers [low, high] with 2 <= low <= high <= 100";
+  if (items.size() != 2) Fail(field, "must be " + expected + ", got " + Describe(field.node));
+  out.k_min = ReadInteger<int>(items[0], 2, 100, "an integer between 2 and 100");
+  out.k_max = ReadInteger<int>(items[1], 2, 100, "an integer between 2 and 100");
+  if (out.k_min > out.k_max) Fail(field, "must be " + expected + ", got " + Describe(field.node));
+}
+
+void ReadSegmentationNames(const Section& section, const Config& config, SegmentationConfig& out) {
+  struct Name {
+    const char* key;
+    std::string* value;
+  };
+  const Name names[] = {{"table", &out.table},
+                        {"profiles_table", &out.profiles_table},
+                        {"models_table", &out.models_table},
+                        {"view", &out.view}};
+  const std::vector<std::pair<std::string, std::string>> taken = {
+      {config.source.table, "source.table"},
+      {config.results.table, "results.table"},
+      {config.results.runs_table, "results.runs_table"},
+      {config.results.rejected_table, "results.rejected_table"},
+      {config.results.latest_view, "results.latest_view"}};
+  for (const Name& name : names) {
+    const std::optional<Field> entry = section.Find(name.key);
+    if (entry) *name.value = ReadIdentifier(*entry);
+    // A default name is blamed on the section, under the key that would change it.
+    const Field blame = entry ? *entry
+                              : Field{section.field().file, JoinKey("segmentation", name.key),
+                                      YAML::Node(), section.field().mark};
+    for (const auto& [other, key] : taken) {
+      if (other == *name.value) {
+        Fail(blame, "'" + *name.value + "' is also the name of " + key +
+                        "; every table needs its own name");
+      }
+    }
+    for (const Name& earlier : names) {
+      if (&earlier == &name) break;
+      if (*earlier.value == *name.value) {
+        Fail(blame, "'" + *name.value + "' is also segmentation." + earlier.key);
+      }
+    }
+  }
+}
+
+SegmentationConfig ReadSegmentation(const Section& section, const Config& config) {
+  SegmentationConfig out;
+  ReadSegmentationFeatures(section, config.source, out);
+  if (auto entry = section.Find("k")) out.k = ReadSegmentCount(*entry);
+  if (auto entry = section.Find("k_range")) ReadSegmentRange(*entry, out);
+  if (auto entry = section.Find("seed")) {
+    out.seed = ReadInteger<std::uint64_t>(*entry, 0, std::numeric_limits<std::uint64_t>::max(),
+                                          "a non-negative integer");
+  }
+  if (auto entry = section.Find("sample")) {
+    out.sample = ReadInteger<std::size_t>(*entry, 10, 1000000, "an integer between 10 and 1000000");
+  }
+  if (auto entry = section.Find("n_init")) {
+    out.n_init = ReadInteger<int>(*entry, 1, 100, "an integer between 1 and 100");
+  }
+  if (auto entry = section.Find("silhouette_sample")) {
+    out.silhouette_sample =
+        ReadInteger<std::size_t>(*entry, 10, 20000, "an integer between 10 and 20000");
+  }
+  if (auto entry = section.Find("assign_on_run")) out.assign_on_run = ReadBool(*entry);
+  ReadSegmentationNames(section, config, out);
+  return out;
+}
+
 }  // namespace
 
 std::string TimeOfDay::ToString() const {
@@ -737,7 +835,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   // The complete list of keys: anything else in the file is refused.
   const Section root(Field{source_name, "", document, document.Mark()},
                      {"database", "source", "results", "model", "scoring", "training", "report",
-                      "load", "files", "logging"});
+                      "load", "files", "logging", "segmentation"});
   const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
                                                    "schema", "connect_attempts", "retry_backoff"});
   const Section source =
@@ -757,6 +855,9 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section load = root.Child("load", {"separator", "max_field_bytes"});
   const Section files = root.Child("files", {"umask"});
   const Section logging = root.Child("logging", {"level", "json"});
+  const Section segmentation = root.Child(
+      "segmentation", {"features", "k", "k_range", "seed", "sample", "n_init", "silhouette_sample",
+                       "table", "profiles_table", "models_table", "view", "assign_on_run"});
 
   Config config;
   config.file = source_name;
@@ -770,6 +871,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   config.load = ReadLoading(load);
   config.files = ReadFiles(files);
   config.logging = ReadLogging(logging);
+  config.segmentation = ReadSegmentation(segmentation, config);
   return config;
 }
 
@@ -783,6 +885,14 @@ Config LoadConfig(const std::string& path) {
     throw ConfigError("cannot read config file " + path + ": " + e.reason());
   }
   return ParseConfig(text, path);
+}
+
+// --- segmentation (bankscore segment) ----------------------------------------------------------
+
+std::vector<std::string> SegmentationConfig::Columns() const {
+  std::vector<std::string> columns = categorical;
+  columns.insert(columns.end(), numeric.begin(), numeric.end());
+  return columns;
 }
 
 }  // namespace bankscore

@@ -1,7 +1,8 @@
-// Internal: a Database made of a backend's two statement classes, one for the source table and
-// one for the results tables, so each backend writes only its statements and its lock, and both
-// share this forwarding. A backend derives from it, owns the two objects (returned by source()
-// and results()) and implements BackendName, TryLockScorer and Query.
+// Internal: a Database made of a backend's statement classes, one for the source table, one for
+// the results tables and one for the segmentation tables, so each backend writes only its
+// statements and its lock, and both share this forwarding. A backend derives from it, owns the
+// objects (returned by source(), results() and segments()) and implements BackendName,
+// TryLockScorer and Query.
 #pragma once
 
 #include <functional>
@@ -14,7 +15,7 @@
 
 namespace bankscore::internal {
 
-template <typename Source, typename Results>
+template <typename Source, typename Results, typename Segments>
 class ComposedDatabase : public Database {
  public:
   bool TableExists(const std::string& table) override { return source().TableExists(table); }
@@ -72,9 +73,43 @@ class ComposedDatabase : public Database {
     return results().Relabel(run_id, model_version, decision);
   }
 
+  // --- Segmentation ---------------------------------------------------------------------------
+  void EnsureSegmentsSchema() override { segments().EnsureSegmentsSchema(); }
+  bool ActivateSegmentation(const SegmentationRecord& record) override {
+    return segments().ActivateSegmentation(record);
+  }
+  std::optional<SegmentationRecord> CurrentSegmentation() override {
+    return segments().CurrentSegmentation();
+  }
+  RowBatch ReadUnsegmented(const std::string& version, const std::vector<std::string>& columns,
+                           std::optional<std::int64_t> after_key, std::size_t limit) override {
+    return segments().ReadUnsegmented(version, columns, after_key, limit);
+  }
+  std::int64_t WriteSegments(const std::string& version,
+                             const std::vector<SegmentAssignment>& rows) override {
+    return segments().WriteSegments(version, rows);
+  }
+  std::vector<SegmentStats> SummarizeSegments(
+      const std::string& version, const std::vector<std::string>& numeric,
+      const std::vector<std::string>& categorical) override {
+    return segments().SummarizeSegments(version, numeric, categorical);
+  }
+  void WriteSegmentProfiles(const std::string& version,
+                            const std::vector<SegmentProfileRow>& profiles) override {
+    segments().WriteSegmentProfiles(version, profiles);
+  }
+  std::vector<SegmentProfileRow> ReadSegmentProfiles(const std::string& version) override {
+    return segments().ReadSegmentProfiles(version);
+  }
+  std::vector<SegmentAssignment> FindSegments(const std::string& version,
+                                              const std::vector<std::int64_t>& keys) override {
+    return segments().FindSegments(version, keys);
+  }
+
  protected:
   virtual Source& source() = 0;
   virtual Results& results() = 0;
+  virtual Segments& segments() = 0;
 };
 
 }  // namespace bankscore::internal

@@ -9,6 +9,7 @@
 
 #include "db/composed_database.h"
 #include "db/postgres/results.h"
+#include "db/postgres/segments.h"
 #include "db/postgres/session.h"
 #include "db/postgres/source.h"
 #include "db/postgres/values.h"
@@ -16,13 +17,15 @@
 namespace bankscore::internal {
 namespace {
 
-class PostgresDatabase : public ComposedDatabase<pg::SourceStatements, pg::ResultStatements> {
+class PostgresDatabase
+    : public ComposedDatabase<pg::SourceStatements, pg::ResultStatements, pg::SegmentStatements> {
  public:
   PostgresDatabase(const Config& config, spdlog::logger& log)
       : config_(config),
         db_(pg::MakeConnectSettings(config.database), log),
         source_(db_, config_),
-        results_(db_, config_) {
+        results_(db_, config_),
+        segments_(db_, config_) {
     db_.session();  // fail now, with the one-line message, if the server cannot be reached
   }
 
@@ -44,12 +47,14 @@ class PostgresDatabase : public ComposedDatabase<pg::SourceStatements, pg::Resul
  protected:
   pg::SourceStatements& source() override { return source_; }
   pg::ResultStatements& results() override { return results_; }
+  pg::SegmentStatements& segments() override { return segments_; }
 
  private:
   const Config config_;
   pg::Connection db_;
   pg::SourceStatements source_;
   pg::ResultStatements results_;
+  pg::SegmentStatements segments_;
 };
 
 }  // namespace

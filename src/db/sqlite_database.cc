@@ -9,18 +9,21 @@
 #include "db/sqlite/connection.h"
 #include "db/sqlite/lock.h"
 #include "db/sqlite/results.h"
+#include "db/sqlite/segments.h"
 #include "db/sqlite/source.h"
 
 namespace bankscore::internal {
 namespace {
 
-class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite::ResultStatements> {
+class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite::ResultStatements,
+                                               sqlite::SegmentStatements> {
  public:
   SqliteDatabase(const Config& config, spdlog::logger& log)
       : config_(config),
         db_(config.database.path, sqlite::OpenMode::kCreate),
         source_(db_, config_),
-        results_(db_, config_) {
+        results_(db_, config_),
+        segments_(db_, config_) {
     log.debug("opened SQLite database {}", db_.path());
   }
 
@@ -46,12 +49,14 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
  protected:
   sqlite::SourceStatements& source() override { return source_; }
   sqlite::ResultStatements& results() override { return results_; }
+  sqlite::SegmentStatements& segments() override { return segments_; }
 
  private:
   const Config config_;
   sqlite::Connection db_;
   sqlite::SourceStatements source_;
   sqlite::ResultStatements results_;
+  sqlite::SegmentStatements segments_;  // declared last: its cached statement goes first
 };
 
 }  // namespace

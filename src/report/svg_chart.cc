@@ -752,4 +752,63 @@ std::string ConfusionChart(const ConfusionSpec& spec) {
   return out;
 }
 
+// --- Scatter charts ------------------------------------------------------------------------------
+
+namespace {
+
+std::string GroupColor(const std::string& color, std::size_t index) {
+  if (!color.empty()) return color;
+  return kGroupPalette[index % (sizeof(kGroupPalette) / sizeof(kGroupPalette[0]))];
+}
+
+Extent ScatterExtent(const ScatterSpec& spec, bool x_axis) {
+  Extent e;
+  for (const ScatterGroup& g : spec.groups) {
+    for (double v : x_axis ? g.x : g.y) e.Add(v);
+  }
+  for (const PointMarker& c : spec.centres) e.Add(x_axis ? c.x : c.y);
+  return e;
+}
+
+void ScatterDots(std::string& out, const Frame& f, const ScatterGroup& g,
+                 const std::string& color) {
+  out += "<g fill=\"" + color + "\" fill-opacity=\"0.55\">\n";
+  for (std::size_t i = 0; i < std::min(g.x.size(), g.y.size()); ++i) {
+    if (!std::isfinite(g.x[i]) || !std::isfinite(g.y[i])) continue;
+    out += "<circle cx=\"" + Px(f.x(g.x[i])) + "\" cy=\"" + Px(f.y(g.y[i])) + "\" r=\"2.4\"/>\n";
+  }
+  out += "</g>\n";
+}
+
+// A centre: a large dot with a dark outline and its label beside it on a white halo.
+void Centre(std::string& out, const Frame& f, const PointMarker& c, const std::string& color) {
+  if (!std::isfinite(c.x) || !std::isfinite(c.y)) return;
+  const double px = f.x(c.x), py = f.y(c.y);
+  out += "<circle cx=\"" + Px(px) + "\" cy=\"" + Px(py) + "\" r=\"8\" fill=\"" + color +
+         "\" stroke=\"#111111\" stroke-width=\"2\"/>\n";
+  if (!c.label.empty()) Text(out, px + 11, py + 5, c.label, {13, "start", kInk, "700", {}, true});
+}
+
+}  // namespace
+
+std::string ScatterChart(const ScatterSpec& spec) {
+  const Extent x = ScatterExtent(spec, true), y = ScatterExtent(spec, false);
+  const Plot plot = MakePlot(spec.layout, spec.x_axis, x, spec.y_axis, y);
+  std::string out;
+  OpenPlot(out, spec.id, spec.title, plot);
+  std::vector<LegendItem> legend;
+  for (std::size_t i = 0; i < spec.groups.size(); ++i) {
+    const std::string color = GroupColor(spec.groups[i].color, i);
+    ScatterDots(out, plot.frame, spec.groups[i], color);
+    if (!spec.groups[i].name.empty()) legend.push_back({spec.groups[i].name, color, false, true});
+  }
+  for (std::size_t i = 0; i < spec.centres.size(); ++i) {
+    const std::string color = GroupColor(i < spec.groups.size() ? spec.groups[i].color : "", i);
+    Centre(out, plot.frame, spec.centres[i], color);
+  }
+  out += "</g>\n";
+  ClosePlot(out, plot.frame, !x.empty(), legend);
+  return out;
+}
+
 }  // namespace bankscore::report

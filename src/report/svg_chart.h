@@ -158,4 +158,32 @@ struct ConfusionSpec {
 };
 std::string ConfusionChart(const ConfusionSpec& spec);
 
+// --- Scatter charts (bankscore segment's PCA picture)
+// ---------------------------------------------
+
+// Colours for up to 10 groups (Tableau 10), for charts with more groups than kPalette has.
+inline constexpr const char* kGroupPalette[] = {"#4E79A7", "#F28E2B", "#E15759", "#76B7B2",
+                                                "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
+                                                "#9C755F", "#BAB0AC"};
+
+struct ScatterGroup {
+  std::string name;  // legend text
+  std::vector<double> x;
+  std::vector<double> y;  // same length as x
+  std::string color;      // default: kGroupPalette by position
+};
+
+struct ScatterSpec {
+  std::string id;
+  std::string title;
+  AxisSpec x_axis;
+  AxisSpec y_axis;
+  std::vector<ScatterGroup> groups;  // small translucent dots, drawn in order
+  // Large outlined dots with a label on top of the points (e.g. cluster centres), each in the
+  // colour of the group at the same position (the markers' own colour is not used).
+  std::vector<PointMarker> centres;
+  ChartLayout layout;
+};
+std::string ScatterChart(const ScatterSpec& spec);
+
 }  // namespace bankscore::report

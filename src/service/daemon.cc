@@ -13,6 +13,7 @@
 #include "common/retry.h"
 #include "ingest/source_check.h"
 #include "jobs/scorer.h"
+#include "jobs/segmenter.h"
 #include "model/bundle.h"
 #include "model/registry.h"
 
@@ -199,7 +200,10 @@ class Daemon {
       options.threshold = &threshold_;
       options.should_stop = stop;
       options.unrecorded_ends = &unrecorded_ends_;
-      LogSummary(ScoreNewRows(*db_, *lock, input.config, *input.model, options, log_));
+      const RunSummary summary =
+          ScoreNewRows(*db_, *lock, input.config, *input.model, options, log_);
+      LogSummary(summary);
+      if (input.config.segmentation.assign_on_run) AssignSegments(input.config, summary);
       backoff_.Reset();
       return true;
     } catch (const ConfigError& e) {
@@ -211,6 +215,19 @@ class Daemon {
       log_.error("scoring cycle failed: {}", e.what());
     }
     return false;
+  }
+
+  // segmentation.assign_on_run: new rows get their segment in the current segmentation. A
+  // segmentation that cannot be used is logged and does not fail the scoring cycle; a database
+  // failure does, like any other (the caller reconnects and backs off).
+  void AssignSegments(const Config& config, const RunSummary& scored) {
+    try {
+      AssignNewRowsAfterScoring(*db_, config, scored.rows_scored > 0, log_);
+    } catch (const DatabaseError&) {
+      throw;
+    } catch (const Error& e) {
+      log_.error("segment assignment skipped: {}", e.what());
+    }
   }
 
   // Opens (or reopens, after a reload changed the database) the connection and checks the tables.

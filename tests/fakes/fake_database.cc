@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "bankscore/error.h"
+#include "common/text.h"
 #include "db/sql_text.h"
 
 namespace bankscore::testing {
@@ -51,6 +52,13 @@ struct FakeDatabase::Store {
   std::map<Method, int> calls;
   std::map<Method, PendingFault> faults;
   std::map<Method, std::function<void(int)>> hooks;
+  // --- segmentation
+  bool segments_schema = false;
+  std::map<std::string, std::pair<SegmentationRecord, std::int64_t>> segmentations;  // activation
+  std::map<VersionAndKey, SegmentAssignment> segments;
+  std::map<std::string, std::vector<SegmentProfileRow>> segment_profiles;
+  int segment_writes = 0;
+  std::optional<int> segment_write_failure;  // successful writes left before one fails
 };
 
 // The scorer lock: held until destroyed. EnsureHeld fails only when a fault is injected.
@@ -628,6 +636,202 @@ RowBatch FakeDatabase::Query(const std::string& sql) {
   return Call(Method::kQuery, [&]() -> RowBatch {
     throw DatabaseError("fake database: does not run SQL: " + sql);
   });
+}
+
+// --- Segmentation ------------------------------------------------------------------------------
+
+namespace {
+
+// A numeric cell as SQL's SUM sees it in SQLite: integers and reals; NULL and text are left out.
+std::optional<double> NumberOf(const Value& v) {
+  if (std::holds_alternative<std::string>(v)) return std::nullopt;
+  return AsNumber(v);
+}
+
+}  // namespace
+
+void FakeDatabase::EnsureSegmentsSchema() {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  RequireResultsSchema();
+  store_->segments_schema = true;
+  // Listed (empty) so that TableExists sees them; their rows live in the Store's own fields.
+  const SegmentationConfig& s = config_.segmentation;
+  for (const std::string& name : {s.table, s.profiles_table, s.models_table, s.view}) {
+    store_->tables.emplace(name, Table{});
+  }
+}
+
+bool FakeDatabase::ActivateSegmentation(const SegmentationRecord& record) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  if (!store_->segments_schema) throw DatabaseError("fake database: no segmentation tables");
+  std::int64_t latest = 0;
+  for (const auto& [version, stored] : store_->segmentations) {
+    latest = std::max(latest, stored.second);
+  }
+  auto [it, inserted] =
+      store_->segmentations.emplace(record.version, std::pair(record, latest + 1));
+  if (!inserted && it->second.second < latest) it->second.second = latest + 1;
+  return inserted;
+}
+
+std::optional<SegmentationRecord> FakeDatabase::CurrentSegmentation() {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  std::optional<SegmentationRecord> current;
+  std::int64_t best = 0;
+  for (const auto& [version, stored] : store_->segmentations) {
+    if (stored.second > best) {
+      best = stored.second;
+      current = stored.first;
+    }
+  }
+  return current;
+}
+
+RowBatch FakeDatabase::ReadUnsegmented(const std::string& version,
+                                       const std::vector<std::string>& columns,
+                                       std::optional<std::int64_t> after_key, std::size_t limit) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  const SourceConfig& src = config_.source;
+  const Table& t = TableOrThrow(src.table);
+  const std::size_t k = ColumnIndices(t, {src.key})[0];
+  const std::vector<std::size_t> index = ColumnIndices(t, columns);
+  RowBatch out;
+  out.columns = {src.key};
+  out.columns.insert(out.columns.end(), columns.begin(), columns.end());
+  std::vector<std::pair<std::int64_t, std::vector<Value>>> rows;
+  for (const auto& row : t.rows) {
+    const auto key = KeyOf(row[k]);
+    if (!key || (after_key && *key <= *after_key)) continue;
+    if (store_->segments.count({version, *key})) continue;
+    std::vector<Value> values = {*key};
+    for (std::size_t i : index) values.push_back(row[i]);
+    rows.emplace_back(*key, std::move(values));
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < rows.size() && i < limit; ++i) out.rows.push_back(rows[i].second);
+  return out;
+}
+
+std::int64_t FakeDatabase::WriteSegments(const std::string& version,
+                                         const std::vector<SegmentAssignment>& rows) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  if (!store_->segments_schema) throw DatabaseError("fake database: no segmentation tables");
+  ++store_->segment_writes;
+  if (store_->segment_write_failure && (*store_->segment_write_failure)-- == 0) {
+    store_->segment_write_failure.reset();
+    throw DatabaseError("fake database: WriteSegments: connection lost (injected)", true);
+  }
+  std::int64_t inserted = 0;
+  for (const SegmentAssignment& a : rows) {
+    inserted += store_->segments.emplace(VersionAndKey{version, a.key}, a).second;
+  }
+  return inserted;
+}
+
+std::vector<SegmentStats> FakeDatabase::SummarizeSegments(
+    const std::string& version, const std::vector<std::string>& numeric,
+    const std::vector<std::string>& categorical) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  const SourceConfig& src = config_.source;
+  const Table& t = TableOrThrow(src.table);
+  const std::size_t k = ColumnIndices(t, {src.key})[0];
+  const std::size_t label = ColumnIndices(t, {src.label})[0];
+  const std::vector<std::size_t> num = ColumnIndices(t, numeric);
+  const std::vector<std::size_t> cat = ColumnIndices(t, categorical);
+  // Each key's latest prediction: the one of the highest run.
+  std::map<std::int64_t, const StoredPrediction*> latest;
+  for (const auto& [id, p] : store_->predictions) {
+    auto& slot = latest[p.key];
+    if (!slot || p.run_id > slot->run_id) slot = &p;
+  }
+  std::map<int, SegmentStats> stats;
+  for (const auto& row : t.rows) {
+    const auto key = KeyOf(row[k]);
+    if (!key) continue;
+    const auto assigned = store_->segments.find({version, *key});
+    if (assigned == store_->segments.end()) continue;
+    SegmentStats& s = stats[assigned->second.segment];
+    s.segment = assigned->second.segment;
+    s.numeric_count.resize(numeric.size());
+    s.numeric_sum.resize(numeric.size());
+    s.category_counts.resize(categorical.size());
+    ++s.rows;
+    if (!IsNull(row[label])) {
+      ++s.labelled;
+      s.positives += ValueText(row[label]) == src.positive_label;
+    }
+    if (const auto p = latest.find(*key); p != latest.end()) {
+      ++s.predicted;
+      s.probability_sum += p->second->probability;
+    }
+    for (std::size_t i = 0; i < num.size(); ++i) {
+      const auto x = NumberOf(row[num[i]]);
+      const auto sentinel = src.sentinels.find(numeric[i]);
+      if (!x || (sentinel != src.sentinels.end() && *x == sentinel->second)) continue;
+      ++s.numeric_count[i];
+      s.numeric_sum[i] += *x;
+    }
+    for (std::size_t c = 0; c < cat.size(); ++c) {
+      ++s.category_counts[c][IsNull(row[cat[c]]) ? "" : ValueText(row[cat[c]])];
+    }
+  }
+  std::vector<SegmentStats> out;
+  for (auto& [segment, s] : stats) out.push_back(std::move(s));
+  return out;
+}
+
+void FakeDatabase::WriteSegmentProfiles(const std::string& version,
+                                        const std::vector<SegmentProfileRow>& profiles) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  if (!store_->segments_schema) throw DatabaseError("fake database: no segmentation tables");
+  store_->segment_profiles[version] = profiles;
+}
+
+std::vector<SegmentProfileRow> FakeDatabase::ReadSegmentProfiles(const std::string& version) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  const auto it = store_->segment_profiles.find(version);
+  return it == store_->segment_profiles.end() ? std::vector<SegmentProfileRow>{} : it->second;
+}
+
+std::vector<SegmentAssignment> FakeDatabase::FindSegments(const std::string& version,
+                                                          const std::vector<std::int64_t>& keys) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  std::vector<std::int64_t> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<SegmentAssignment> out;
+  for (std::int64_t key : sorted) {
+    const auto it = store_->segments.find({version, key});
+    if (it != store_->segments.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+int FakeDatabase::SegmentWrites() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  return store_->segment_writes;
+}
+
+void FakeDatabase::FailSegmentWriteAfter(int successful) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  store_->segment_write_failure = successful;
+}
+
+std::vector<SegmentAssignment> FakeDatabase::StoredSegments(const std::string& version) const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  std::vector<SegmentAssignment> out;
+  for (const auto& [id, a] : store_->segments) {
+    if (id.first == version) out.push_back(a);
+  }
+  return out;
+}
+
+std::vector<std::string> FakeDatabase::SegmentationVersions() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  std::vector<std::string> out;
+  for (const auto& [version, stored] : store_->segmentations) out.push_back(version);
+  return out;
 }
 
 }  // namespace bankscore::testing

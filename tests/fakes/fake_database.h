@@ -168,6 +168,35 @@ class FakeDatabase : public Database {
                                             const std::function<bool()>& stop) override;
   RowBatch Query(const std::string& sql) override;
 
+  // --- Segmentation (bankscore segment) ------------------------------------------------------
+  // Kept like the SQL tables: assignments keyed by (version, key) with ON CONFLICT DO NOTHING,
+  // the current segmentation the last one activated, SummarizeSegments joining the source table
+  // and each key's latest prediction (the highest run id). These calls are outside FailNext,
+  // BeforeCall and Calls; their own controls follow.
+  void EnsureSegmentsSchema() override;
+  bool ActivateSegmentation(const SegmentationRecord& record) override;
+  std::optional<SegmentationRecord> CurrentSegmentation() override;
+  RowBatch ReadUnsegmented(const std::string& version, const std::vector<std::string>& columns,
+                           std::optional<std::int64_t> after_key, std::size_t limit) override;
+  std::int64_t WriteSegments(const std::string& version,
+                             const std::vector<SegmentAssignment>& rows) override;
+  std::vector<SegmentStats> SummarizeSegments(const std::string& version,
+                                              const std::vector<std::string>& numeric,
+                                              const std::vector<std::string>& categorical) override;
+  void WriteSegmentProfiles(const std::string& version,
+                            const std::vector<SegmentProfileRow>& profiles) override;
+  std::vector<SegmentProfileRow> ReadSegmentProfiles(const std::string& version) override;
+  std::vector<SegmentAssignment> FindSegments(const std::string& version,
+                                              const std::vector<std::int64_t>& keys) override;
+
+  // Segment controls and inspection: WriteSegments calls so far; after `successful` more
+  // WriteSegments calls the next one throws a transient DatabaseError and writes nothing; every
+  // stored assignment of `version`, in key order; the stored segmentations, by version.
+  int SegmentWrites() const;
+  void FailSegmentWriteAfter(int successful);
+  std::vector<SegmentAssignment> StoredSegments(const std::string& version) const;
+  std::vector<std::string> SegmentationVersions() const;
+
  private:
   struct Store;  // the shared database, defined in fake_database.cc
   struct Table;

@@ -1,0 +1,47 @@
+#include "jobs/segment_catalog.h"
+
+#include "jobs/segmenter.h"
+
+namespace bankscore {
+
+std::optional<SegmentCatalog> SegmentCatalog::Load(Database& db, const Config& config) {
+  if (!db.TableExists(config.segmentation.models_table)) return std::nullopt;
+  const std::optional<SegmentationModel> model = LoadCurrentSegmentation(db, nullptr);
+  if (!model) return std::nullopt;
+  SegmentCatalog catalog;
+  catalog.model_ = *model;
+  const std::vector<SegmentProfileRow> rows = db.ReadSegmentProfiles(model->version);
+  for (int segment = 1; segment <= model->k; ++segment) {
+    SegmentProfile profile;
+    profile.segment = segment;
+    for (const SegmentProfileRow& row : rows) {
+      if (row.segment == segment) profile = FromRow(row);
+    }
+    catalog.profiles_.push_back(std::move(profile));
+  }
+  return catalog;
+}
+
+std::string SegmentCatalog::Description(int segment) const {
+  if (segment < 1 || segment > static_cast<int>(profiles_.size())) return "";
+  return profiles_[static_cast<std::size_t>(segment - 1)].description;
+}
+
+std::vector<ClientSegment> SegmentCatalog::Lookup(Database& db,
+                                                  const std::vector<std::int64_t>& keys) const {
+  std::vector<ClientSegment> out;
+  for (const SegmentAssignment& a : db.FindSegments(model_.version, keys)) {
+    out.push_back({a.key, a.segment, a.distance, Description(a.segment)});
+  }
+  return out;
+}
+
+ClientSegment SegmentCatalog::Classify(const std::vector<std::string>& columns,
+                                       const std::vector<Value>& row) const {
+  std::vector<int> segments;
+  std::vector<double> distances;
+  model_.Assign(columns, {row}, segments, distances);
+  return {0, segments.front(), distances.front(), Description(segments.front())};
+}
+
+}  // namespace bankscore
