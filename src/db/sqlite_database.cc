@@ -9,6 +9,7 @@
 #include "db/sqlite/connection.h"
 #include "db/sqlite/lock.h"
 #include "db/sqlite/results.h"
+#include "db/sqlite/serving.h"
 #include "db/sqlite/source.h"
 
 namespace bankscore::internal {
@@ -20,7 +21,8 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
       : config_(config),
         db_(config.database.path, sqlite::OpenMode::kCreate),
         source_(db_, config_),
-        results_(db_, config_) {
+        results_(db_, config_),
+        serving_(db_, config_) {
     log.debug("opened SQLite database {}", db_.path());
   }
 
@@ -43,6 +45,16 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
     return out;
   }
 
+  // --- Serving (issue 13) ----------------------------------------------------------------------
+  std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override {
+    return serving_.LatestPrediction(key);
+  }
+  std::vector<RunInfo> RecentRuns(std::size_t limit) override { return serving_.RecentRuns(limit); }
+  std::vector<RunTotals> TotalsByRunStatus() override { return serving_.TotalsByRunStatus(); }
+  std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) override {
+    return serving_.ScoreHistogram(run_id, bins);
+  }
+
  protected:
   sqlite::SourceStatements& source() override { return source_; }
   sqlite::ResultStatements& results() override { return results_; }
@@ -52,6 +64,7 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
   sqlite::Connection db_;
   sqlite::SourceStatements source_;
   sqlite::ResultStatements results_;
+  sqlite::ServingQueries serving_;  // issue 13
 };
 
 }  // namespace

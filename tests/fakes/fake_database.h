@@ -68,6 +68,11 @@ class FakeDatabase : public Database {
     kTryLockScorer,
     kEnsureHeld,
     kQuery,
+    // Serving (issue 13)
+    kLatestPrediction,
+    kRecentRuns,
+    kTotalsByRunStatus,
+    kScoreHistogram,
   };
   enum class Fault {
     kTransient,                // throws DatabaseError(transient); nothing is written
@@ -167,6 +172,13 @@ class FakeDatabase : public Database {
   std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
                                             const std::function<bool()>& stop) override;
   RowBatch Query(const std::string& sql) override;
+
+  // --- Serving (issue 13). Times are not modelled: started_at and finished_at are empty,
+  // started_unix is the run id, durations and finish times are absent. -------------------------
+  std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override;
+  std::vector<RunInfo> RecentRuns(std::size_t limit) override;
+  std::vector<RunTotals> TotalsByRunStatus() override;
+  std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) override;
 
  private:
   struct Store;  // the shared database, defined in fake_database.cc
