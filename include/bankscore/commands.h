@@ -60,4 +60,8 @@ int ProfileCommand(const CommandContext& ctx, const std::string& out_dir);
 // the bundle, not the database.
 int ReportCommand(const CommandContext& ctx, const std::string& out_dir);
 
+// bankscore serve: the HTTP service (bankscore/serve.h) until SIGTERM/SIGINT. Needs ctx.signals
+// and ctx.config_path (re-read on SIGHUP). Issue 13.
+int ServeCommand(const CommandContext& ctx, bool json_logs);
+
 }  // namespace bankscore

@@ -74,6 +74,16 @@ std::vector<Command> MakeCommands() {
       {"report", "Write the report of the current model: DIR/report.html and report.md",
        "bankscore report --config config/bankscore.yaml --out reports", AddOut,
        [](const CommandContext& ctx, const Arguments& a) { return ReportCommand(ctx, a.out_dir); }},
+      {"serve",
+       "Serve the HTTP API, the scoring form and the dashboard on server.listen (default "
+       "127.0.0.1:8080); SIGHUP reloads the config, SIGTERM stops",
+       "bankscore serve --config config/bankscore.yaml",
+       [](CLI::App& c, Arguments& a) {
+         c.add_flag("--json-logs", a.json_logs,
+                    "Log one JSON object per line (overrides logging.json)");
+       },
+       [](const CommandContext& ctx, const Arguments& a) { return ServeCommand(ctx, a.json_logs); },
+       /*handles_signals=*/true},
   };
 }
 
