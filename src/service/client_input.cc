@@ -25,16 +25,24 @@ std::string Shown(const json& value) {
 const char* TypeName(const json& value) {
   switch (value.type()) {
     case json::value_t::boolean:
-      return "true or false";
+      return "a boolean";
     case json::value_t::string:
       return "a string";
     case json::value_t::array:
       return "a list";
     case json::value_t::object:
       return "an object";
+    case json::value_t::null:
+      return "null";
     default:
       return "a number";
   }
+}
+
+// How an offending value is named: "a string \"forty\"", "true", "a list []".
+std::string Describe(const json& value) {
+  if (value.is_boolean() || value.is_null()) return Shown(value);
+  return std::string(TypeName(value)) + " " + Shown(value);
 }
 
 json Parse(std::string_view body) {
@@ -58,28 +66,30 @@ json Parse(std::string_view body) {
   }
 }
 
-std::int64_t ReadKey(const json& value, const std::string& field) {
-  if (value.is_number_integer() &&
-      (!value.is_number_unsigned() ||
-       value.get<std::uint64_t>() <=
-           static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))) {
-    return value.get<std::int64_t>();
+// JSON integers (nlohmann reads non-negative ones as unsigned) that an int64 holds.
+bool FitsInt64(const json& value) {
+  if (value.is_number_unsigned()) {
+    return value.get<std::uint64_t>() <=
+           static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   }
-  throw InputError(field + ": expected an integer key, got " + Shown(value), field);
+  return value.is_number_integer();
+}
+
+std::int64_t ReadKey(const json& value, const std::string& field) {
+  if (FitsInt64(value)) return value.get<std::int64_t>();
+  throw InputError(field + ": expected an integer key, got " + Describe(value), field);
 }
 
 Value ReadFeature(const json& value, bool categorical, const std::string& field) {
   if (value.is_null()) return std::monostate{};
   if (categorical) {
     if (value.is_string()) return value.get<std::string>();
-    throw InputError(field + ": expected a string (a category) or null, got " + TypeName(value) +
-                         " " + Shown(value),
+    throw InputError(field + ": expected a string (a category) or null, got " + Describe(value),
                      field);
   }
-  if (value.is_number_integer() && !value.is_number_unsigned()) return value.get<std::int64_t>();
+  if (FitsInt64(value)) return value.get<std::int64_t>();
   if (value.is_number()) return value.get<double>();
-  throw InputError(
-      field + ": expected a number or null, got " + TypeName(value) + " " + Shown(value), field);
+  throw InputError(field + ": expected a number or null, got " + Describe(value), field);
 }
 
 ClientInput ReadClient(const json& object, const SourceConfig& source, const std::string& where) {

@@ -265,7 +265,13 @@ std::vector<std::size_t> FakeDatabase::ColumnIndices(
 // --- Source tables -----------------------------------------------------------------------------
 
 bool FakeDatabase::TableExists(const std::string& table) {
-  return Call(Method::kTableExists, [&] { return store_->tables.count(table) > 0; });
+  return Call(Method::kTableExists, [&] {
+    // The results tables exist once EnsureResultsSchema ran, as in the adapters.
+    const ResultsConfig& r = config_.results;
+    const bool results_table = table == r.table || table == r.runs_table ||
+                               table == r.rejected_table || table == r.latest_view;
+    return store_->tables.count(table) > 0 || (store_->results_schema && results_table);
+  });
 }
 
 std::vector<std::string> FakeDatabase::TableColumns(const std::string& table) {

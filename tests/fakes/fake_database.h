@@ -13,7 +13,8 @@
 //   - WriteBatch inserts with ON CONFLICT DO NOTHING on (key, model version) and adds what it
 //     inserted to the run's totals, all under one lock (one transaction). Relabel uses Decision.
 //   - BeginRun / FinishRun / MarkAbandonedRuns keep runs as the runs table does; FinishRun never
-//     touches the counts.
+//     touches the counts. TableExists answers true for the results tables (and view) once
+//     EnsureResultsSchema ran.
 //   - One scorer lock per database, shared by all its connections (Connect, Opener).
 //
 // Test controls: FailNext injects faults (a DatabaseError, transient or not, or "commit, then lose

@@ -112,6 +112,11 @@ TEST(ShippedConfigTest, SqliteDemoConfigLoadsWithDocumentedValues) {
 
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_FALSE(config.logging.json);
+  EXPECT_FALSE(config.server.listen.has_value());  // `bankscore run` of the demo does not serve
+  EXPECT_EQ(config.server.Listen().ToString(), "127.0.0.1:8080");
+  EXPECT_EQ(config.server.max_body_bytes, 1u << 20);
+  EXPECT_EQ(config.server.threads, 8);
+  EXPECT_EQ(config.server.reports_dir, "reports");
 }
 
 TEST(ShippedConfigTest, PostgresConfigDiffersOnlyInTheDatabase) {
