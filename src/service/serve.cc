@@ -39,11 +39,14 @@ bool Reload(Config& config, const ServeOptions& options, spdlog::logger& log) {
 int RunServe(const Config& initial_config, const ServeOptions& options, SignalWatcher& signals,
              spdlog::logger& log) {
   Config config = initial_config;
-  service::HttpService http(config, options.open_database, log);
+  // The model first: once the address is logged, requests are answered with it (or with why
+  // there is none).
   service::ModelWatcher watcher(log);
-  bool force = true;
+  watcher.Refresh(config, true);
+  service::HttpService http(config, options.open_database, log);
+  bool changed = true;
   while (!signals.stop_requested()) {
-    if (watcher.Refresh(config, force) || force) {
+    if (changed) {
       if (watcher.model()) {
         http.Publish(watcher.model(), config.scoring);
       } else {
@@ -51,7 +54,8 @@ int RunServe(const Config& initial_config, const ServeOptions& options, SignalWa
       }
     }
     signals.WaitFor(options.model_poll);
-    force = signals.TakeReloadRequest() && Reload(config, options, log);
+    const bool reloaded = signals.TakeReloadRequest() && Reload(config, options, log);
+    changed = watcher.Refresh(config, reloaded) || reloaded;
   }
   log.info("bankscore serve stopping");
   return 0;
