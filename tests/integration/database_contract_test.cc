@@ -242,8 +242,8 @@ TEST_P(DatabaseContractTest, ServingQueriesReadLatestPredictionRunsTotalsAndHist
   EXPECT_GE(*runs[1].duration_seconds, 0.0);
   EXPECT_LT(*runs[1].duration_seconds, 600.0);
   const double now = static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-                                              std::chrono::system_clock::now().time_since_epoch())
-                                              .count());
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
   EXPECT_NEAR(runs[1].started_unix, now, 600.0);
   EXPECT_EQ(db->RecentRuns(1).size(), 1u);
 
