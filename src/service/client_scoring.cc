@@ -41,6 +41,7 @@ ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
   }
   const ColumnarBatch batch = ToColumnar(source.FeatureColumns(), positions, rows);
   ScoringWorkspace workspace;
+  workspace.limits = model.encoder.Limits(source.ranges);  // as a run: outside is a rejection
   ScoredBatch scored;
   StageTimes times;
   // XGBoost's in-place prediction is safe to call from several threads on one booster.

@@ -312,6 +312,20 @@ TEST_F(ServiceTest, DashboardShowsRunsChartsAndTheScoreDistributionAfterTwoRuns)
   EXPECT_THAT(page.body, Not(HasSubstr("nan")));
 }
 
+TEST_F(ServiceTest, ValuesOutsideSourceRangesAreRefusedAsABatchRunRejectsThem) {
+  config_.source.ranges = {{"age", {18.0, 100.0}}};
+  auto service = MakeService();
+  const HttpResponse refused = service->Handle(Post("/v1/score", R"({"age": 150})"));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_THAT(json::parse(refused.body).at("error").get<std::string>(),
+              HasSubstr("column 'age': 150 is outside source.ranges [18, 100]"));
+  const HttpResponse many =
+      service->Handle(Post("/v1/score", R"({"clients": [{"age": 40}, {"age": 7}]})"));
+  EXPECT_EQ(many.status, 400) << many.body;
+  EXPECT_EQ(json::parse(many.body).at("field"), "clients[1]");
+  EXPECT_EQ(service->Handle(Post("/v1/score", R"({"age": 100})")).status, 200);
+}
+
 TEST_F(ServiceTest, MetricsFollowTheFormatAndCountersMoveAfterARun) {
   auto service = MakeService();
   ScoreRun();
