@@ -140,6 +140,10 @@ struct RunInfo {
   std::int64_t rows_rejected = 0;
   std::int64_t rows_positive = 0;
   std::string message;
+  // What the run met that training never saw (RunRecord), written when it finished.
+  std::int64_t unseen_categories = 0;
+  std::int64_t out_of_training_range = 0;
+  std::string column_counts;  // JSON per column, "" for none
 };
 
 // The runs of one kind and status, summed (the /metrics counters).

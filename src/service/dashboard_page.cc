@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "model/metrics.h"
 #include "report/html_document.h"
@@ -156,6 +159,44 @@ std::string ModelCard(const ServingSnapshot& snapshot) {
          Card("test rows", FormatCount(m.rows)) + "</div>\n";
 }
 
+// "job 2, month 1": the columns of one count in a run's column_counts JSON, largest first.
+std::string ColumnsWith(const std::string& column_counts, const char* count) {
+  const nlohmann::json counts = nlohmann::json::parse(column_counts, nullptr, false);
+  if (!counts.is_object()) return "";
+  std::vector<std::pair<std::int64_t, std::string>> columns;
+  for (const auto& [column, entry] : counts.items()) {
+    const auto it = entry.is_object() ? entry.find(count) : entry.end();
+    if (it != entry.end() && it->is_number_integer())
+      columns.emplace_back(it->get<std::int64_t>(), column);
+  }
+  std::sort(columns.begin(), columns.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string text;
+  for (const auto& [n, column] : columns) {
+    text += (text.empty() ? "" : ", ") + column + " " + FormatCount(n);
+  }
+  return text;
+}
+
+// Drift signs a finished score run recorded: cells of categories training never saw, and values
+// beyond the training range by more than its width (per column in column_counts).
+std::string DriftCell(const RunInfo& run) {
+  if (run.kind != "score" || run.status == "running") return "<td></td>";
+  if (run.unseen_categories == 0 && run.out_of_training_range == 0) {
+    return "<td class=\"muted\">none seen</td>";
+  }
+  std::string text;
+  const auto part = [&](std::int64_t n, const char* what, const char* key) {
+    if (n == 0) return;
+    const std::string columns = ColumnsWith(run.column_counts, key);
+    text += (text.empty() ? "" : "; ") + FormatCount(n) + " " + what +
+            (columns.empty() ? "" : " (" + columns + ")");
+  };
+  part(run.unseen_categories, "unseen categories", "unseen");
+  part(run.out_of_training_range, "beyond training range", "out_of_training_range");
+  return "<td class=\"drift\">" + H(text) + "</td>";
+}
+
 std::string RunRow(const RunInfo& run) {
   const std::string rate =
       run.rows_scored > 0 ? FormatPercent(report::Share(run.rows_positive, run.rows_scored)) : "";
@@ -168,8 +209,8 @@ std::string RunRow(const RunInfo& run) {
          FormatCount(run.rows_rejected) + "</td><td class=\"num\">" +
          FormatCount(run.rows_positive) + "</td><td class=\"num\">" + rate +
          "</td><td class=\"num\">" + FormatFixed(run.threshold, 4) + "</td><td><code>" +
-         H(run.model_version) + "</code></td><td class=\"muted\">not computed</td><td>" +
-         H(run.message) + "</td></tr>\n";
+         H(run.model_version) + "</code></td>" + DriftCell(run) + "<td>" + H(run.message) +
+         "</td></tr>\n";
 }
 
 std::string RunTable(const std::vector<RunInfo>& runs) {
@@ -177,10 +218,14 @@ std::string RunTable(const std::vector<RunInfo>& runs) {
       "<table id=\"runs\"><thead><tr><th class=\"num\">run</th><th>kind</th><th>status</th>"
       "<th>started (UTC)</th><th class=\"num\">duration</th><th class=\"num\">scored</th>"
       "<th class=\"num\">rejected</th><th class=\"num\">positive</th><th class=\"num\">rate</th>"
-      "<th class=\"num\">threshold</th><th>model</th><th>drift</th><th>message</th></tr></thead>"
-      "<tbody>\n";
+      "<th class=\"num\">threshold</th><th>model</th><th>drift signs</th><th>message</th></tr>"
+      "</thead><tbody>\n";
   for (std::size_t i = 0; i < runs.size() && i < kTableRuns; ++i) html += RunRow(runs[i]);
-  return html + "</tbody></table>\n";
+  return html +
+         "</tbody></table>\n<p class=\"muted\">Drift signs: cells of a category training never "
+         "saw (scored as none of the known categories), and values beyond a column's training "
+         "range by more than its width; per column in <code>scoring_runs.column_counts</code>."
+         "</p>\n";
 }
 
 std::string Reports(const DashboardData& data) {

@@ -1,8 +1,9 @@
 // Internal: GET /dashboard, the operations view for people: the current model card, the runs
 // over time (rows scored and positives, positive rate, duration), the score distribution of the
-// latest run with the threshold marked, a table of the recent runs with their status (and drift
-// status once runs record it), and links to the latest model report and data profile. Charts are
-// server-rendered SVG from src/report; the page has no script and loads nothing.
+// latest run with the threshold marked, a table of the recent runs with their status and drift
+// signs (unseen categories, values far beyond the training range), and links to the latest model
+// report and data profile. Charts are server-rendered SVG from src/report; the page has no script
+// and loads nothing.
 #pragma once
 
 #include <optional>

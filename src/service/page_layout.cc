@@ -52,6 +52,7 @@ td.num, th.num { text-align: right; }
 .status-succeeded { color: #1a7f37; font-weight: 600; }
 .status-failed, .status-abandoned { color: #c2410c; font-weight: 600; }
 .status-interrupted, .status-running { color: #9a6700; font-weight: 600; }
+td.drift { color: #9a6700; max-width: 28ch; }
 .cards { display: flex; flex-wrap: wrap; gap: 14px; margin: 10px 0; }
 .card { border: 1px solid var(--rule); border-radius: 8px; padding: 8px 16px; min-width: 150px; }
 .card .value { font-size: 22px; font-weight: 700; }

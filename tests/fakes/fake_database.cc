@@ -664,7 +664,8 @@ std::vector<RunInfo> FakeDatabase::RecentRuns(std::size_t limit) {
       const RunRecord& r = it->record;
       runs.push_back(RunInfo{it->run_id, r.kind, r.status, r.model_version, r.threshold, "", "",
                              static_cast<double>(it->run_id), std::nullopt, it->rows_read,
-                             it->rows_scored, it->rows_rejected, it->rows_positive, r.message});
+                             it->rows_scored, it->rows_rejected, it->rows_positive, r.message,
+                             r.unseen_categories, r.out_of_training_range, r.column_counts});
     }
     return runs;
   });

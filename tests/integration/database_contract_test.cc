@@ -209,9 +209,15 @@ TEST_P(DatabaseContractTest, ServingQueriesReadLatestPredictionRunsTotalsAndHist
   const std::int64_t first = db->BeginRun(run);
   db->WriteBatch(first, "v1", 0.5, {{1, 0.125, 0}, {2, 0.75, 1}, {3, 1.0, 1}}, {{4, "bad"}});
   run.status = "succeeded";
+  run.unseen_categories = 2;
+  run.out_of_training_range = 1;
+  run.column_counts = R"({"job": {"unseen": 2}, "age": {"out_of_training_range": 1}})";
   db->FinishRun(first, run);
   run.model_version = "v2";
   run.status = "running";
+  run.unseen_categories = 0;
+  run.out_of_training_range = 0;
+  run.column_counts = "";
   const std::int64_t second = db->BeginRun(run);
   db->WriteBatch(second, "v2", 0.25, {{1, 0.3, 1}}, {});
 
@@ -238,6 +244,11 @@ TEST_P(DatabaseContractTest, ServingQueriesReadLatestPredictionRunsTotalsAndHist
   EXPECT_EQ(runs[1].rows_scored, 3);
   EXPECT_EQ(runs[1].rows_rejected, 1);
   EXPECT_EQ(runs[1].rows_positive, 2);
+  EXPECT_EQ(runs[1].unseen_categories, 2);
+  EXPECT_EQ(runs[1].out_of_training_range, 1);
+  EXPECT_THAT(runs[1].column_counts, ::testing::HasSubstr("\"out_of_training_range\": 1"));
+  EXPECT_EQ(runs[0].unseen_categories, 0);
+  EXPECT_EQ(runs[0].column_counts, "");
   ASSERT_TRUE(runs[1].duration_seconds.has_value());
   EXPECT_GE(*runs[1].duration_seconds, 0.0);
   EXPECT_LT(*runs[1].duration_seconds, 600.0);

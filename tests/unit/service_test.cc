@@ -312,6 +312,35 @@ TEST_F(ServiceTest, DashboardShowsRunsChartsAndTheScoreDistributionAfterTwoRuns)
   EXPECT_THAT(page.body, Not(HasSubstr("nan")));
 }
 
+TEST_F(ServiceTest, RunTableShowsTheDriftSignsEachRunRecorded) {
+  DashboardData data;
+  RunInfo quiet;
+  quiet.run_id = 1;
+  quiet.kind = "score";
+  quiet.status = "succeeded";
+  RunInfo drifted = quiet;
+  drifted.run_id = 2;
+  drifted.unseen_categories = 3;
+  drifted.out_of_training_range = 1200;
+  drifted.column_counts =
+      R"({"job": {"unseen": 1}, "month": {"unseen": 2}, "euribor3m": {"out_of_training_range": 1200}})";
+  RunInfo running = quiet;
+  running.run_id = 3;
+  running.status = "running";
+  data.runs = {running, drifted, quiet};
+  const std::string html = DashboardHtml(data, ServingSnapshot{});
+  EXPECT_THAT(html, HasSubstr("<th>drift signs</th>"));
+  EXPECT_THAT(html, HasSubstr("<td class=\"drift\">3 unseen categories (month 2, job 1); 1,200 "
+                              "beyond training range (euribor3m 1,200)</td>"));
+  EXPECT_THAT(html, HasSubstr("<td class=\"muted\">none seen</td>"));
+  // A run still going has recorded nothing yet; a broken column_counts only loses the columns.
+  drifted.column_counts = "{not json";
+  data.runs = {drifted};
+  EXPECT_THAT(
+      DashboardHtml(data, ServingSnapshot{}),
+      HasSubstr("<td class=\"drift\">3 unseen categories; 1,200 beyond training range</td>"));
+}
+
 TEST_F(ServiceTest, ValuesOutsideSourceRangesAreRefusedAsABatchRunRejectsThem) {
   config_.source.ranges = {{"age", {18.0, 100.0}}};
   auto service = MakeService();

@@ -59,7 +59,8 @@ std::vector<RunInfo> ServingQueries::RecentRuns(std::size_t limit) {
                            IsoText("started_at") + ", " + IsoText("finished_at") +
                            ", EXTRACT(EPOCH FROM started_at)::float8,"
                            " EXTRACT(EPOCH FROM finished_at - started_at)::float8,"
-                           " rows_read, rows_scored, rows_rejected, rows_positive, message FROM " +
+                           " rows_read, rows_scored, rows_rejected, rows_positive, message,"
+                           " unseen_categories, out_of_training_range, column_counts FROM " +
                            QuoteIdentifier(runs) + " ORDER BY run_id DESC LIMIT $1",
                        static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000000)));
     tx.commit();
@@ -68,7 +69,8 @@ std::vector<RunInfo> ServingQueries::RecentRuns(std::size_t limit) {
       out.push_back(RunInfo{Integer(row[0], what), Text(row[1]), Text(row[2]), Text(row[3]),
                             Number(row[4]), Text(row[5]), Text(row[6]), Number(row[7]),
                             OptionalNumber(row[8]), Integer(row[9], what), Integer(row[10], what),
-                            Integer(row[11], what), Integer(row[12], what), Text(row[13])});
+                            Integer(row[11], what), Integer(row[12], what), Text(row[13]),
+                            Integer(row[14], what), Integer(row[15], what), Text(row[16])});
     }
     return out;
   });

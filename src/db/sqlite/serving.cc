@@ -43,7 +43,8 @@ std::vector<RunInfo> ServingQueries::RecentRuns(std::size_t limit) {
               "SELECT run_id, kind, status, model_version, threshold, started_at, finished_at, " +
                   UnixSeconds("started_at") +
                   ", (julianday(finished_at) - julianday(started_at)) * 86400.0,"
-                  " rows_read, rows_scored, rows_rejected, rows_positive, message FROM " +
+                  " rows_read, rows_scored, rows_rejected, rows_positive, message,"
+                  " unseen_categories, out_of_training_range, column_counts FROM " +
                   QuoteIdentifier(config_.results.runs_table) + " ORDER BY run_id DESC LIMIT ?1",
               "read the recent runs");
   s.Bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000000)));
@@ -51,7 +52,7 @@ std::vector<RunInfo> ServingQueries::RecentRuns(std::size_t limit) {
   while (s.Step()) {
     runs.push_back(RunInfo{s.Int(0), Text(s, 1), Text(s, 2), Text(s, 3), s.Double(4), Text(s, 5),
                            Text(s, 6), s.Double(7), OptionalNumber(s, 8), s.Int(9), s.Int(10),
-                           s.Int(11), s.Int(12), Text(s, 13)});
+                           s.Int(11), s.Int(12), Text(s, 13), s.Int(14), s.Int(15), Text(s, 16)});
   }
   return runs;
 }
