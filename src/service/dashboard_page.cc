@@ -179,12 +179,9 @@ std::string ColumnsWith(const std::string& column_counts, const char* count) {
 }
 
 // Drift signs a finished score run recorded: cells of categories training never saw, and values
-// beyond the training range by more than its width (per column in column_counts).
-std::string DriftCell(const RunInfo& run) {
-  if (run.kind != "score" || run.status == "running") return "<td></td>";
-  if (run.unseen_categories == 0 && run.out_of_training_range == 0) {
-    return "<td class=\"muted\">none seen</td>";
-  }
+// beyond the training range by more than its width. Empty when the run recorded none (or is not
+// a finished score run).
+std::string DriftSigns(const RunInfo& run) {
   std::string text;
   const auto part = [&](std::int64_t n, const char* what, const char* key) {
     if (n == 0) return;
@@ -192,9 +189,28 @@ std::string DriftCell(const RunInfo& run) {
     text += (text.empty() ? "" : "; ") + FormatCount(n) + " " + what +
             (columns.empty() ? "" : " (" + columns + ")");
   };
-  part(run.unseen_categories, "unseen categories", "unseen");
-  part(run.out_of_training_range, "beyond training range", "out_of_training_range");
-  return "<td class=\"drift\">" + H(text) + "</td>";
+  part(run.unseen_categories, "cells of unseen categories", "unseen");
+  part(run.out_of_training_range, "values beyond the training range", "out_of_training_range");
+  return text;
+}
+
+// The table's drift column: a short verdict; DetailRow spells the signs out.
+std::string DriftCell(const RunInfo& run) {
+  if (run.kind != "score" || run.status == "running") return "<td></td>";
+  const std::int64_t cells = run.unseen_categories + run.out_of_training_range;
+  if (cells == 0) return "<td class=\"muted\">none seen</td>";
+  return "<td class=\"drift\">" + FormatCount(cells) + (cells == 1 ? " cell" : " cells") + "</td>";
+}
+
+// Below a run's row, across the table: its drift signs and its message, when it has any, so that
+// long text does not squeeze the columns.
+std::string DetailRow(const RunInfo& run) {
+  const std::string drift = DriftSigns(run);
+  if (drift.empty() && run.message.empty()) return "";
+  std::string html = "<tr class=\"detail\"><td></td><td colspan=\"11\">";
+  if (!drift.empty()) html += "<span class=\"drift\">Drift signs: " + H(drift) + ".</span> ";
+  if (!run.message.empty()) html += H(run.message);
+  return html + "</td></tr>\n";
 }
 
 std::string RunRow(const RunInfo& run) {
@@ -209,8 +225,7 @@ std::string RunRow(const RunInfo& run) {
          FormatCount(run.rows_rejected) + "</td><td class=\"num\">" +
          FormatCount(run.rows_positive) + "</td><td class=\"num\">" + rate +
          "</td><td class=\"num\">" + FormatFixed(run.threshold, 4) + "</td><td><code>" +
-         H(run.model_version) + "</code></td>" + DriftCell(run) + "<td>" + H(run.message) +
-         "</td></tr>\n";
+         H(run.model_version) + "</code></td>" + DriftCell(run) + "</tr>\n" + DetailRow(run);
 }
 
 std::string RunTable(const std::vector<RunInfo>& runs) {
@@ -218,14 +233,13 @@ std::string RunTable(const std::vector<RunInfo>& runs) {
       "<table id=\"runs\"><thead><tr><th class=\"num\">run</th><th>kind</th><th>status</th>"
       "<th>started (UTC)</th><th class=\"num\">duration</th><th class=\"num\">scored</th>"
       "<th class=\"num\">rejected</th><th class=\"num\">positive</th><th class=\"num\">rate</th>"
-      "<th class=\"num\">threshold</th><th>model</th><th>drift signs</th><th>message</th></tr>"
-      "</thead><tbody>\n";
+      "<th class=\"num\">threshold</th><th>model</th><th>drift signs</th></tr></thead><tbody>\n";
   for (std::size_t i = 0; i < runs.size() && i < kTableRuns; ++i) html += RunRow(runs[i]);
   return html +
          "</tbody></table>\n<p class=\"muted\">Drift signs: cells of a category training never "
          "saw (scored as none of the known categories), and values beyond a column's training "
-         "range by more than its width; per column in <code>scoring_runs.column_counts</code>."
-         "</p>\n";
+         "range by more than its width; per column in <code>scoring_runs.column_counts</code>. "
+         "A run's message, if any, is below its row.</p>\n";
 }
 
 std::string Reports(const DashboardData& data) {

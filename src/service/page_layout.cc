@@ -52,7 +52,11 @@ td.num, th.num { text-align: right; }
 .status-succeeded { color: #1a7f37; font-weight: 600; }
 .status-failed, .status-abandoned { color: #c2410c; font-weight: 600; }
 .status-interrupted, .status-running { color: #9a6700; font-weight: 600; }
-td.drift { color: #9a6700; max-width: 28ch; }
+.drift { color: #9a6700; }
+#runs th, #runs td { white-space: nowrap; padding: 3px 8px; }
+#runs td code { font-size: 12px; }
+#runs tr.detail td { white-space: normal; border-top: 0; padding-top: 0; font-size: 13px; }
+#runs tr:has(+ tr.detail) td { border-bottom: 0; }
 .cards { display: flex; flex-wrap: wrap; gap: 14px; margin: 10px 0; }
 .card { border: 1px solid var(--rule); border-radius: 8px; padding: 8px 16px; min-width: 150px; }
 .card .value { font-size: 22px; font-weight: 700; }

@@ -330,15 +330,18 @@ TEST_F(ServiceTest, RunTableShowsTheDriftSignsEachRunRecorded) {
   data.runs = {running, drifted, quiet};
   const std::string html = DashboardHtml(data, ServingSnapshot{});
   EXPECT_THAT(html, HasSubstr("<th>drift signs</th>"));
-  EXPECT_THAT(html, HasSubstr("<td class=\"drift\">3 unseen categories (month 2, job 1); 1,200 "
-                              "beyond training range (euribor3m 1,200)</td>"));
+  EXPECT_THAT(html, HasSubstr("<td class=\"drift\">1,203 cells</td>"));
+  EXPECT_THAT(html, HasSubstr("Drift signs: 3 cells of unseen categories (month 2, job 1); 1,200 "
+                              "values beyond the training range (euribor3m 1,200)."));
   EXPECT_THAT(html, HasSubstr("<td class=\"muted\">none seen</td>"));
-  // A run still going has recorded nothing yet; a broken column_counts only loses the columns.
+  // A run still going has recorded nothing yet; a broken column_counts only loses the columns;
+  // a message goes below its run too.
   drifted.column_counts = "{not json";
+  drifted.message = "stopped by SIGTERM";
   data.runs = {drifted};
-  EXPECT_THAT(
-      DashboardHtml(data, ServingSnapshot{}),
-      HasSubstr("<td class=\"drift\">3 unseen categories; 1,200 beyond training range</td>"));
+  EXPECT_THAT(DashboardHtml(data, ServingSnapshot{}),
+              HasSubstr("Drift signs: 3 cells of unseen categories; 1,200 values beyond the "
+                        "training range.</span> stopped by SIGTERM</td></tr>"));
 }
 
 TEST_F(ServiceTest, ValuesOutsideSourceRangesAreRefusedAsABatchRunRejectsThem) {
