@@ -134,6 +134,11 @@ int main(int argc, char** argv) {
   std::string body = kDefaultClient;
   if (!options.body_file.empty()) {
     std::ifstream in(options.body_file);
+    if (!in) {
+      std::fprintf(stderr, "bankscore_http_bench: cannot read --body %s\n",
+                   options.body_file.c_str());
+      return 2;
+    }
     std::stringstream text;
     text << in.rdbuf();
     body = text.str();
