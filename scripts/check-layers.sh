@@ -15,7 +15,7 @@ declare -A allowed=(
   [ingest]="common db"
   [report]="common model"
   [jobs]="common db model ingest"
-  [service]="common db model ingest jobs"
+  [service]="common db model ingest report jobs"
   [app]="common db model ingest report jobs service"
 )
 

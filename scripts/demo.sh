@@ -40,4 +40,8 @@ Query the results yourself:
     "SELECT label, COUNT(*), ROUND(AVG(probability), 3) FROM latest_predictions GROUP BY label"
   sqlite3 -header -column var/bankscore.db "SELECT * FROM scoring_runs ORDER BY run_id DESC"
 Tables: predictions, scoring_runs, rejected_rows; view: latest_predictions (README, "Results schema").
+
+Score one client in a browser, and watch the runs (README, "The HTTP service"):
+  build/bankscore report --config config/bankscore.yaml --out reports
+  build/bankscore serve --config config/bankscore.yaml     # then open http://127.0.0.1:8080/
 MSG

@@ -10,6 +10,7 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev
   postgresql postgresql-client
+  libcpp-httplib-dev  # the HTTP service (bankscore serve)
 )
 # The tests also render the HTML reports in headless Chromium; scripts/test.sh checks the format
 # with clang-format (Debian's, 14) and lints with clang-tidy 16 (14 cannot parse a lambda that

@@ -86,5 +86,8 @@ int ReportCommand(const CommandContext& ctx, const std::string& out_dir);
 // `k` with `assign`, or `assign` before any segmentation exists.
 int SegmentCommand(const CommandContext& ctx, std::optional<int> k, const std::string& out_dir,
                    bool assign);
+// bankscore serve: the HTTP service (bankscore/serve.h) until SIGTERM/SIGINT. Needs ctx.signals
+// and ctx.config_path (re-read on SIGHUP). Issue 13.
+int ServeCommand(const CommandContext& ctx, bool json_logs);
 
 }  // namespace bankscore

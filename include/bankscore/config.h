@@ -156,6 +156,36 @@ struct SegmentationConfig {
   std::vector<std::string> Columns() const;  // categorical then numeric
 };
 
+// --- server (issue 13): the HTTP service of `bankscore serve`, and of `bankscore run` when
+// `listen` is set. -------------------------------------------------------------------------------
+
+// A host and TCP port to listen on. host is an IPv4 address, "localhost" or an IPv6 address
+// (written "[::1]:8080" in the file, stored without brackets); port 0 lets the system choose a
+// free port (the log names it).
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string ToString() const;  // "127.0.0.1:8080", "[::1]:8080"
+  bool operator==(const ListenAddress& o) const { return host == o.host && port == o.port; }
+  bool operator!=(const ListenAddress& o) const { return !(*this == o); }
+};
+
+struct ServerConfig {
+  // Set only when the file sets server.listen: `bankscore run` serves only then, while
+  // `bankscore serve` uses Listen(), the loopback default, when it is not set.
+  std::optional<ListenAddress> listen;
+  // When set, every /v1/ request (and every page) needs the token in this file as
+  // "Authorization: Bearer <token>"; pages also take it as the password of HTTP Basic auth.
+  std::string token_file;
+  std::size_t max_body_bytes = 1 << 20;  // larger request bodies get 413
+  int threads = 8;                       // requests served at once (connections kept alive)
+  // Where `bankscore report` / `profile` write: the dashboard links report.html and profile.html
+  // found there. Empty: no links.
+  std::string reports_dir;
+
+  ListenAddress Listen() const { return listen.value_or(ListenAddress{}); }
+};
+
 struct Config {
   std::string file;  // where it was loaded from, for messages
   DatabaseConfig database;
@@ -169,6 +199,7 @@ struct Config {
   FilesConfig files;
   LoggingConfig logging;
   SegmentationConfig segmentation;
+  ServerConfig server;  // issue 13
 };
 
 // Reads and validates a YAML file. Throws ConfigError naming the key (and file:line) on any

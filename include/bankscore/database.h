@@ -164,6 +164,53 @@ struct SegmentProfileRow {
   std::string description;   // one line for people
 };
 
+// --- Serving (issue 13): what the HTTP service of `bankscore serve` reads ----------------------
+
+// One stored prediction, as the latest-predictions view shows it.
+struct PredictionRecord {
+  std::int64_t key = 0;
+  std::string model_version;
+  double probability = 0.0;
+  int label = 0;
+  double threshold = 0.0;
+  std::int64_t run_id = 0;
+  std::string scored_at;     // ISO 8601 UTC, "2026-11-22T10:15:00.123Z"
+  std::string relabeled_at;  // the same form; empty when never relabeled
+};
+
+// One row of the runs table, with its times also as numbers for charts and metrics.
+struct RunInfo {
+  std::int64_t run_id = 0;
+  std::string kind;  // score, relabel
+  std::string status;
+  std::string model_version;
+  double threshold = 0.0;
+  std::string started_at;                  // ISO 8601 UTC
+  std::string finished_at;                 // empty while running (or if the process died)
+  double started_unix = 0.0;               // started_at as seconds since 1970 (UTC)
+  std::optional<double> duration_seconds;  // finished_at - started_at
+  std::int64_t rows_read = 0;
+  std::int64_t rows_scored = 0;
+  std::int64_t rows_rejected = 0;
+  std::int64_t rows_positive = 0;
+  std::string message;
+  // What the run met that training never saw (RunRecord), written when it finished.
+  std::int64_t unseen_categories = 0;
+  std::int64_t out_of_training_range = 0;
+  std::string column_counts;  // JSON per column, "" for none
+};
+
+// The runs of one kind and status, summed (the /metrics counters).
+struct RunTotals {
+  std::string kind;
+  std::string status;
+  std::int64_t runs = 0;
+  std::int64_t rows_scored = 0;
+  std::int64_t rows_rejected = 0;
+  std::int64_t rows_positive = 0;
+  std::optional<double> last_finished_unix;  // the latest finished_at, seconds since 1970
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -283,6 +330,17 @@ class Database {
   // The stored segments of those of `keys` that have one in `version` (in key order).
   virtual std::vector<SegmentAssignment> FindSegments(const std::string& version,
                                                       const std::vector<std::int64_t>& keys) = 0;
+  // --- Serving (issue 13): read-only queries of the HTTP service, one statement each ----------
+  // The newest prediction of source key `key` (the highest run id, whatever the model version,
+  // as latest_view shows it); nullopt when the key has none.
+  virtual std::optional<PredictionRecord> LatestPrediction(std::int64_t key) = 0;
+  // The `limit` newest runs, newest first.
+  virtual std::vector<RunInfo> RecentRuns(std::size_t limit) = 0;
+  // Every run summed per kind and status, ordered by kind then status.
+  virtual std::vector<RunTotals> TotalsByRunStatus() = 0;
+  // How the probabilities of the predictions run `run_id` wrote fall into `bins` equal-width bins
+  // over [0, 1] (1 falls in the last): `bins` counts.
+  virtual std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) = 0;
 };
 
 // Opens the configured backend. Throws DatabaseError (message names the file, or host/port/dbname,

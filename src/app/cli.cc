@@ -134,6 +134,16 @@ std::vector<Command> MakeCommands() {
        [](const CommandContext& ctx, const Arguments& a) {
          return SegmentCommand(ctx, a.k, a.out_dir, a.assign);
        }},
+      {"serve",
+       "Serve the HTTP API, the scoring form and the dashboard on server.listen (default "
+       "127.0.0.1:8080); SIGHUP reloads the config, SIGTERM stops",
+       "bankscore serve --config config/bankscore.yaml",
+       [](CLI::App& c, Arguments& a) {
+         c.add_flag("--json-logs", a.json_logs,
+                    "Log one JSON object per line (overrides logging.json)");
+       },
+       [](const CommandContext& ctx, const Arguments& a) { return ServeCommand(ctx, a.json_logs); },
+       /*handles_signals=*/true},
   };
 }
 

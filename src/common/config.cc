@@ -7,6 +7,7 @@
 
 #include "bankscore/config.h"
 
+#include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -779,7 +780,63 @@ SegmentationConfig ReadSegmentation(const Section& section, const Config& config
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// server (issue 13).
+
+// "127.0.0.1:8080", "localhost:8080", "[::1]:8080"; nullopt when it is none of these.
+std::optional<ListenAddress> ParseListenAddress(const std::string& text) {
+  std::string host;
+  std::string_view port_text;
+  if (!text.empty() && text[0] == '[') {
+    const std::size_t close = text.find("]:");
+    if (close == std::string::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    port_text = std::string_view(text).substr(close + 2);
+    in6_addr ipv6{};
+    if (inet_pton(AF_INET6, host.c_str(), &ipv6) != 1) return std::nullopt;
+  } else {
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    host = text.substr(0, colon);
+    port_text = std::string_view(text).substr(colon + 1);
+    in_addr ipv4{};
+    if (host != "localhost" && inet_pton(AF_INET, host.c_str(), &ipv4) != 1) return std::nullopt;
+  }
+  const auto port = ParseInteger<int>(port_text);
+  if (!port || *port < 0 || *port > 65535) return std::nullopt;
+  return ListenAddress{host, *port};
+}
+
+ServerConfig ReadServer(const Section& section) {
+  ServerConfig server;
+  if (auto entry = section.FindSet("listen")) {
+    const std::string text = ReadString(*entry);
+    server.listen = ParseListenAddress(text);
+    if (!server.listen) {
+      Fail(*entry,
+           "must be HOST:PORT with an IPv4 address, localhost or [IPv6 address] and a port "
+           "from 0 to 65535 (0: any free port), got '" +
+               text + "'");
+    }
+  }
+  if (auto entry = section.FindSet("token_file")) server.token_file = ReadString(*entry);
+  if (auto entry = section.Find("max_body_bytes")) {
+    server.max_body_bytes = ReadInteger<std::size_t>(*entry, 1024, std::size_t{1} << 30,
+                                                     "an integer between 1024 and 1073741824");
+  }
+  if (auto entry = section.Find("threads")) {
+    server.threads = ReadInteger<int>(*entry, 1, 256, "an integer between 1 and 256");
+  }
+  if (auto entry = section.FindSet("reports_dir")) server.reports_dir = ReadString(*entry);
+  return server;
+}
+
 }  // namespace
+
+std::string ListenAddress::ToString() const {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
 
 std::string TimeOfDay::ToString() const {
   const auto two = [](int n) { return std::string(n < 10 ? "0" : "") + std::to_string(n); };
@@ -835,7 +892,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   // The complete list of keys: anything else in the file is refused.
   const Section root(Field{source_name, "", document, document.Mark()},
                      {"database", "source", "results", "model", "scoring", "training", "report",
-                      "load", "files", "logging", "segmentation"});
+                      "load", "files", "logging", "segmentation", "server"});
   const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
                                                    "schema", "connect_attempts", "retry_backoff"});
   const Section source =
@@ -858,6 +915,8 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section segmentation = root.Child(
       "segmentation", {"features", "k", "k_range", "seed", "sample", "n_init", "silhouette_sample",
                        "table", "profiles_table", "models_table", "view", "assign_on_run"});
+  const Section server =
+      root.Child("server", {"listen", "token_file", "max_body_bytes", "threads", "reports_dir"});
 
   Config config;
   config.file = source_name;
@@ -872,6 +931,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   config.files = ReadFiles(files);
   config.logging = ReadLogging(logging);
   config.segmentation = ReadSegmentation(segmentation, config);
+  config.server = ReadServer(server);
   return config;
 }
 

@@ -10,6 +10,7 @@
 #include "db/composed_database.h"
 #include "db/postgres/results.h"
 #include "db/postgres/segments.h"
+#include "db/postgres/serving.h"
 #include "db/postgres/session.h"
 #include "db/postgres/source.h"
 #include "db/postgres/values.h"
@@ -25,7 +26,8 @@ class PostgresDatabase
         db_(pg::MakeConnectSettings(config.database), log),
         source_(db_, config_),
         results_(db_, config_),
-        segments_(db_, config_) {
+        segments_(db_, config_),
+        serving_(db_, config_) {
     db_.session();  // fail now, with the one-line message, if the server cannot be reached
   }
 
@@ -44,6 +46,16 @@ class PostgresDatabase
     return out;
   }
 
+  // --- Serving (issue 13) ----------------------------------------------------------------------
+  std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override {
+    return serving_.LatestPrediction(key);
+  }
+  std::vector<RunInfo> RecentRuns(std::size_t limit) override { return serving_.RecentRuns(limit); }
+  std::vector<RunTotals> TotalsByRunStatus() override { return serving_.TotalsByRunStatus(); }
+  std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) override {
+    return serving_.ScoreHistogram(run_id, bins);
+  }
+
  protected:
   pg::SourceStatements& source() override { return source_; }
   pg::ResultStatements& results() override { return results_; }
@@ -55,6 +67,7 @@ class PostgresDatabase
   pg::SourceStatements source_;
   pg::ResultStatements results_;
   pg::SegmentStatements segments_;
+  pg::ServingQueries serving_;  // issue 13
 };
 
 }  // namespace

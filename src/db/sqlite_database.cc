@@ -10,6 +10,7 @@
 #include "db/sqlite/lock.h"
 #include "db/sqlite/results.h"
 #include "db/sqlite/segments.h"
+#include "db/sqlite/serving.h"
 #include "db/sqlite/source.h"
 
 namespace bankscore::internal {
@@ -23,7 +24,8 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
         db_(config.database.path, sqlite::OpenMode::kCreate),
         source_(db_, config_),
         results_(db_, config_),
-        segments_(db_, config_) {
+        segments_(db_, config_),
+        serving_(db_, config_) {
     log.debug("opened SQLite database {}", db_.path());
   }
 
@@ -46,6 +48,16 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
     return out;
   }
 
+  // --- Serving (issue 13) ----------------------------------------------------------------------
+  std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override {
+    return serving_.LatestPrediction(key);
+  }
+  std::vector<RunInfo> RecentRuns(std::size_t limit) override { return serving_.RecentRuns(limit); }
+  std::vector<RunTotals> TotalsByRunStatus() override { return serving_.TotalsByRunStatus(); }
+  std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) override {
+    return serving_.ScoreHistogram(run_id, bins);
+  }
+
  protected:
   sqlite::SourceStatements& source() override { return source_; }
   sqlite::ResultStatements& results() override { return results_; }
@@ -57,6 +69,7 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
   sqlite::SourceStatements source_;
   sqlite::ResultStatements results_;
   sqlite::SegmentStatements segments_;  // declared last: its cached statement goes first
+  sqlite::ServingQueries serving_;  // issue 13
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "jobs/segmenter.h"
 #include "model/bundle.h"
 #include "model/registry.h"
+#include "service/http_service.h"
 
 namespace bankscore {
 namespace {
@@ -73,6 +74,7 @@ class Daemon {
     log_.info("bankscore daemon started: {} backend, model {}, threshold {:.4f}, {}",
               BackendDescription(), model_->metadata.version, Threshold(),
               ScheduleText(config_.scoring));
+    StartHttpService();
     auto next_cycle = Clock::now();
     while (true) {
       ApplyPendingReload();
@@ -96,6 +98,7 @@ class Daemon {
                                       : std::chrono::duration_cast<milliseconds>(std::max(
                                             next_cycle - Clock::now(), Clock::duration::zero())));
     }
+    http_.reset();
     log_.info("bankscore daemon stopped");
     return 0;
   }
@@ -109,7 +112,10 @@ class Daemon {
 
   double Threshold() const { return EffectiveDecision(*model_, config_.scoring).threshold; }
 
-  void LoadModel() { model_ = std::make_shared<const ModelBundle>(LoadConfiguredModel(config_)); }
+  void LoadModel() {
+    model_ = std::make_shared<const ModelBundle>(LoadConfiguredModel(config_));
+    PublishModel();
+  }
 
   // SIGHUP: re-read the file; keep the last good config on any error.
   void ApplyPendingReload() {
@@ -127,6 +133,7 @@ class Daemon {
       config_ = std::move(next);
       if (next_model) model_ = std::move(next_model);
       threshold_.Set(config_.scoring.threshold);  // a running cycle uses it from its next batch
+      PublishModel();
       ConfigureLogger(log_, config_.logging);
       log_.info("configuration reloaded from {}: threshold {:.4f} -> {:.4f}, model {}",
                 options_.config_path, old_threshold, Threshold(), model_->metadata.version);
@@ -270,6 +277,18 @@ class Daemon {
         s.duration.count() / 1000.0);
   }
 
+  // --- The HTTP service (issue 13), when server.listen is set --------------------------------
+  // Started after the first model is loaded; serves the model and threshold the daemon scores
+  // with, republished on every change. server.* changes need a restart.
+  void StartHttpService() {
+    if (!config_.server.listen) return;
+    http_ = std::make_unique<service::HttpService>(config_, options_.open_database, log_);
+    PublishModel();
+  }
+  void PublishModel() {
+    if (http_ && model_) http_->Publish(model_, config_.scoring);
+  }
+
   // Owned by the control thread.
   Config config_;
   const DaemonOptions& options_;
@@ -285,6 +304,7 @@ class Daemon {
   std::unique_ptr<Database> db_;
   std::vector<UnrecordedRunEnd> unrecorded_ends_;  // runs whose end the database was down for
   Backoff backoff_;  // reset by a successful cycle, read by the control loop after it
+  std::unique_ptr<service::HttpService> http_;  // issue 13; declared last, stopped first
 };
 
 }  // namespace

@@ -13,7 +13,8 @@
 //   - WriteBatch inserts with ON CONFLICT DO NOTHING on (key, model version) and adds what it
 //     inserted to the run's totals, all under one lock (one transaction). Relabel uses Decision.
 //   - BeginRun / FinishRun / MarkAbandonedRuns keep runs as the runs table does; FinishRun never
-//     touches the counts.
+//     touches the counts. TableExists answers true for the results tables (and view) once
+//     EnsureResultsSchema ran.
 //   - One scorer lock per database, shared by all its connections (Connect, Opener).
 //
 // Test controls: FailNext injects faults (a DatabaseError, transient or not, or "commit, then lose
@@ -68,6 +69,11 @@ class FakeDatabase : public Database {
     kTryLockScorer,
     kEnsureHeld,
     kQuery,
+    // Serving (issue 13)
+    kLatestPrediction,
+    kRecentRuns,
+    kTotalsByRunStatus,
+    kScoreHistogram,
   };
   enum class Fault {
     kTransient,                // throws DatabaseError(transient); nothing is written
@@ -196,6 +202,12 @@ class FakeDatabase : public Database {
   void FailSegmentWriteAfter(int successful);
   std::vector<SegmentAssignment> StoredSegments(const std::string& version) const;
   std::vector<std::string> SegmentationVersions() const;
+  // --- Serving (issue 13). Times are not modelled: started_at and finished_at are empty,
+  // started_unix is the run id, durations and finish times are absent. -------------------------
+  std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override;
+  std::vector<RunInfo> RecentRuns(std::size_t limit) override;
+  std::vector<RunTotals> TotalsByRunStatus() override;
+  std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) override;
 
  private:
   struct Store;  // the shared database, defined in fake_database.cc

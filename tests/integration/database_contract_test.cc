@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 
 #include "integration/test_support.h"
 
@@ -196,6 +197,83 @@ TEST_P(DatabaseContractTest, ResultsTablesOfAnEarlierVersionGainTheNewColumns) {
   EXPECT_EQ(env_.QueryInt("SELECT unseen_categories FROM scoring_runs WHERE model_version = 'v0'"),
             0);
   EXPECT_EQ(upgraded->ResultsSources(), std::vector<std::string>{"bank_clients(client_id)"});
+}
+
+// Issue 13: the read-only queries of the HTTP service.
+TEST_P(DatabaseContractTest, ServingQueriesReadLatestPredictionRunsTotalsAndHistogram) {
+  auto db = OpenWithResultsSchema();
+  EXPECT_FALSE(db->LatestPrediction(1).has_value());
+  EXPECT_TRUE(db->RecentRuns(10).empty());
+  RunRecord run;
+  run.model_version = "v1";
+  const std::int64_t first = db->BeginRun(run);
+  db->WriteBatch(first, "v1", 0.5, {{1, 0.125, 0}, {2, 0.75, 1}, {3, 1.0, 1}}, {{4, "bad"}});
+  run.status = "succeeded";
+  run.unseen_categories = 2;
+  run.out_of_training_range = 1;
+  run.column_counts = R"({"job": {"unseen": 2}, "age": {"out_of_training_range": 1}})";
+  db->FinishRun(first, run);
+  run.model_version = "v2";
+  run.status = "running";
+  run.unseen_categories = 0;
+  run.out_of_training_range = 0;
+  run.column_counts = "";
+  const std::int64_t second = db->BeginRun(run);
+  db->WriteBatch(second, "v2", 0.25, {{1, 0.3, 1}}, {});
+
+  // Key 1's newest prediction is the second run's, under v2.
+  const std::optional<PredictionRecord> latest = db->LatestPrediction(1);
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->model_version, "v2");
+  EXPECT_DOUBLE_EQ(latest->probability, 0.3);
+  EXPECT_EQ(latest->label, 1);
+  EXPECT_DOUBLE_EQ(latest->threshold, 0.25);
+  EXPECT_EQ(latest->run_id, second);
+  EXPECT_THAT(latest->scored_at, ::testing::MatchesRegex(R"(20[0-9-]+T[0-9:.]+Z)"));
+  EXPECT_EQ(latest->relabeled_at, "");
+  EXPECT_FALSE(db->LatestPrediction(4).has_value());  // rejected, never predicted
+
+  const std::vector<RunInfo> runs = db->RecentRuns(10);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].run_id, second);  // newest first
+  EXPECT_EQ(runs[0].status, "running");
+  EXPECT_EQ(runs[0].finished_at, "");
+  EXPECT_FALSE(runs[0].duration_seconds.has_value());
+  EXPECT_EQ(runs[1].status, "succeeded");
+  EXPECT_EQ(runs[1].rows_read, 4);
+  EXPECT_EQ(runs[1].rows_scored, 3);
+  EXPECT_EQ(runs[1].rows_rejected, 1);
+  EXPECT_EQ(runs[1].rows_positive, 2);
+  EXPECT_EQ(runs[1].unseen_categories, 2);
+  EXPECT_EQ(runs[1].out_of_training_range, 1);
+  EXPECT_THAT(runs[1].column_counts, ::testing::HasSubstr("\"out_of_training_range\": 1"));
+  EXPECT_EQ(runs[0].unseen_categories, 0);
+  EXPECT_EQ(runs[0].column_counts, "");
+  ASSERT_TRUE(runs[1].duration_seconds.has_value());
+  EXPECT_GE(*runs[1].duration_seconds, 0.0);
+  EXPECT_LT(*runs[1].duration_seconds, 600.0);
+  const double now = static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  EXPECT_NEAR(runs[1].started_unix, now, 600.0);
+  EXPECT_EQ(db->RecentRuns(1).size(), 1u);
+
+  const std::vector<RunTotals> totals = db->TotalsByRunStatus();
+  ASSERT_EQ(totals.size(), 2u);
+  EXPECT_EQ(totals[0].status, "running");  // ordered by kind, then status
+  EXPECT_FALSE(totals[0].last_finished_unix.has_value());
+  EXPECT_EQ(totals[1].status, "succeeded");
+  EXPECT_EQ(totals[1].runs, 1);
+  EXPECT_EQ(totals[1].rows_scored, 3);
+  EXPECT_EQ(totals[1].rows_rejected, 1);
+  EXPECT_EQ(totals[1].rows_positive, 2);
+  ASSERT_TRUE(totals[1].last_finished_unix.has_value());
+  EXPECT_NEAR(*totals[1].last_finished_unix, now, 600.0);
+
+  // 0.125 in bin 0, 0.75 in bin 3, 1.0 in the last bin.
+  EXPECT_THAT(db->ScoreHistogram(first, 4), ::testing::ElementsAre(1, 0, 0, 2));
+  EXPECT_THAT(db->ScoreHistogram(second, 2), ::testing::ElementsAre(1, 0));
+  EXPECT_THAT(db->ScoreHistogram(999, 2), ::testing::ElementsAre(0, 0));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContractTest,

@@ -114,6 +114,11 @@ TEST(ShippedConfigTest, SqliteDemoConfigLoadsWithDocumentedValues) {
 
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_FALSE(config.logging.json);
+  EXPECT_FALSE(config.server.listen.has_value());  // `bankscore run` of the demo does not serve
+  EXPECT_EQ(config.server.Listen().ToString(), "127.0.0.1:8080");
+  EXPECT_EQ(config.server.max_body_bytes, 1u << 20);
+  EXPECT_EQ(config.server.threads, 8);
+  EXPECT_EQ(config.server.reports_dir, "reports");
 }
 
 TEST(ShippedConfigTest, PostgresConfigDiffersOnlyInTheDatabase) {
@@ -596,6 +601,49 @@ TEST(IsValidIdentifierTest, RefusesEverythingElse) {
   EXPECT_FALSE(IsValidIdentifier("a-b"));
   EXPECT_FALSE(IsValidIdentifier("a;b"));
   EXPECT_FALSE(IsValidIdentifier("caf\xc3\xa9"));
+}
+
+// --- server (issue 13) -------------------------------------------------------------------------
+
+TEST(ServerConfigTest, DefaultsWhenTheSectionIsAbsent) {
+  const Config config = Parse(kMinimal);
+  EXPECT_FALSE(config.server.listen.has_value());  // `bankscore run` does not serve
+  EXPECT_EQ(config.server.Listen().ToString(), "127.0.0.1:8080");
+  EXPECT_EQ(config.server.token_file, "");
+  EXPECT_EQ(config.server.max_body_bytes, 1u << 20);
+  EXPECT_EQ(config.server.threads, 8);
+  EXPECT_EQ(config.server.reports_dir, "");
+}
+
+TEST(ServerConfigTest, ValuesAndListenForms) {
+  const Config config =
+      Parse(Append("server:\n  listen: 0.0.0.0:9090\n  token_file: /run/secrets/token\n"
+                   "  max_body_bytes: 4096\n  threads: 2\n  reports_dir: reports\n"));
+  ASSERT_TRUE(config.server.listen.has_value());
+  EXPECT_EQ(config.server.listen->host, "0.0.0.0");
+  EXPECT_EQ(config.server.listen->port, 9090);
+  EXPECT_EQ(config.server.token_file, "/run/secrets/token");
+  EXPECT_EQ(config.server.max_body_bytes, 4096u);
+  EXPECT_EQ(config.server.threads, 2);
+  EXPECT_EQ(config.server.reports_dir, "reports");
+  EXPECT_EQ(Parse(Append("server:\n  listen: \"[::1]:80\"\n")).server.Listen().ToString(),
+            "[::1]:80");
+  EXPECT_EQ(Parse(Append("server:\n  listen: localhost:0\n")).server.Listen().port, 0);
+}
+
+TEST(ServerConfigErrorTest, BadValuesNameTheKey) {
+  for (const char* bad : {"8080", "example.com:80", "127.0.0.1:65536", "127.0.0.1:", "[::1]",
+                          "[zz]:80", "127.0.0.1:-1", "1.2.3:80"}) {
+    EXPECT_THAT(ErrorOf(Append(std::string("server:\n  listen: \"") + bad + "\"\n")),
+                HasSubstr("test.yaml:13: server.listen: must be HOST:PORT"))
+        << bad;
+  }
+  EXPECT_THAT(ErrorOf(Append("server:\n  max_body_bytes: 10\n")),
+              HasSubstr("test.yaml:13: server.max_body_bytes: must be an integer between 1024"));
+  EXPECT_THAT(ErrorOf(Append("server:\n  threads: 0\n")),
+              HasSubstr("test.yaml:13: server.threads: must be an integer between 1 and 256"));
+  EXPECT_THAT(ErrorOf(Append("server:\n  port: 80\n")),
+              HasSubstr("test.yaml:13: unknown key 'server.port'"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 
 #include "bankscore/error.h"
 #include "model/encoder.h"
@@ -114,6 +115,17 @@ TEST(EncoderTest, JsonRoundTripEncodesIdentically) {
 
 TEST(EncoderTest, CorruptJsonIsAModelError) {
   EXPECT_THROW(FeatureEncoder::FromJson("{\"categorical\": 3}"), ModelError);
+}
+
+// Issue 13: the training range of each numeric column is the form's hint and part of /v1/model.
+TEST(EncoderTest, NumericRangesLeaveOutNullsAndSentinelsAndSurviveJson) {
+  const FeatureEncoder encoder = Fitted();
+  ASSERT_EQ(encoder.numeric_ranges().size(), 2u);
+  EXPECT_EQ(encoder.numeric_ranges()[0], std::make_pair(30.0, 60.0));
+  EXPECT_EQ(encoder.numeric_ranges()[1], std::make_pair(3.0, 6.0));  // 999 is the sentinel
+  const FeatureEncoder loaded = FeatureEncoder::FromJson(encoder.ToJson());
+  EXPECT_EQ(loaded.numeric_ranges()[1], std::make_pair(3.0, 6.0));
+  EXPECT_EQ(loaded.ToJson(), encoder.ToJson());
 }
 
 }  // namespace

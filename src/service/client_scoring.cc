@@ -1,0 +1,67 @@
+#include "service/client_scoring.h"
+
+#include <algorithm>
+
+#include "bankscore/columnar_batch.h"
+#include "common/text.h"
+#include "jobs/score_batch.h"
+
+namespace bankscore::service {
+namespace {
+
+// One warning per categorical value the encoder has no column for: it encodes it as "none of the
+// known categories" (all zeros), which the caller should know.
+std::vector<std::string> UnseenCategories(const FeatureEncoder& encoder,
+                                          const ClientInput& client) {
+  std::vector<std::string> warnings;
+  const auto& vocabularies = encoder.vocabularies();
+  for (std::size_t c = 0; c < encoder.categorical().size() && c < client.features.size(); ++c) {
+    const auto* text = std::get_if<std::string>(&client.features[c]);
+    if (text == nullptr ||
+        std::binary_search(vocabularies[c].begin(), vocabularies[c].end(), *text)) {
+      continue;
+    }
+    warnings.push_back(encoder.categorical()[c] + ": '" + EscapeControl(*text) +
+                       "' was not seen in training; scored as none of the known categories");
+  }
+  return warnings;
+}
+
+}  // namespace
+
+ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
+                           const SourceConfig& source, const std::vector<ClientInput>& clients) {
+  // Keys 0..n-1 are the clients' positions: unique and in order, as ScoreBatch requires.
+  std::vector<std::int64_t> positions(clients.size());
+  std::vector<std::vector<Value>> rows;
+  rows.reserve(clients.size());
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    positions[i] = static_cast<std::int64_t>(i);
+    rows.push_back(clients[i].features);
+  }
+  const ColumnarBatch batch = ToColumnar(source.FeatureColumns(), positions, rows);
+  ScoringWorkspace workspace;
+  workspace.limits = model.encoder.Limits(source.ranges);  // as a run: outside is a rejection
+  ScoredBatch scored;
+  StageTimes times;
+  // XGBoost's in-place prediction is safe to call from several threads on one booster.
+  ScoreBatch(model, batch, workspace, scored, times);
+  ApplyDecision(decision, scored);
+
+  ScoredClients out{model.metadata.version, decision, std::vector<ClientResult>(clients.size())};
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    out.clients[i].key = clients[i].key;
+    out.clients[i].warnings = UnseenCategories(model.encoder, clients[i]);
+  }
+  for (const Prediction& p : scored.predictions) {
+    ClientResult& result = out.clients[static_cast<std::size_t>(p.key)];
+    result.probability = p.probability;
+    result.label = p.label;
+  }
+  for (const Rejection& r : scored.rejections) {
+    out.clients[static_cast<std::size_t>(r.key)].rejection = r.reason;
+  }
+  return out;
+}
+
+}  // namespace bankscore::service

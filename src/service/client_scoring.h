@@ -1,0 +1,55 @@
+// Internal: scoring the clients of one request through the batch scorer's own code path.
+//
+// ScoreClients builds a ColumnarBatch from the clients (NULL where a value was not given) and
+// runs ScoreBatch and ApplyDecision on it, the encode -> XGBoost in-place predict -> decision path
+// every batch run takes, so a client gets the probability a run would store for the same row.
+// Nothing is written anywhere. The fields that later issues add (reasons, segment) are part of
+// the result already and stay empty until the model provides them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bankscore/config.h"
+#include "bankscore/decision.h"
+#include "model/bundle.h"
+#include "service/client_input.h"
+
+namespace bankscore::service {
+
+// Why the model gave this probability: one source column's share of the log-odds (issue 12).
+struct Reason {
+  std::string feature;  // a source column, e.g. "poutcome"
+  std::string value;    // the client's value, as text
+  double contribution = 0.0;
+};
+
+// The customer segment of a client (issue 14).
+struct SegmentInfo {
+  int segment = 0;
+  std::string description;
+};
+
+struct ClientResult {
+  std::optional<std::int64_t> key;  // echoed from the request
+  double probability = 0.0;
+  int label = 0;
+  std::vector<Reason> reasons;         // empty until the model computes them
+  std::optional<SegmentInfo> segment;  // absent until segments exist
+  std::vector<std::string> warnings;   // e.g. a category the model never saw
+  std::string rejection;               // not empty: the row could not be encoded (no probability)
+};
+
+struct ScoredClients {
+  std::string model_version;
+  Decision decision;
+  std::vector<ClientResult> clients;  // in request order
+};
+
+// Throws DataError / ModelError only for a model that cannot score at all.
+ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
+                           const SourceConfig& source, const std::vector<ClientInput>& clients);
+
+}  // namespace bankscore::service

@@ -1,0 +1,15 @@
+// Internal: the description of the served model that GET /v1/model returns and the form and the
+// dashboard show: version, features with their known categories and training ranges, the
+// threshold in force and where it comes from, and the test-split metrics at that threshold.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "service/serving_state.h"
+
+namespace bankscore::service {
+
+// `snapshot.model` must not be null.
+nlohmann::json DescribeModel(const ServingSnapshot& snapshot);
+
+}  // namespace bankscore::service
