@@ -809,8 +809,10 @@ std::string TimeSplitText(const nlohmann::json& ts, const BinaryMetrics& test) {
     text += "These figures are much lower. ";
   } else if (drop > 0.01) {
     text += "These figures are lower. ";
+  } else if (drop < -0.01) {
+    text += "These figures are higher than the test split's. ";
   } else {
-    text += "These figures are not lower than the test split's. ";
+    text += "These figures are about the test split's. ";
   }
   return text + "The last rows' positive rate is " + FormatPercent(rate) + " against " +
          FormatPercent(test_rate) + " in the stratified test split" +
