@@ -301,7 +301,7 @@ std::string TimeSplitNote(const LabelledData& data, const std::vector<std::size_
   return fmt::format(
       "Trained on the earliest {} rows by key and tested on the last {}. The test part's "
       "positive rate is {:.1f}% against {:.1f}% in the earlier rows; when the rows are in time "
-      "order, these figures are the closer guess of how the model does on future clients.",
+      "order, these figures are the closer guess of how the model does on rows yet to come.",
       earlier.size(), later.size(), rate(later), rate(earlier));
 }
 
