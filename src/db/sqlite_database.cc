@@ -69,7 +69,7 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
   sqlite::SourceStatements source_;
   sqlite::ResultStatements results_;
   sqlite::SegmentStatements segments_;  // declared last: its cached statement goes first
-  sqlite::ServingQueries serving_;  // issue 13
+  sqlite::ServingQueries serving_;      // issue 13
 };
 
 }  // namespace

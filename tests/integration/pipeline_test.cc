@@ -64,8 +64,8 @@ TEST_P(PipelineTest, ScoreWritesExactlyOnePredictionPerRowAndRerunAddsNothing) {
   // Calibrated: the mean probability is close to the sample's positive rate (451 / 4119 = 10.9%),
   // while the booster's raw output, kept beside it, runs high (class weighting).
   EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions WHERE raw_score IS NULL"), 0);
-  EXPECT_NEAR(Count("SELECT CAST(ROUND(AVG(probability) * 1000) AS INTEGER) FROM predictions"),
-              109, 20);
+  EXPECT_NEAR(Count("SELECT CAST(ROUND(AVG(probability) * 1000) AS INTEGER) FROM predictions"), 109,
+              20);
   EXPECT_GT(Count("SELECT CAST(ROUND(AVG(raw_score) * 1000) AS INTEGER) FROM predictions"), 200);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM scoring_runs WHERE status = 'succeeded' AND "
                   "rows_read = 4119 AND rows_scored = 4119 AND rows_rejected = 0"),
@@ -126,10 +126,10 @@ TEST_P(PipelineTest, EvaluateJsonHasEveryMetricKey) {
   LoadAndTrain();
   CommandResult eval = Bankscore("evaluate", {"--json"});
   ASSERT_EQ(eval.exit_code, 0) << eval.err;
-  for (const char* key : {"\"accuracy\"", "\"precision\"", "\"recall\"", "\"f1\"", "\"roc_auc\"",
-                          "\"pr_auc\"", "\"confusion_matrix\"", "\"threshold\"",
-                          "\"probability_quality\"", "\"ece\"", "\"base_rate_brier\"",
-                          "\"uncalibrated\"", "\"calibration_method\": \"isotonic\""}) {
+  for (const char* key :
+       {"\"accuracy\"", "\"precision\"", "\"recall\"", "\"f1\"", "\"roc_auc\"", "\"pr_auc\"",
+        "\"confusion_matrix\"", "\"threshold\"", "\"probability_quality\"", "\"ece\"",
+        "\"base_rate_brier\"", "\"uncalibrated\"", "\"calibration_method\": \"isotonic\""}) {
     EXPECT_THAT(eval.out, HasSubstr(key));
   }
 }
