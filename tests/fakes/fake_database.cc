@@ -843,69 +843,69 @@ std::vector<std::string> FakeDatabase::SegmentationVersions() const {
   std::vector<std::string> out;
   for (const auto& [version, stored] : store_->segmentations) out.push_back(version);
   return out;
-  // --- Serving (issue 13)
-  // -------------------------------------------------------------------------
+}
 
-  std::optional<PredictionRecord> FakeDatabase::LatestPrediction(std::int64_t key) {
-    return Call(Method::kLatestPrediction, [&] {
-      RequireResultsSchema();
-      std::optional<PredictionRecord> latest;
-      for (const auto& [id, p] : store_->predictions) {
-        if (p.key != key || (latest && latest->run_id >= p.run_id)) continue;
-        latest = PredictionRecord{
-            p.key, p.model_version, p.probability, p.label, p.threshold, p.run_id, "", ""};
-      }
-      return latest;
-    });
-  }
+// --- Serving (issue 13)
+// -------------------------------------------------------------------------
 
-  std::vector<RunInfo> FakeDatabase::RecentRuns(std::size_t limit) {
-    return Call(Method::kRecentRuns, [&] {
-      RequireResultsSchema();
-      std::vector<RunInfo> runs;
-      for (auto it = store_->runs.rbegin(); it != store_->runs.rend() && runs.size() < limit;
-           ++it) {
-        const RunRecord& r = it->record;
-        runs.push_back(RunInfo{it->run_id, r.kind, r.status, r.model_version, r.threshold, "", "",
-                               static_cast<double>(it->run_id), std::nullopt, it->rows_read,
-                               it->rows_scored, it->rows_rejected, it->rows_positive, r.message,
-                               r.unseen_categories, r.out_of_training_range, r.column_counts});
-      }
-      return runs;
-    });
-  }
+std::optional<PredictionRecord> FakeDatabase::LatestPrediction(std::int64_t key) {
+  return Call(Method::kLatestPrediction, [&] {
+    RequireResultsSchema();
+    std::optional<PredictionRecord> latest;
+    for (const auto& [id, p] : store_->predictions) {
+      if (p.key != key || (latest && latest->run_id >= p.run_id)) continue;
+      latest = PredictionRecord{
+          p.key, p.model_version, p.probability, p.label, p.threshold, p.run_id, "", ""};
+    }
+    return latest;
+  });
+}
 
-  std::vector<RunTotals> FakeDatabase::TotalsByRunStatus() {
-    return Call(Method::kTotalsByRunStatus, [&] {
-      RequireResultsSchema();
-      std::map<std::pair<std::string, std::string>, RunTotals> groups;  // ordered as ORDER BY
-      for (const StoredRun& run : store_->runs) {
-        RunTotals& t = groups[{run.record.kind, run.record.status}];
-        t.kind = run.record.kind;
-        t.status = run.record.status;
-        ++t.runs;
-        t.rows_scored += run.rows_scored;
-        t.rows_rejected += run.rows_rejected;
-        t.rows_positive += run.rows_positive;
-      }
-      std::vector<RunTotals> totals;
-      for (auto& [kind_status, t] : groups) totals.push_back(std::move(t));
-      return totals;
-    });
-  }
+std::vector<RunInfo> FakeDatabase::RecentRuns(std::size_t limit) {
+  return Call(Method::kRecentRuns, [&] {
+    RequireResultsSchema();
+    std::vector<RunInfo> runs;
+    for (auto it = store_->runs.rbegin(); it != store_->runs.rend() && runs.size() < limit; ++it) {
+      const RunRecord& r = it->record;
+      runs.push_back(RunInfo{it->run_id, r.kind, r.status, r.model_version, r.threshold, "", "",
+                             static_cast<double>(it->run_id), std::nullopt, it->rows_read,
+                             it->rows_scored, it->rows_rejected, it->rows_positive, r.message,
+                             r.unseen_categories, r.out_of_training_range, r.column_counts});
+    }
+    return runs;
+  });
+}
 
-  std::vector<std::int64_t> FakeDatabase::ScoreHistogram(std::int64_t run_id, int bins) {
-    return Call(Method::kScoreHistogram, [&] {
-      RequireResultsSchema();
-      const int n = std::max(bins, 1);
-      std::vector<std::int64_t> counts(static_cast<std::size_t>(n), 0);
-      for (const auto& [id, p] : store_->predictions) {
-        if (p.run_id != run_id) continue;
-        const int bin = std::clamp(static_cast<int>(p.probability * n), 0, n - 1);
-        ++counts[static_cast<std::size_t>(bin)];
-      }
-      return counts;
-    });
-  }
+std::vector<RunTotals> FakeDatabase::TotalsByRunStatus() {
+  return Call(Method::kTotalsByRunStatus, [&] {
+    RequireResultsSchema();
+    std::map<std::pair<std::string, std::string>, RunTotals> groups;  // ordered as ORDER BY
+    for (const StoredRun& run : store_->runs) {
+      RunTotals& t = groups[{run.record.kind, run.record.status}];
+      t.kind = run.record.kind;
+      t.status = run.record.status;
+      ++t.runs;
+      t.rows_scored += run.rows_scored;
+      t.rows_rejected += run.rows_rejected;
+      t.rows_positive += run.rows_positive;
+    }
+    std::vector<RunTotals> totals;
+    for (auto& [kind_status, t] : groups) totals.push_back(std::move(t));
+    return totals;
+  });
+}
+
+std::vector<std::int64_t> FakeDatabase::ScoreHistogram(std::int64_t run_id, int bins) {
+  return Call(Method::kScoreHistogram, [&] {
+    RequireResultsSchema();
+    const int n = std::max(bins, 1);
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(n), 0);
+    for (const auto& [id, p] : store_->predictions) {
+      if (p.run_id != run_id) continue;
+      const int bin = std::clamp(static_cast<int>(p.probability * n), 0, n - 1);
+      ++counts[static_cast<std::size_t>(bin)];
+    }
+    return counts;
+  });
 
 }  // namespace bankscore::testing

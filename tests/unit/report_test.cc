@@ -635,13 +635,6 @@ TEST(ProfileTest, ACorrelatedFeatureIsNamedUnderTheListedOne) {
     // holding an integer for a read of an uninitialised string (-Wmaybe-uninitialized).
     Value& months = table.rows[i].emplace_back();
     if (age != nullptr) months = *age * 12 + static_cast<std::int64_t>(i % 5);
-    // Not a conditional expression of two Values: GCC 12 at -O2 warns (wrongly) that the string
-    // alternative of the temporary may be used uninitialized.
-    Value months;  // NULL where age is NULL
-    if (const auto* age = std::get_if<std::int64_t>(&table.rows[i][1])) {
-      months = *age * 12 + static_cast<std::int64_t>(i % 5);
-    }
-    table.rows[i].push_back(months);
   }
   TableProfiler profiler(o, table.columns);
   profiler.Add(table);
