@@ -19,6 +19,7 @@ struct SegmentsReportInput {
   std::string source_table;
   std::string label;           // source.label
   std::string positive_label;  // source.positive_label
+  ReportConfig report;         // the data source line
   std::string fitted_at;       // when the version was first stored
   std::string generated_at;    // ISO 8601 UTC
   // Names for the page's SQL examples.

@@ -907,5 +907,6 @@ std::vector<std::int64_t> FakeDatabase::ScoreHistogram(std::int64_t run_id, int 
     }
     return counts;
   });
+}
 
 }  // namespace bankscore::testing
