@@ -6,8 +6,6 @@
 // Set BANKSCORE_KEEP_REPORTS=DIR to keep the pages and screenshots for people to look at.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -60,12 +58,6 @@ std::size_t Count(const std::string& text, const std::string& what) {
   return n;
 }
 
-spdlog::logger& QuietLogger() {
-  static auto logger = std::make_shared<spdlog::logger>(
-      "report-test", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return *logger;
-}
-
 // Runs headless Chromium on `page` with `mode` ("--screenshot=FILE" or "--dump-dom"); returns
 // its exit status and stdout (the DOM for --dump-dom).
 std::pair<int, std::string> Chromium(const fs::path& page, const std::string& mode,
@@ -104,11 +96,11 @@ class ReportRenderTest : public ::testing::Test {
   }
 
   int Profile(const fs::path& dir) {
-    CommandContext ctx{env_->config(), QuietLogger(), out_, nullptr, ""};
+    CommandContext ctx{env_->config(), NullLogger(), out_, nullptr, ""};
     return ProfileCommand(ctx, dir.string());
   }
   int Report(const fs::path& dir) {
-    CommandContext ctx{env_->config(), QuietLogger(), out_, nullptr, ""};
+    CommandContext ctx{env_->config(), NullLogger(), out_, nullptr, ""};
     return ReportCommand(ctx, dir.string());
   }
 
@@ -250,7 +242,7 @@ TEST_F(ReportRenderTest, UnwritableOutputDirectoryNamesThePath) {
 TEST(ReportErrorsTest, NoModelIsAModelErrorAndNoTableIsAConfigError) {
   TestEnvironment env(Backend::kSqlite);
   std::ostringstream out;
-  CommandContext ctx{env.config(), QuietLogger(), out, nullptr, ""};
+  CommandContext ctx{env.config(), NullLogger(), out, nullptr, ""};
   const std::string dir = (env.dir() / "reports").string();
   EXPECT_THROW(ReportCommand(ctx, dir), ModelError);
   try {

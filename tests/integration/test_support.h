@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -15,6 +16,10 @@
 
 #include "bankscore/config.h"
 #include "bankscore/database.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace bankscore::testing {
 
@@ -50,6 +55,11 @@ std::string SourceDir();    // the repository root
 std::string SampleCsv();    // data/bank-additional.csv (4,119 rows)
 std::string FullCsv();      // data/bank-additional-full.csv.gz (41,188 rows)
 std::string PostgresDsn();  // BANKSCORE_TEST_PG_DSN; fails the test if unset
+constexpr std::int64_t kSampleRows = 4119;
+constexpr std::int64_t kFullRows = 41188;
+
+// A logger that drops everything, for the library calls a test makes itself.
+spdlog::logger& NullLogger();
 
 // Runs SQL on the test PostgreSQL server with psql as the admin user; fails the test on error.
 std::string PsqlAdmin(const std::string& sql);
@@ -62,6 +72,21 @@ struct CommandResult {
 
 // Runs the bankscore binary with `args` and waits for it.
 CommandResult RunBankscore(const std::vector<std::string>& args);
+
+class TestEnvironment;
+// Appends `copies` copies of the full data set to env's source table, keyed after its largest key
+// as `bankscore load` numbers them: the first copy is loaded with the binary, the others are copied
+// from it in SQL (another load would only check and parse the same file again). Fails the test
+// (fatally) on error.
+void AppendFullDataSet(const TestEnvironment& env, int copies);
+
+// Installs into env's model.path the model that loading the 4,119-row sample into an empty source
+// table and `bankscore train` would give with env's config, for the tests that need a model but do
+// not test training. It is trained once per build: the first caller trains it in a SQLite
+// database of its own and keeps it under the build directory, keyed by everything it depends on
+// (env's config but the database and model path, the bankscore binary and the sample file); later
+// callers, in any test process, copy it. Fails the test (fatally) on error.
+void InstallSampleModel(const TestEnvironment& env);
 
 // Settings a test varies. `scoring_yaml` lines go under `scoring:` (indented two spaces, e.g.
 // "  threshold: 0.3\n"); `extra_yaml` holds further top-level sections not written by default
