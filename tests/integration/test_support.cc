@@ -109,6 +109,25 @@ CommandResult RunBankscore(const std::vector<std::string>& args) {
   return result;
 }
 
+std::pair<int, std::string> RunHeadlessChromium(const std::string& url, const std::string& mode,
+                                                const fs::path& scratch,
+                                                const std::string& window) {
+  const fs::path profile = scratch / ("chromium-profile-" + RandomSuffix());
+  const fs::path out = scratch / "chromium.out", err = scratch / "chromium.err";
+  const std::string command =
+      std::string("timeout 180 ") + kChromium +
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --hide-scrollbars --window-size=" +
+      window + " --user-data-dir=" + ShellQuote(profile.string()) + " " + ShellQuote(mode) + " " +
+      ShellQuote(url) + " > " + ShellQuote(out.string()) + " 2> " + ShellQuote(err.string());
+  const int status = std::system(command.c_str());
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  std::error_code ignored;
+  fs::remove_all(profile, ignored);
+  return {code, ReadText(out) + (code != 0 ? "\nstderr:\n" + ReadText(err) : "")};
+}
+
 void AppendFullDataSet(const TestEnvironment& env, int copies) {
   const SourceConfig& source = env.config().source;
   auto db = env.Open();
@@ -155,7 +174,7 @@ void InstallSampleModel(const TestEnvironment& env) {
   const fs::path root = fs::path(BANKSCORE_BINARY).parent_path() / "test-model-cache";
   const fs::path cached = root / Sha256Hex(depends_on).substr(0, 16);
 
-  if (!fs::exists(cached / "bundle.json")) {
+  if (!fs::exists(cached / "current" / "bundle.json")) {
     // Trained beside the cache and moved into place with one rename, so a reader never sees half
     // a bundle; test processes training at the same time both train, and the first rename wins.
     const fs::path work = root / ("training-" + RandomSuffix());
@@ -175,9 +194,11 @@ void InstallSampleModel(const TestEnvironment& env) {
     std::error_code lost_the_race;
     fs::rename(work / "model", cached, lost_the_race);
     fs::remove_all(work, lost_the_race);
-    ASSERT_TRUE(fs::exists(cached / "bundle.json")) << cached;
+    ASSERT_TRUE(fs::exists(cached / "current" / "bundle.json")) << cached;
   }
-  fs::copy(cached, env.dir() / "model", fs::copy_options::recursive);
+  // The registry's `current` link is relative: copied as a link, it points into the copy.
+  fs::copy(cached, env.dir() / "model",
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks);
 }
 
 TestEnvironment::TestEnvironment(Backend backend, const TestSettings& settings)

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bankscore/config.h"
@@ -57,6 +58,17 @@ std::string FullCsv();      // data/bank-additional-full.csv.gz (41,188 rows)
 std::string PostgresDsn();  // BANKSCORE_TEST_PG_DSN; fails the test if unset
 constexpr std::int64_t kSampleRows = 4119;
 constexpr std::int64_t kFullRows = 41188;
+
+// Debian's chromium, which renders the pages and reports in headless mode.
+inline constexpr const char* kChromium = "/usr/bin/chromium";
+
+// Runs headless Chromium on `url` (http://... or file://...) with `mode` ("--dump-dom", which
+// returns the DOM, or "--screenshot=FILE") in a window `window` ("width,height") wide and high,
+// with a fresh profile under `scratch`. Returns the exit status and stdout, followed by stderr when
+// Chromium failed. Gives up after 180 s.
+std::pair<int, std::string> RunHeadlessChromium(const std::string& url, const std::string& mode,
+                                                const std::filesystem::path& scratch,
+                                                const std::string& window = "1280,4000");
 
 // A logger that drops everything, for the library calls a test makes itself.
 spdlog::logger& NullLogger();
