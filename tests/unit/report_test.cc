@@ -8,8 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
