@@ -563,30 +563,12 @@ ScoringConfig ReadScoring(const Section& section) {
   return scoring;
 }
 
-TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) {
-  TrainingConfig training;
-  const auto fraction = [](double v) { return v > 0 && v <= 0.9; };
-  if (auto entry = section.Find("test_fraction")) {
-    training.test_fraction =
-        ReadNumber(*entry, "a number greater than 0 and at most 0.9", fraction);
-  }
-  if (auto entry = section.Find("validation_fraction")) {
-    training.validation_fraction =
-        ReadNumber(*entry, "a number greater than 0 and at most 0.9", fraction);
-  }
-  if (auto entry = section.Find("seed")) {
-    training.seed = ReadInteger<std::uint64_t>(*entry, 0, std::numeric_limits<std::uint64_t>::max(),
-                                               "a non-negative integer");
-  }
+// The training keys that name a method: split, imbalance, calibration, final_fit, promote.
+void ReadTrainingMethods(const Section& section, TrainingConfig& training) {
   if (auto entry = section.Find("split")) {
     training.split = ReadChoice(*entry, {"stratified", "time"}) == 0
                          ? TrainingConfig::Split::kStratified
                          : TrainingConfig::Split::kTime;
-  }
-  if (auto entry = section.Find("cv_folds")) {
-    const std::string expected = "0 or an integer between 2 and 20";
-    training.cv_folds = ReadInteger<int>(*entry, 0, 20, expected);
-    if (training.cv_folds == 1) Fail(*entry, "must be " + expected + ", got 1");
   }
   if (auto entry = section.Find("imbalance")) {
     static const TrainingConfig::Imbalance kKinds[] = {
@@ -606,6 +588,34 @@ TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) 
                              ? TrainingConfig::FinalFit::kTrainAndValidation
                              : TrainingConfig::FinalFit::kAllLabelled;
   }
+  if (auto entry = section.Find("promote")) {
+    training.promote = ReadChoice(*entry, {"always", "if_not_worse"}) == 0
+                           ? TrainingConfig::Promote::kAlways
+                           : TrainingConfig::Promote::kIfNotWorse;
+  }
+}
+
+TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) {
+  TrainingConfig training;
+  const auto fraction = [](double v) { return v > 0 && v <= 0.9; };
+  if (auto entry = section.Find("test_fraction")) {
+    training.test_fraction =
+        ReadNumber(*entry, "a number greater than 0 and at most 0.9", fraction);
+  }
+  if (auto entry = section.Find("validation_fraction")) {
+    training.validation_fraction =
+        ReadNumber(*entry, "a number greater than 0 and at most 0.9", fraction);
+  }
+  if (auto entry = section.Find("seed")) {
+    training.seed = ReadInteger<std::uint64_t>(*entry, 0, std::numeric_limits<std::uint64_t>::max(),
+                                               "a non-negative integer");
+  }
+  if (auto entry = section.Find("cv_folds")) {
+    const std::string expected = "0 or an integer between 2 and 20";
+    training.cv_folds = ReadInteger<int>(*entry, 0, 20, expected);
+    if (training.cv_folds == 1) Fail(*entry, "must be " + expected + ", got 1");
+  }
+  ReadTrainingMethods(section, training);
   if (auto entry = section.Find("smote_neighbors")) {
     training.smote_neighbors = ReadInteger<int>(*entry, 1, 50, "an integer between 1 and 50");
   }
@@ -615,11 +625,6 @@ TrainingConfig ReadTraining(const Section& section, const SourceConfig& source) 
   }
   if (auto entry = section.Find("early_stopping_rounds")) {
     training.early_stopping_rounds = ReadInteger<int>(*entry, 0, INT_MAX, "a non-negative integer");
-  }
-  if (auto entry = section.Find("promote")) {
-    training.promote = ReadChoice(*entry, {"always", "if_not_worse"}) == 0
-                           ? TrainingConfig::Promote::kAlways
-                           : TrainingConfig::Promote::kIfNotWorse;
   }
   if (auto entry = section.Find("promote_tolerance")) {
     training.promote_tolerance =
@@ -868,7 +873,10 @@ std::chrono::seconds ParseDuration(const std::string& text, const std::string& k
   return std::chrono::duration_cast<std::chrono::seconds>(*value);
 }
 
-Config ParseConfig(const std::string& yaml_text, const std::string& source_name) {
+namespace {
+
+// The one YAML document of a config file, which must be a map; throws ConfigError otherwise.
+YAML::Node ParseDocument(const std::string& yaml_text, const std::string& source_name) {
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(yaml_text);
@@ -888,7 +896,13 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
     throw ConfigError(Location(source_name, document.Mark()) +
                       ": the configuration must be a map of sections, got " + Describe(document));
   }
+  return document;
+}
 
+}  // namespace
+
+Config ParseConfig(const std::string& yaml_text, const std::string& source_name) {
+  const YAML::Node document = ParseDocument(yaml_text, source_name);
   // The complete list of keys: anything else in the file is refused.
   const Section root(Field{source_name, "", document, document.Mark()},
                      {"database", "source", "results", "model", "scoring", "training", "report",

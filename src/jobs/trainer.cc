@@ -380,12 +380,8 @@ std::optional<nlohmann::json> IncumbentOnTestRows(const ModelBundle& incumbent,
       {"version", incumbent.metadata.version}, {"roc_auc", auc}, {"rows", split.keys.size()}};
 }
 
-}  // namespace
-
-ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
-                       const ModelBundle* incumbent) {
-  const auto started = std::chrono::steady_clock::now();
-  const TrainingConfig& tc = config.training;
+// The labelled rows of the source table; throws DataError when they cannot train a model.
+LabelledData ReadTrainable(Database& db, const Config& config, spdlog::logger& log) {
   ValidateSourceTable(db, config);
   LabelledData data = ReadLabelled(db, config);
   const std::int64_t positives = std::count(data.labels.begin(), data.labels.end(), 1);
@@ -399,7 +395,68 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
     throw DataError("the labelled rows contain only one class (source.positive_label is '" +
                     config.source.positive_label + "'); both classes are needed to train");
   }
+  return data;
+}
 
+// The figures and warnings kept beside the model's own: the other split's figures (so nobody
+// mistakes the stratified figures for future performance), cross-validation, warnings.
+nlohmann::json TrainingNotes(const LabelledData& data, const std::vector<std::size_t>& all,
+                             const std::vector<std::size_t>& rest, const Config& config,
+                             spdlog::logger& log) {
+  const TrainingConfig& tc = config.training;
+  nlohmann::json extra = nlohmann::json::object();
+  nlohmann::json warnings = nlohmann::json::array();
+  if (tc.include_duration) {
+    warnings.push_back(
+        "duration is among the features: it is only known after the call has ended and decides "
+        "the outcome almost by itself, so this model cannot be used to choose whom to call. Use "
+        "it only as the 'with duration' benchmark.");
+  }
+  if (tc.final_fit == TrainingConfig::FinalFit::kAllLabelled) {
+    extra["metrics_note"] =
+        "training.final_fit is all_labelled: the saved model was refitted on every labelled row, "
+        "test rows included, so the test figures are those of the model before the refit.";
+  }
+  if (tc.split == TrainingConfig::Split::kStratified) {
+    extra["time_split"] = TimeSplitFigures(data, all, config, log);
+  }
+  if (tc.cv_folds >= 2) extra["cross_validation"] = CrossValidate(data, rest, config, log);
+  extra["warnings"] = warnings;
+  for (const auto& w : warnings) log.warn("{}", w.get<std::string>());
+  return extra;
+}
+
+// Everything bundle.json says about how `bundle` was made, but the `extra` notes.
+void DescribeBundle(ModelBundle& bundle, const FitResult& fit, const FittedBooster& final_fit,
+                    int refit_rounds, const Config& config) {
+  ModelMetadata& m = bundle.metadata;
+  m.created_at = UtcTimestamp();
+  m.content_sha256 = ContentHash(bundle.booster.ToJson(), bundle.encoder, bundle.calibrator);
+  m.version = UtcCompactTimestamp() + "-" + m.content_sha256.substr(0, 12);
+  m.source_table = config.source.table;
+  m.label_column = config.source.label;
+  m.positive_label = config.source.positive_label;
+  m.feature_columns = config.source.FeatureColumns();
+  m.training_rows = final_fit.training_rows;
+  m.original_training_rows = final_fit.original_training_rows;
+  m.synthetic_rows = final_fit.synthetic_rows;
+  m.validation_rows = static_cast<std::int64_t>(bundle.validation.labels.size());
+  m.test_rows = static_cast<std::int64_t>(bundle.test.labels.size());
+  m.threshold = fit.threshold;
+  m.threshold_policy = PolicyName(config.scoring.threshold_policy);
+  m.best_iteration = fit.fitted.best_iteration;
+  m.training = TrainingJson(config.training, fit.fitted, refit_rounds, bundle.calibrator);
+  m.test_metrics = EvaluationJson(bundle.test.labels, bundle.test.scores, fit.threshold,
+                                  &bundle.test.raw_scores);
+}
+
+}  // namespace
+
+ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
+                       const ModelBundle* incumbent) {
+  const auto started = std::chrono::steady_clock::now();
+  const TrainingConfig& tc = config.training;
+  LabelledData data = ReadTrainable(db, config, log);
   std::vector<std::size_t> all(data.rows.size());
   std::iota(all.begin(), all.end(), 0);
   auto [rest, test_idx] = Split(all, data.labels, tc.test_fraction, tc.split, tc.seed);
@@ -426,49 +483,11 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
     fit.test_metrics = ComputeMetrics(fit.test.labels, fit.test.scores, fit.threshold);
   }
 
-  nlohmann::json extra = nlohmann::json::object();
-  nlohmann::json warnings = nlohmann::json::array();
-  if (tc.include_duration) {
-    warnings.push_back(
-        "duration is among the features: it is only known after the call has ended and decides "
-        "the outcome almost by itself, so this model cannot be used to choose whom to call. Use "
-        "it only as the 'with duration' benchmark.");
-  }
-  if (all_labelled) {
-    extra["metrics_note"] =
-        "training.final_fit is all_labelled: the saved model was refitted on every labelled row, "
-        "test rows included, so the test figures are those of the model before the refit.";
-  }
-  // The other split's figures, so nobody mistakes the stratified figures for future performance.
-  if (tc.split == TrainingConfig::Split::kStratified) {
-    extra["time_split"] = TimeSplitFigures(data, all, config, log);
-  }
-  if (tc.cv_folds >= 2) extra["cross_validation"] = CrossValidate(data, rest, config, log);
-  extra["warnings"] = warnings;
-  for (const auto& w : warnings) log.warn("{}", w.get<std::string>());
-
+  nlohmann::json extra = TrainingNotes(data, all, rest, config, log);
   ModelBundle bundle{
       ModelMetadata{},           std::move(final_fit.encoder), std::move(*final_fit.booster),
       std::move(fit.validation), std::move(fit.test),          std::move(fit.calibrator)};
-  ModelMetadata& m = bundle.metadata;
-  m.created_at = UtcTimestamp();
-  m.content_sha256 = ContentHash(bundle.booster.ToJson(), bundle.encoder, bundle.calibrator);
-  m.version = UtcCompactTimestamp() + "-" + m.content_sha256.substr(0, 12);
-  m.source_table = config.source.table;
-  m.label_column = config.source.label;
-  m.positive_label = config.source.positive_label;
-  m.feature_columns = config.source.FeatureColumns();
-  m.training_rows = final_fit.training_rows;
-  m.original_training_rows = final_fit.original_training_rows;
-  m.synthetic_rows = final_fit.synthetic_rows;
-  m.validation_rows = static_cast<std::int64_t>(bundle.validation.labels.size());
-  m.test_rows = static_cast<std::int64_t>(bundle.test.labels.size());
-  m.threshold = fit.threshold;
-  m.threshold_policy = PolicyName(config.scoring.threshold_policy);
-  m.best_iteration = fit.fitted.best_iteration;
-  m.training = TrainingJson(tc, fit.fitted, refit_rounds, bundle.calibrator);
-  m.test_metrics = EvaluationJson(bundle.test.labels, bundle.test.scores, fit.threshold,
-                                  &bundle.test.raw_scores);
+  DescribeBundle(bundle, fit, final_fit, refit_rounds, config);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   extra["training_seconds"] = elapsed.count() / 1000.0;
@@ -478,7 +497,8 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
       extra["incumbent"] = std::move(*figure);
     }
   }
-  m.extra = std::move(extra);
+  const ModelMetadata& m = bundle.metadata;
+  bundle.metadata.extra = std::move(extra);
   log.info("model {}: test ROC AUC {:.4f}, PR AUC {:.4f}, F1 {:.4f} at threshold {:.4f} ({})",
            m.version, fit.test_metrics.roc_auc, fit.test_metrics.pr_auc, fit.test_metrics.f1,
            m.threshold, m.threshold_policy);
