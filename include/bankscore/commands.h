@@ -55,6 +55,11 @@ int RunCommand(const CommandContext& ctx, bool once, bool json_logs);
 int InitDbCommand(const CommandContext& ctx);
 // bankscore schema: prints the results and segmentation DDL for the configured backend and names.
 int SchemaCommand(const CommandContext& ctx);
+// bankscore check: checks, one line each with the fix for a problem, that the config is valid, the
+// database reachable (and as whom), the source table and columns usable, the results tables
+// present and the role's scoring grants sufficient, the current model loadable and matching the
+// source columns, and server.listen free when set. Returns 0 only when `score` could run; 1 else.
+int CheckCommand(const CommandContext& ctx);
 // bankscore show: the latest runs and a few predictions, for people.
 int ShowCommand(const CommandContext& ctx, int limit);
 

@@ -103,6 +103,12 @@ std::vector<Command> MakeCommands() {
       {"init-db", "Create the results and segmentation tables, indexes and views",
        "bankscore init-db --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return InitDbCommand(ctx); }},
+      {"check",
+       "Check that everything score needs is in place: config, database, source table, grants, "
+       "model, server port; one line each, with the fix",
+       "bankscore check --config config/bankscore.yaml", nullptr,
+       [](const CommandContext& ctx, const Arguments&) { return CheckCommand(ctx); },
+       /*handles_signals=*/false, "for check, 1 also means a check found a problem (each is named)"},
       {"schema", "Print the results and segmentation DDL for the configured backend",
        "bankscore schema --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return SchemaCommand(ctx); }},

@@ -265,6 +265,11 @@ TEST(PostgresTest, RoleWithoutWriteAccessIsRefusedNamingEveryMissingGrant) {
             role);
   const std::string reader = ConfigWithDatabase(
       env, "reader.yaml", PostgresDatabaseYaml(PostgresDsn() + " user=" + role, schema));
+  const CommandResult check = Bankscore("check", reader);
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
+  EXPECT_THAT(check.out, AllOf(HasSubstr("ok       database"), HasSubstr("role " + role),
+                               HasSubstr("problem  scoring grants"),
+                               HasSubstr("INSERT on predictions"), HasSubstr("fix: grant")));
   CommandResult denied = Bankscore("score", reader);
   PsqlAdmin("DROP OWNED BY " + role + "; DROP ROLE " + role);
   EXPECT_EQ(denied.exit_code, 1) << denied.err;
