@@ -44,8 +44,9 @@ int TrainCommand(const CommandContext& ctx, bool force_promote = false);
 // bankscore evaluate: holdout metrics of the current bundle at the effective threshold.
 int EvaluateCommand(const CommandContext& ctx, bool json);
 // bankscore score: one batch run. With `wait`, waits for another scorer to finish instead of
-// failing.
-int ScoreCommand(const CommandContext& ctx, bool wait);
+// failing. With `retry_rejected`, the rows the current model version rejected before are read
+// again.
+int ScoreCommand(const CommandContext& ctx, bool wait, bool retry_rejected = false);
 // bankscore relabel: applies the effective threshold (or `threshold`) to stored predictions of the
 // current model version without re-predicting; records a run of kind 'relabel'.
 int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold);

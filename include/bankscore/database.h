@@ -281,6 +281,10 @@ class Database {
   // Marks runs still 'running' as 'abandoned' (their process died). Call only while holding the
   // scorer lock. Returns how many were marked.
   virtual std::int64_t MarkAbandonedRuns() = 0;
+  // Deletes the rejections of `model_version`, so the next read delivers their rows again
+  // (bankscore score --retry-rejected, after the rows were corrected). Call only while holding the
+  // scorer lock. Returns how many were deleted.
+  virtual std::int64_t ForgetRejections(const std::string& model_version) = 0;
   // Relabels the stored predictions of `model_version` whose threshold differs, from their stored
   // probability, and records what changed in run `run_id` (rows_read = rows_scored = rows
   // relabeled, rows_positive = those now positive, message = previous thresholds and labels

@@ -74,8 +74,13 @@ std::vector<Command> MakeCommands() {
        "bankscore score --config config/bankscore.yaml --wait",
        [](CLI::App& c, Arguments& a) {
          c.add_flag("--wait", a.wait, "Wait for another running scorer instead of failing");
+         c.add_flag("--retry-rejected", a.retry_rejected,
+                    "Read again the rows the current model rejected before (after correcting "
+                    "them); those still bad are rejected again");
        },
-       [](const CommandContext& ctx, const Arguments& a) { return ScoreCommand(ctx, a.wait); },
+       [](const CommandContext& ctx, const Arguments& a) {
+         return ScoreCommand(ctx, a.wait, a.retry_rejected);
+       },
        /*handles_signals=*/true},
       {"relabel", "Apply the current threshold to stored predictions without re-predicting",
        "bankscore relabel --config config/bankscore.yaml --threshold 0.3",
@@ -108,7 +113,8 @@ std::vector<Command> MakeCommands() {
        "model, server port; one line each, with the fix",
        "bankscore check --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return CheckCommand(ctx); },
-       /*handles_signals=*/false, "for check, 1 also means a check found a problem (each is named)"},
+       /*handles_signals=*/false,
+       "for check, 1 also means a check found a problem (each is named)"},
       {"schema", "Print the results and segmentation DDL for the configured backend",
        "bankscore schema --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return SchemaCommand(ctx); }},

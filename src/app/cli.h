@@ -28,6 +28,7 @@ struct Arguments {
   int limit = 5;
   bool json = false;
   bool wait = false;
+  bool retry_rejected = false;
   bool once = false;
   bool json_logs = false;
   bool promote = false;       // train --promote

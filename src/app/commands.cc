@@ -150,7 +150,7 @@ int EvaluateCommand(const CommandContext& ctx, bool json) {
   return 0;
 }
 
-int ScoreCommand(const CommandContext& ctx, bool wait) {
+int ScoreCommand(const CommandContext& ctx, bool wait, bool retry_rejected) {
   auto db = OpenForScoring(ctx);
   ModelBundle bundle = LoadConfiguredModel(ctx.config);
   // SIGTERM/SIGINT end a wait for the lock at once, and a run after the batch being written.
@@ -164,6 +164,7 @@ int ScoreCommand(const CommandContext& ctx, bool wait) {
   }
   ScoreOptions options;
   options.should_stop = stop;
+  options.retry_rejected = retry_rejected;
   RunSummary s = ScoreNewRows(*db, *lock, ctx.config, bundle, options, ctx.log);
   if (s.run_id == 0) {
     ctx.out << fmt::format("nothing to score: every row of {} has a result for model {}\n",

@@ -67,6 +67,9 @@ class ComposedDatabase : public Database {
     results().FinishRun(run_id, run);
   }
   std::int64_t MarkAbandonedRuns() override { return results().MarkAbandonedRuns(); }
+  std::int64_t ForgetRejections(const std::string& model_version) override {
+    return results().ForgetRejections(model_version);
+  }
   std::vector<std::string> ResultsSources() override { return results().ResultsSources(); }
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision) override {

@@ -36,6 +36,7 @@ class ScoringRun {
  public:
   RunSummary Run() {
     SettleEarlierRuns();
+    if (options_.retry_rejected) ForgetRejections();
     // One query decides whether there is anything to do (no scan of the source table): an idle
     // run records nothing.
     if (!Retry("looking for unscored rows",
@@ -65,6 +66,13 @@ class ScoringRun {
     ScoringConfig scoring = config_.scoring;
     if (options_.threshold) scoring.threshold = options_.threshold->Get();
     return EffectiveDecision(model_, scoring);
+  }
+
+  void ForgetRejections() {
+    const std::int64_t n = Retry("forgetting earlier rejections",
+                                 [&] { return db_.ForgetRejections(summary_.model_version); });
+    log_.info("{} rows rejected earlier by model {} are read again (--retry-rejected)", n,
+              summary_.model_version);
   }
 
   // Before anything is written, the privilege check (a role that could not write its results

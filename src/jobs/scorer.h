@@ -37,6 +37,9 @@ struct ScoreOptions {
   // Optional, owned by the caller: run ends still to be recorded. Written (and removed) at the
   // start of the run; this run's end is added if it cannot be recorded.
   std::vector<UnrecordedRunEnd>* unrecorded_ends = nullptr;
+  // Read again the rows this model version rejected before (they may have been corrected since);
+  // those still bad are rejected again, with today's reason.
+  bool retry_rejected = false;
 };
 
 struct RunSummary {

@@ -99,6 +99,7 @@ const char* MethodName(FakeDatabase::Method method) {
                                        "FinishRun",
                                        "ResultsSources",
                                        "MarkAbandonedRuns",
+                                       "ForgetRejections",
                                        "Relabel",
                                        "TryLockScorer",
                                        "EnsureHeld",
@@ -578,6 +579,22 @@ std::vector<std::string> FakeDatabase::ResultsSources() {
   });
 }
 
+std::int64_t FakeDatabase::ForgetRejections(const std::string& model_version) {
+  return Call(Method::kForgetRejections, [&] {
+    RequireResultsSchema();
+    std::int64_t forgotten = 0;
+    for (auto it = store_->rejections.begin(); it != store_->rejections.end();) {
+      if (it->second.model_version == model_version) {
+        it = store_->rejections.erase(it);
+        ++forgotten;
+      } else {
+        ++it;
+      }
+    }
+    return forgotten;
+  });
+}
+
 std::int64_t FakeDatabase::MarkAbandonedRuns() {
   return Call(Method::kMarkAbandonedRuns, [&] {
     RequireResultsSchema();
@@ -641,6 +658,16 @@ std::unique_ptr<ScorerLock> FakeDatabase::TryLockScorer(bool wait,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return std::make_unique<Lock>(store_);
+}
+
+void FakeDatabase::UpdateCell(const std::string& table, const std::string& key_column,
+                              std::int64_t key, const std::string& column, const Value& value) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  Table& t = TableOrThrow(table);
+  const std::vector<std::size_t> at = ColumnIndices(t, {key_column, column});
+  for (auto& row : t.rows) {
+    if (row[at[0]] == Value{key}) row[at[1]] = value;
+  }
 }
 
 RowBatch FakeDatabase::Query(const std::string& sql) {

@@ -65,6 +65,7 @@ class FakeDatabase : public Database {
     kFinishRun,
     kResultsSources,
     kMarkAbandonedRuns,
+    kForgetRejections,
     kRelabel,
     kTryLockScorer,
     kEnsureHeld,
@@ -126,6 +127,9 @@ class FakeDatabase : public Database {
   // CheckScoringAccess throws a non-transient DatabaseError naming `missing` (e.g. "INSERT on
   // predictions"), as the PostgreSQL adapter does for a role without that grant.
   void RefuseScoringAccess(const std::string& missing);
+  // Sets `column` of the rows of `table` whose `key_column` is `key` to `value` (a DBA's UPDATE).
+  void UpdateCell(const std::string& table, const std::string& key_column, std::int64_t key,
+                  const std::string& column, const Value& value);
   // Creates a table whose key column is not a primary key: NULL keys and duplicates allowed.
   void CreateTable(const std::string& table, const std::vector<ColumnSpec>& columns);
 
@@ -168,6 +172,7 @@ class FakeDatabase : public Database {
   void FinishRun(std::int64_t run_id, const RunRecord& run) override;
   std::vector<std::string> ResultsSources() override;
   std::int64_t MarkAbandonedRuns() override;
+  std::int64_t ForgetRejections(const std::string& model_version) override;
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision) override;
   std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,

@@ -18,18 +18,11 @@ using ::testing::Not;
 
 class CheckTest : public ::testing::TestWithParam<Backend> {
  protected:
-  CommandResult Bankscore(const std::string& command, const std::string& config,
-                          std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {command, "--config", config};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return RunBankscore(args);
-  }
-
   // Loads the sample, installs the model trained on it and creates the results tables.
   void SetUpHealthy() {
-    ASSERT_EQ(Bankscore("load", env_.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
+    ASSERT_EQ(RunCommand("load", env_.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
     ASSERT_NO_FATAL_FAILURE(InstallSampleModel(env_));
-    ASSERT_EQ(Bankscore("init-db", env_.config_path()).exit_code, 0);
+    ASSERT_EQ(RunCommand("init-db", env_.config_path()).exit_code, 0);
   }
 
   // A copy of the config with `from` replaced by `to` (which must occur), at `file_name`.
@@ -49,7 +42,7 @@ class CheckTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(CheckTest, HealthySetupIsAllOkAndExitsZero) {
   ASSERT_NO_FATAL_FAILURE(SetUpHealthy());
-  const CommandResult check = Bankscore("check", env_.config_path());
+  const CommandResult check = RunCommand("check", env_.config_path());
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_THAT(
       check.out,
@@ -67,7 +60,7 @@ TEST_P(CheckTest, HealthySetupIsAllOkAndExitsZero) {
 TEST_P(CheckTest, MissingColumnIsNamedAndExitsOne) {
   ASSERT_NO_FATAL_FAILURE(SetUpHealthy());
   env_.Open()->Query("ALTER TABLE bank_clients DROP COLUMN euribor3m");
-  const CommandResult check = Bankscore("check", env_.config_path());
+  const CommandResult check = RunCommand("check", env_.config_path());
   EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
   EXPECT_THAT(check.out, AllOf(HasSubstr("problem  source table"), HasSubstr("euribor3m"),
                                HasSubstr("fix: load the data"), HasSubstr("problem(s)")));
@@ -77,15 +70,15 @@ TEST_P(CheckTest, ModelTrainedOnOtherColumnsIsNamed) {
   ASSERT_NO_FATAL_FAILURE(SetUpHealthy());
   // The config without one feature: the installed model no longer matches it.
   const std::string config = EditedConfig("fewer.yaml", ", euribor3m", "");
-  const CommandResult check = Bankscore("check", config);
+  const CommandResult check = RunCommand("check", config);
   EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
   EXPECT_THAT(check.out, AllOf(HasSubstr("problem  model"), HasSubstr("euribor3m"),
                                HasSubstr("ok       source table")));
 }
 
 TEST_P(CheckTest, NoModelAndNoResultsTablesAreNamed) {
-  ASSERT_EQ(Bankscore("load", env_.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
-  const CommandResult check = Bankscore("check", env_.config_path());
+  ASSERT_EQ(RunCommand("load", env_.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
+  const CommandResult check = RunCommand("check", env_.config_path());
   EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
   EXPECT_THAT(
       check.out,

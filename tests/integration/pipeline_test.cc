@@ -115,6 +115,23 @@ TEST_P(PipelineTest, BadRowIsRejectedWithReasonAndOthersAreScored) {
   EXPECT_THAT(again.out, HasSubstr("nothing to score"));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rejected_rows"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM scoring_runs"), 1);
+
+  // Corrected, the row is scored by --retry-rejected, and by it alone.
+  if (GetParam() == Backend::kSqlite) {
+    env_.Open()->Query("UPDATE bank_clients SET age = 40 WHERE client_id = 7");
+  } else {
+    env_.Open()->Query("UPDATE bank_clients SET \"emp.var.rate\" = 1.1 WHERE client_id = 7");
+  }
+  EXPECT_THAT(Bankscore("score").out, HasSubstr("nothing to score"));
+  const CommandResult retried = Bankscore("score", {"--retry-rejected"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_THAT(retried.out, HasSubstr("read 1, scored 1, rejected 0"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions"), kSampleRows);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions WHERE source_key = 7"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rejected_rows"), 0);
+  // Nothing left to retry: another --retry-rejected run records nothing.
+  EXPECT_THAT(Bankscore("score", {"--retry-rejected"}).out, HasSubstr("nothing to score"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM scoring_runs"), 2);
 }
 
 TEST_P(PipelineTest, NewRowsAreScoredByTheNextRunOnly) {

@@ -109,6 +109,13 @@ CommandResult RunBankscore(const std::vector<std::string>& args) {
   return result;
 }
 
+CommandResult RunCommand(const std::string& command, const std::string& config,
+                         const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {command, "--config", config};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return RunBankscore(args);
+}
+
 std::pair<int, std::string> RunHeadlessChromium(const std::string& url, const std::string& mode,
                                                 const fs::path& scratch,
                                                 const std::string& window) {

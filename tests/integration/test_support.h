@@ -84,6 +84,9 @@ struct CommandResult {
 
 // Runs the bankscore binary with `args` and waits for it.
 CommandResult RunBankscore(const std::vector<std::string>& args);
+// Runs `bankscore command --config config extra...` and waits for it.
+CommandResult RunCommand(const std::string& command, const std::string& config,
+                         const std::vector<std::string>& extra = {});
 
 class TestEnvironment;
 // Appends `copies` copies of the full data set to env's source table, keyed after its largest key

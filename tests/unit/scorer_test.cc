@@ -153,6 +153,25 @@ TEST_F(ScorerTest, RecordsRejectedRowsWithTheirReasons) {
   EXPECT_EQ(Score().rows_read, 0);
 }
 
+TEST_F(ScorerTest, RetryRejectedReadsThemAgainAndRejectsOnlyThoseStillBad) {
+  AddUnreadableAges({300, 301});
+  ASSERT_EQ(Score().rows_rejected, 2);
+  db_.UpdateCell("clients", "id", 300, "age", std::int64_t{40});  // corrected; 301 is still bad
+  EXPECT_EQ(Score().rows_read, 0);  // without the option, rejected rows stay rejected
+
+  ScoreOptions retry;
+  retry.retry_rejected = true;
+  const RunSummary run = Score(retry);
+  EXPECT_EQ(run.rows_read, 2);
+  EXPECT_EQ(run.rows_scored, 1);
+  EXPECT_EQ(run.rows_rejected, 1);
+  EXPECT_EQ(PredictedKeys().count(300), 1u);
+  const auto rejections = db_.Rejections();
+  ASSERT_EQ(rejections.size(), 1u);
+  EXPECT_EQ(rejections[0].key, 301);
+  EXPECT_EQ(rejections[0].run_id, run.run_id);  // rejected again, by this run
+}
+
 TEST_F(ScorerTest, ReplayedBatchAfterAnUnconfirmedCommitAddsNothing) {
   // The first batch lands, but the caller hears "connection lost" and writes it again.
   db_.FailNext(Method::kWriteBatch, Fault::kCommitThenLoseConnection);

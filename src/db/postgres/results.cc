@@ -293,6 +293,19 @@ std::int64_t ResultStatements::MarkAbandonedRuns() {
   });
 }
 
+std::int64_t ResultStatements::ForgetRejections(const std::string& model_version) {
+  const std::string& rejected = config_.results.rejected_table;
+  return db_.Run("forget the rejections of model " + model_version, {{rejected, "DELETE"}},
+                 [&](pqxx::connection& c) {
+                   pqxx::work tx(c);
+                   const pqxx::result r = tx.exec_params(
+                       "DELETE FROM " + QuoteIdentifier(rejected) + " WHERE model_version = $1",
+                       model_version);
+                   tx.commit();
+                   return static_cast<std::int64_t>(r.affected_rows());
+                 });
+}
+
 RelabelResult ResultStatements::Relabel(std::int64_t run_id, const std::string& model_version,
                                         const Decision& decision) {
   const std::string label = Decision::SqlLabel("probability", "$1::double precision");

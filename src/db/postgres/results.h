@@ -21,6 +21,7 @@ class ResultStatements {
   std::int64_t BeginRun(const RunRecord& run);
   void FinishRun(std::int64_t run_id, const RunRecord& run);
   std::int64_t MarkAbandonedRuns();
+  std::int64_t ForgetRejections(const std::string& model_version);
   std::vector<std::string> ResultsSources();
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision);

@@ -182,6 +182,16 @@ std::int64_t ResultStatements::MarkAbandonedRuns() {
   return db_.Changes();
 }
 
+std::int64_t ResultStatements::ForgetRejections(const std::string& model_version) {
+  Statement s(
+      db_,
+      "DELETE FROM " + QuoteIdentifier(config_.results.rejected_table) + " WHERE model_version = ?",
+      "forget the rejections of model " + model_version);
+  s.Bind(1, model_version);
+  s.Step();
+  return db_.Changes();
+}
+
 RelabelResult ResultStatements::Relabel(std::int64_t run_id, const std::string& model_version,
                                         const Decision& decision) {
   const double threshold = decision.threshold;
