@@ -335,6 +335,13 @@ void ProfilesSection(ReportDocument& doc, const SegmentsReportInput& in) {
   doc.AddTable(ProfilesTable(in));
 }
 
+// A query as one code span per clause: code does not wrap, so a long query wraps between clauses.
+std::string Query(const std::vector<std::string>& clauses) {
+  std::vector<std::string> spans;
+  for (const std::string& clause : clauses) spans.push_back("`" + clause + "`");
+  return Join(spans, " ");
+}
+
 void QuerySection(ReportDocument& doc, const SegmentsReportInput& in) {
   doc.BeginSection("sql", "Querying the segments");
   doc.AddParagraph("Every client's segment is in `" + Md(in.segments_table) +
@@ -342,11 +349,19 @@ void QuerySection(ReportDocument& doc, const SegmentsReportInput& in) {
                    Md(in.profiles_table) + "`, and the view `" + Md(in.view) +
                    "` joins each client's latest prediction with its segment in the current "
                    "segmentation:");
-  doc.AddList({"`SELECT segment, source_key, probability FROM " + Md(in.view) +
-                   " ORDER BY segment, probability DESC;`",
-               "`SELECT segment, size, positive_rate, description FROM " + Md(in.profiles_table) +
-                   " WHERE segmentation_version = '" + Md(in.model.version) +
-                   "' ORDER BY segment;`"});
+  const std::string view = Md(in.view);
+  doc.AddList({"Whom to call first, segment by segment: " +
+                   Query({"SELECT segment, source_key, probability", "FROM " + view,
+                          "ORDER BY segment, probability DESC;"}),
+               "The best-scored 10% of segment 1: " +
+                   Query({"SELECT source_key, probability FROM (SELECT source_key, probability,",
+                          "NTILE(10) OVER (ORDER BY probability DESC) AS decile",
+                          "FROM " + view + " WHERE segment = 1) AS t", "WHERE decile = 1;"}),
+               "What the segments are: " +
+                   Query({"SELECT segment, size, positive_rate, mean_probability, description",
+                          "FROM " + Md(in.profiles_table),
+                          "WHERE segmentation_version = '" + Md(in.model.version) + "'",
+                          "ORDER BY segment;"})});
 }
 
 }  // namespace
