@@ -58,10 +58,11 @@ void Fit(Database& db, const Config& config, const SegmentOptions& options,
            seg.k ? std::to_string(*seg.k)
                  : "auto in [" + std::to_string(seg.k_min) + ", " + std::to_string(seg.k_max) + "]",
            seg.n_init);
-  summary.model = FitSegmentation(
-      seg, config.source.sentinels, sample.columns, sample.rows, [&log](const KCandidate& c) {
-        log.debug("k = {}: inertia {:.1f} after {} iterations", c.k, c.inertia, c.iterations);
-      });
+  summary.model = FitSegmentation(seg, {config.source.sentinels, config.source.ranges},
+                                  sample.columns, sample.rows, [&log](const KCandidate& c) {
+                                    log.debug("k = {}: inertia {:.1f} after {} iterations", c.k,
+                                              c.inertia, c.iterations);
+                                  });
   summary.sample_rows = static_cast<std::int64_t>(sample.rows.size());
   summary.new_version = db.ActivateSegmentation(RecordOf(summary.model));
   const std::optional<SegmentationRecord> current = db.CurrentSegmentation();
