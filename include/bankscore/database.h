@@ -125,6 +125,9 @@ struct SegmentationRecord {
   std::int64_t rows_fitted = 0;
   double silhouette = 0;  // mean silhouette of the chosen k
   std::string features;   // the columns it reads, comma-separated (for people)
+  // The source it was fitted on and assigns, "table(key)" (SourceConfig::Identity): one source
+  // per segmentation tables, as for the results tables.
+  std::string source_table;
   std::string model_json;
   std::string diagnostics_json;
   std::string fitted_at;  // set by the database when first stored; ISO 8601 text when read

@@ -6,7 +6,7 @@ namespace bankscore {
 
 std::optional<SegmentCatalog> SegmentCatalog::Load(Database& db, const Config& config) {
   if (!db.TableExists(config.segmentation.models_table)) return std::nullopt;
-  const std::optional<SegmentationModel> model = LoadCurrentSegmentation(db, nullptr);
+  const std::optional<SegmentationModel> model = LoadCurrentSegmentation(db, config, nullptr);
   if (!model) return std::nullopt;
   SegmentCatalog catalog;
   catalog.model_ = *model;

@@ -29,7 +29,7 @@ struct ClientSegment {
 class SegmentCatalog {
  public:
   // nullopt when no segmentation exists (or its tables do not). Throws ModelError for a stored
-  // segmentation that cannot be read, DatabaseError.
+  // segmentation that cannot be read, ConfigError for one of another source, DatabaseError.
   static std::optional<SegmentCatalog> Load(Database& db, const Config& config);
 
   const std::string& version() const { return model_.version; }

@@ -79,6 +79,9 @@ TEST_P(SegmentsTest, EveryRowGetsOneSegmentAndARerunAddsNothing) {
                   " WHERE g.source_key = c.client_id)"),
             0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM segmentations"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM segmentations WHERE source_table = "
+                  "'bank_clients(client_id)'"),
+            1);
   const std::int64_t k = Count("SELECT k FROM segmentations");
   EXPECT_GE(k, 2);
   EXPECT_LE(k, 4);
