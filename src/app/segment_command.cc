@@ -41,7 +41,7 @@ void PrintSummary(const CommandContext& ctx, const SegmentRunSummary& s, bool as
   const auto seconds = [](std::chrono::milliseconds d) { return d.count() / 1000.0; };
   if (!assign_only) {
     ctx.out << fmt::format("segmentation {} ({}): {} segments, {}, fitted on {} rows in {:.2f} s\n",
-                           m.version, s.new_version ? "new" : "already stored, made current", m.k,
+                           m.version, s.new_version ? "new" : "already stored, now current", m.k,
                            m.k_auto ? "k chosen by the best mean silhouette" : "k fixed",
                            s.sample_rows, seconds(s.fit_time));
     PrintCandidates(ctx.out, m);

@@ -320,7 +320,7 @@ Table ProfilesTable(const SegmentsReportInput& in) {
   }
   t.caption =
       "Categorical columns: the most frequent value and its share; numeric columns: the "
-      "mean (sentinel values such as pdays = 999 left out).";
+      "mean (sentinel values such as pdays = 999 and values outside source.ranges left out).";
   return t;
 }
 
