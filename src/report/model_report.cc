@@ -35,7 +35,6 @@ using report::Table;
 constexpr int kTopFeatures = 20;
 constexpr int kSweepSteps = 100;  // thresholds 0, 0.01, ..., 1
 constexpr int kScoreBins = 20;
-constexpr double kChartWidth = 556;  // two side by side in the 1164 px content width
 const char* const kGrey = "#8c959f";
 
 struct ClassNames {
@@ -136,7 +135,7 @@ report::LineChartSpec UnitChart(const std::string& id, const std::string& title,
   spec.title = title;
   spec.x_axis = AxisSpec{x_label, std::make_pair(0.0, 1.0), false, false, 6};
   spec.y_axis = AxisSpec{y_label, std::make_pair(0.0, 1.0), false, false, 6};
-  spec.layout.width = kChartWidth;
+  spec.layout.width = report::kHalfRowChartWidth;
   spec.layout.height = 420;
   return spec;
 }
@@ -427,7 +426,7 @@ report::BarChartSpec LiftChart(const std::vector<GainsRow>& gains) {
   lift.id = "lift-by-decile";
   lift.title = "Lift by decile, test split";
   lift.horizontal = false;
-  lift.width = kChartWidth;
+  lift.width = report::kHalfRowChartWidth;
   lift.height = 420;
   lift.value_axis.label = "lift (decile rate / overall rate)";
   lift.category_label = "decile (1 = highest scores)";

@@ -22,7 +22,6 @@ using report::NoteKind;
 using report::ReportDocument;
 using report::Table;
 
-constexpr double kChartWidth = 556;  // two side by side in the 1164 px content width
 constexpr std::size_t kTopLoadings = 12;
 constexpr std::size_t kComponentsShown = 10;
 
@@ -83,7 +82,7 @@ report::LineChartSpec CurveChart(const SegmentsReportInput& in, bool silhouette)
   spec.id = silhouette ? "silhouette-curve" : "elbow-curve";
   spec.title = silhouette ? "Mean silhouette by k (higher is better)"
                           : "Inertia by k (elbow: where the curve flattens)";
-  spec.layout.width = kChartWidth;
+  spec.layout.width = report::kHalfRowChartWidth;
   spec.x_axis.label = "k (number of segments)";
   spec.y_axis.label = silhouette ? "mean silhouette" : "inertia (sum of squared distances)";
   report::Series s{silhouette ? "silhouette" : "inertia", {}, {}, report::kPalette[0]};

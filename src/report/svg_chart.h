@@ -49,6 +49,9 @@ struct LinearMap {
   }
 };
 
+// The width of a chart that shares a row with another in a report's 1164 px content column.
+inline constexpr double kHalfRowChartWidth = 556;
+
 // Outer size and the margins around the plotting area, in pixels (SVG user units).
 struct ChartLayout {
   double width = 620;

@@ -23,10 +23,8 @@ using report::FormatPercent;
 
 constexpr std::size_t kTableRuns = 20;
 
-std::string H(std::string_view text) { return EscapeHtml(text); }
-
 std::string Figure(const std::string& svg, const std::string& caption) {
-  return "<figure>" + svg + "<figcaption>" + H(caption) + "</figcaption></figure>\n";
+  return "<figure>" + svg + "<figcaption>" + EscapeHtml(caption) + "</figcaption></figure>\n";
 }
 
 // Score runs, oldest first: the x axis of the run charts.
@@ -135,23 +133,25 @@ std::string ScoreDistribution(const DashboardData& data, double threshold) {
 }
 
 std::string Card(const std::string& label, const std::string& value) {
-  return "<div class=\"card\"><div class=\"value\">" + H(value) + "</div><div class=\"label\">" +
-         H(label) + "</div></div>";
+  return "<div class=\"card\"><div class=\"value\">" + EscapeHtml(value) +
+         "</div><div class=\"label\">" + EscapeHtml(label) + "</div></div>";
 }
 
 std::string ModelCard(const ServingSnapshot& snapshot) {
   if (!snapshot.model) {
-    return "<p class=\"error\">No model is loaded: " + H(snapshot.model_problem) + "</p>\n";
+    return "<p class=\"error\">No model is loaded: " + EscapeHtml(snapshot.model_problem) +
+           "</p>\n";
   }
   const ModelBundle& model = *snapshot.model;
   const double threshold = snapshot.decision.threshold;
   const BinaryMetrics m = ComputeMetrics(model.test.labels, model.test.scores, threshold);
-  return "<p>Version <code id=\"model-version\">" + H(model.metadata.version) +
-         "</code>, trained " + H(model.metadata.created_at) + " on " +
+  return "<p>Version <code id=\"model-version\">" + EscapeHtml(model.metadata.version) +
+         "</code>, trained " + EscapeHtml(model.metadata.created_at) + " on " +
          FormatCount(model.metadata.original_training_rows) + " rows of " +
-         H(model.metadata.source_table) + "; threshold " + FormatFixed(threshold, 4) +
-         (snapshot.threshold_from_config ? " (scoring.threshold)"
-                                         : " (" + H(model.metadata.threshold_policy) + ")") +
+         EscapeHtml(model.metadata.source_table) + "; threshold " + FormatFixed(threshold, 4) +
+         (snapshot.threshold_from_config
+              ? " (scoring.threshold)"
+              : " (" + EscapeHtml(model.metadata.threshold_policy) + ")") +
          ".</p>\n<div class=\"cards\" id=\"model-card\">" +
          Card("ROC AUC (test)", FormatFixed(m.roc_auc, 3)) +
          Card("PR AUC (test)", FormatFixed(m.pr_auc, 3)) +
@@ -209,8 +209,9 @@ std::string DetailRow(const RunInfo& run) {
   const std::string drift = DriftSigns(run);
   if (drift.empty() && run.message.empty()) return "";
   std::string html = "<tr class=\"detail\"><td></td><td colspan=\"11\">";
-  if (!drift.empty()) html += "<span class=\"drift\">Drift signs: " + H(drift) + ".</span> ";
-  if (!run.message.empty()) html += H(run.message);
+  if (!drift.empty())
+    html += "<span class=\"drift\">Drift signs: " + EscapeHtml(drift) + ".</span> ";
+  if (!run.message.empty()) html += EscapeHtml(run.message);
   return html + "</td></tr>\n";
 }
 
@@ -219,14 +220,15 @@ std::string RunRow(const RunInfo& run) {
       run.rows_scored > 0 ? FormatPercent(report::Share(run.rows_positive, run.rows_scored)) : "";
   const std::string duration =
       run.duration_seconds ? FormatFixed(*run.duration_seconds, 2) + " s" : "";
-  return "<tr><td class=\"num\">" + std::to_string(run.run_id) + "</td><td>" + H(run.kind) +
-         "</td><td class=\"status-" + H(run.status) + "\">" + H(run.status) + "</td><td>" +
-         H(ShortTime(run.started_at)) + "</td><td class=\"num\">" + duration +
-         "</td><td class=\"num\">" + FormatCount(run.rows_scored) + "</td><td class=\"num\">" +
-         FormatCount(run.rows_rejected) + "</td><td class=\"num\">" +
-         FormatCount(run.rows_positive) + "</td><td class=\"num\">" + rate +
-         "</td><td class=\"num\">" + FormatFixed(run.threshold, 4) + "</td><td><code>" +
-         H(run.model_version) + "</code></td>" + DriftCell(run) + "</tr>\n" + DetailRow(run);
+  return "<tr><td class=\"num\">" + std::to_string(run.run_id) + "</td><td>" +
+         EscapeHtml(run.kind) + "</td><td class=\"status-" + EscapeHtml(run.status) + "\">" +
+         EscapeHtml(run.status) + "</td><td>" + EscapeHtml(ShortTime(run.started_at)) +
+         "</td><td class=\"num\">" + duration + "</td><td class=\"num\">" +
+         FormatCount(run.rows_scored) + "</td><td class=\"num\">" + FormatCount(run.rows_rejected) +
+         "</td><td class=\"num\">" + FormatCount(run.rows_positive) + "</td><td class=\"num\">" +
+         rate + "</td><td class=\"num\">" + FormatFixed(run.threshold, 4) + "</td><td><code>" +
+         EscapeHtml(run.model_version) + "</code></td>" + DriftCell(run) + "</tr>\n" +
+         DetailRow(run);
 }
 
 std::string RunTable(const std::vector<RunInfo>& runs) {
@@ -250,7 +252,8 @@ std::string Reports(const DashboardData& data) {
   }
   std::string html = "<ul id=\"reports\">";
   for (const auto& [file, title] : data.reports) {
-    html += "<li><a href=\"/reports/" + H(file) + "\">" + H(title) + "</a> (" + H(file) + ")</li>";
+    html += "<li><a href=\"/reports/" + EscapeHtml(file) + "\">" + EscapeHtml(title) + "</a> (" +
+            EscapeHtml(file) + ")</li>";
   }
   return html + "</ul>\n";
 }
@@ -282,8 +285,8 @@ std::string DashboardHtml(const DashboardData& data, const ServingSnapshot& snap
                           const SourceConfig& source) {
   std::string html = "<h1>Dashboard</h1>\n";
   if (!data.database_problem.empty()) {
-    html +=
-        "<p class=\"error\">The database is unavailable: " + H(data.database_problem) + "</p>\n";
+    html += "<p class=\"error\">The database is unavailable: " + EscapeHtml(data.database_problem) +
+            "</p>\n";
   }
   html += "<h2 id=\"model\">Current model</h2>\n" + ModelCard(snapshot);
   html += "<h2 id=\"runs-over-time\">Runs over time</h2>\n";

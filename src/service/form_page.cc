@@ -13,9 +13,6 @@ namespace {
 
 using report::EscapeHtml;
 
-// Page text is built from data: every value goes through this.
-std::string H(std::string_view text) { return EscapeHtml(text); }
-
 std::string ReasonsChart(const std::vector<Reason>& reasons) {
   report::BarChartSpec spec;
   spec.id = "reasons";
@@ -33,17 +30,18 @@ std::string ReasonsChart(const std::vector<Reason>& reasons) {
 
 std::string CategoricalField(const std::string& name, const std::vector<std::string>& categories,
                              const std::string* chosen) {
-  std::string html = "<div><label for=\"f-" + H(name) + "\">" + H(name) +
-                     "</label><select id=\"f-" + H(name) + "\" name=\"" + H(name) +
-                     "\"><option value=\"\">(not given)</option>";
+  std::string html = "<div><label for=\"f-" + EscapeHtml(name) + "\">" + EscapeHtml(name) +
+                     "</label><select id=\"f-" + EscapeHtml(name) + "\" name=\"" +
+                     EscapeHtml(name) + "\"><option value=\"\">(not given)</option>";
   for (const std::string& category : categories) {
     const bool selected = chosen != nullptr && *chosen == category;
-    html += "<option" + std::string(selected ? " selected" : "") + ">" + H(category) + "</option>";
+    html += "<option" + std::string(selected ? " selected" : "") + ">" + EscapeHtml(category) +
+            "</option>";
   }
   // A value the model does not know (typed into the URL) stays visible, not silently dropped.
   if (chosen != nullptr && !chosen->empty() &&
       std::find(categories.begin(), categories.end(), *chosen) == categories.end()) {
-    html += "<option selected>" + H(*chosen) + "</option>";
+    html += "<option selected>" + EscapeHtml(*chosen) + "</option>";
   }
   return html + "</select><small>" + std::to_string(categories.size()) +
          " known categories</small></div>\n";
@@ -58,10 +56,11 @@ std::string NumericField(const std::string& name, const std::pair<double, double
           : report::FormatSignificant(low, 6) + " to " + report::FormatSignificant(high, 6);
   // The range leaves the sentinel out (it means "no value"), so say what it is.
   if (sentinel) hint += "; " + FormatDouble(*sentinel) + " = no value";
-  return "<div><label for=\"f-" + H(name) + "\">" + H(name) + "</label><input type=\"number\" " +
-         "step=\"any\" id=\"f-" + H(name) + "\" name=\"" + H(name) + "\" value=\"" +
-         H(value ? *value : "") + "\" placeholder=\"" + H(hint) + "\"><small>training range " +
-         H(hint) + "</small></div>\n";
+  return "<div><label for=\"f-" + EscapeHtml(name) + "\">" + EscapeHtml(name) +
+         "</label><input type=\"number\" " + "step=\"any\" id=\"f-" + EscapeHtml(name) +
+         "\" name=\"" + EscapeHtml(name) + "\" value=\"" + EscapeHtml(value ? *value : "") +
+         "\" placeholder=\"" + EscapeHtml(hint) + "\"><small>training range " + EscapeHtml(hint) +
+         "</small></div>\n";
 }
 
 std::string ClientForm(const FeatureEncoder& encoder, const SourceConfig& source,
@@ -95,13 +94,13 @@ std::string SubmittedResult(const ServingSnapshot& snapshot, const SourceConfig&
         ScoreClients(*snapshot.model, snapshot.decision, source, {client}, snapshot.segments.get());
     if (!scored.clients[0].rejection.empty()) {
       status = 400;
-      return "<p class=\"error\">This client cannot be scored: " + H(scored.clients[0].rejection) +
-             "</p>";
+      return "<p class=\"error\">This client cannot be scored: " +
+             EscapeHtml(scored.clients[0].rejection) + "</p>";
     }
     return ScoreResultHtml(scored, 0);
   } catch (const InputError& e) {
     status = 400;
-    return "<p class=\"error\" id=\"input-error\">" + H(e.what()) + "</p>";
+    return "<p class=\"error\" id=\"input-error\">" + EscapeHtml(e.what()) + "</p>";
   }
 }
 
@@ -109,30 +108,33 @@ std::string SubmittedResult(const ServingSnapshot& snapshot, const SourceConfig&
 std::string StoredLookup(ServiceContext& ctx, const std::string& text) {
   const std::string& key_name = ctx.config.source.key;
   const std::optional<std::int64_t> key = ParseInt64(text);
-  if (!key) return "<p class=\"error\">" + H(key_name) + " must be an integer.</p>";
+  if (!key) return "<p class=\"error\">" + EscapeHtml(key_name) + " must be an integer.</p>";
   try {
     const auto stored = ctx.db.Use([&](Database& db) -> std::optional<PredictionRecord> {
       if (!db.TableExists(ctx.config.results.table)) return std::nullopt;
       return db.LatestPrediction(*key);
     });
     if (!stored)
-      return "<p class=\"note\">No stored prediction for " + H(key_name) + " " + H(text) + ".</p>";
-    return "<div class=\"result\" id=\"stored\"><p>Stored prediction of " + H(key_name) + " " +
-           H(text) + ": probability <strong id=\"stored-probability\" data-value=\"" +
+      return "<p class=\"note\">No stored prediction for " + EscapeHtml(key_name) + " " +
+             EscapeHtml(text) + ".</p>";
+    return "<div class=\"result\" id=\"stored\"><p>Stored prediction of " + EscapeHtml(key_name) +
+           " " + EscapeHtml(text) +
+           ": probability <strong id=\"stored-probability\" data-value=\"" +
            FormatDouble(stored->probability) + "\">" + report::FormatFixed(stored->probability, 4) +
            "</strong>, label " + std::to_string(stored->label) + " at threshold " +
-           report::FormatFixed(stored->threshold, 4) + " (model " + H(stored->model_version) +
-           ", run " + std::to_string(stored->run_id) + ", " + H(stored->scored_at) + ")</p></div>";
+           report::FormatFixed(stored->threshold, 4) + " (model " +
+           EscapeHtml(stored->model_version) + ", run " + std::to_string(stored->run_id) + ", " +
+           EscapeHtml(stored->scored_at) + ")</p></div>";
   } catch (const DatabaseError& e) {
-    return "<p class=\"error\">The database is unavailable: " + H(e.what()) + "</p>";
+    return "<p class=\"error\">The database is unavailable: " + EscapeHtml(e.what()) + "</p>";
   }
 }
 
 std::string LookupForm(const std::string& key_name, const std::string* value) {
   return "<form method=\"get\" action=\"/\" class=\"lookup\"><label for=\"lookup\">Stored "
          "prediction of " +
-         H(key_name) + "</label> <input type=\"number\" id=\"lookup\" name=\"" + H(key_name) +
-         "\" value=\"" + H(value ? *value : "") +
+         EscapeHtml(key_name) + "</label> <input type=\"number\" id=\"lookup\" name=\"" +
+         EscapeHtml(key_name) + "\" value=\"" + EscapeHtml(value ? *value : "") +
          "\"> <button type=\"submit\">Look up</button></form>\n";
 }
 
@@ -149,12 +151,12 @@ std::string ScoreResultHtml(const ScoredClients& scored, std::size_t index) {
                      ")</div>\n<p>Label <strong id=\"label\">" + std::to_string(c.label) +
                      "</strong>, " + verdict + ", at the current threshold " +
                      report::FormatFixed(scored.decision.threshold, 4) + " (model " +
-                     H(scored.model_version) + ").</p>\n";
+                     EscapeHtml(scored.model_version) + ").</p>\n";
   for (const std::string& warning : c.warnings)
-    html += "<p class=\"note\">" + H(warning) + "</p>\n";
+    html += "<p class=\"note\">" + EscapeHtml(warning) + "</p>\n";
   if (c.segment) {
-    html += "<p>Segment " + std::to_string(c.segment->segment) + ": " + H(c.segment->description) +
-            "</p>\n";
+    html += "<p>Segment " + std::to_string(c.segment->segment) + ": " +
+            EscapeHtml(c.segment->description) + "</p>\n";
   }
   html += c.reasons.empty() ? "<p class=\"muted\">Reasons: this model version does not compute "
                               "per-client reasons.</p>\n"
@@ -175,8 +177,8 @@ HttpResponse HandleFormPage(ServiceContext& ctx, const HttpRequest& request) {
   if (HasClientFields(request, ctx.config.source)) {
     content += SubmittedResult(snapshot, ctx.config.source, request, status);
   }
-  content += "<p class=\"muted\">Model " + H(snapshot.model->metadata.version) + ", threshold " +
-             report::FormatFixed(snapshot.decision.threshold, 4) +
+  content += "<p class=\"muted\">Model " + EscapeHtml(snapshot.model->metadata.version) +
+             ", threshold " + report::FormatFixed(snapshot.decision.threshold, 4) +
              (snapshot.threshold_from_config ? " (scoring.threshold)" : " (from the model)") +
              ". Nothing entered here is stored.</p>\n";
   content += ClientForm(snapshot.model->encoder, ctx.config.source, request);

@@ -23,7 +23,12 @@ bool ModelWatcher::Refresh(const Config& config, bool force) {
   attempted_ = true;
   seen_ = stamp;
   try {
-    auto loaded = std::make_shared<const ModelBundle>(LoadConfiguredModel(config));
+    ModelBundle bundle = LoadConfiguredModel(config);
+    // A request scores a few rows: an OpenMP team for them costs more than it saves (a wake-up and
+    // a barrier per request, and one team per server thread on the same cores). Requests run in
+    // parallel on server.threads instead; the predictions do not depend on the thread count.
+    bundle.booster.SetThreads(1);
+    auto loaded = std::make_shared<const ModelBundle>(std::move(bundle));
     if (model_ && loaded->metadata.version == model_->metadata.version) return false;
     log_.info("serving model {} from {}{}", loaded->metadata.version, config.model.path,
               model_ ? " (was " + model_->metadata.version + ")" : "");

@@ -1,7 +1,8 @@
 // Internal: ModelWatcher, how `bankscore serve` follows the bundle at model.path: it loads it at
 // start, and again whenever a retrain has put a new version there (bundle.json changed on disk,
 // and its version differs). A bundle that cannot be loaded is logged once per change and the
-// previous model stays in service. Not thread-safe: one owner (the serve loop).
+// previous model stays in service. Its bundles predict with one XGBoost thread: the server's
+// threads score requests in parallel. Not thread-safe: one owner (the serve loop).
 #pragma once
 
 #include <spdlog/logger.h>

@@ -29,8 +29,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr std::int64_t kSampleRows = 4119;
-constexpr std::int64_t kFullRows = 41188;
 constexpr int kFullCopies = 5;  // 5 x 41,188 + the 4,119-row sample = 210,059 rows
 constexpr int kKills = 5;
 
@@ -133,10 +131,7 @@ TEST_P(CrashTest, SigkillAtRandomMomentsNeverDuplicatesOrLosesARow) {
   ASSERT_EQ(load.exit_code, 0) << load.err;
   CommandResult train = Bankscore("train");
   ASSERT_EQ(train.exit_code, 0) << train.err;
-  for (int i = 0; i < kFullCopies; ++i) {
-    load = Bankscore("load", {"--csv", FullCsv()});
-    ASSERT_EQ(load.exit_code, 0) << load.err;
-  }
+  ASSERT_NO_FATAL_FAILURE(AppendFullDataSet(env_, kFullCopies));
   const std::int64_t rows = kSampleRows + kFullCopies * kFullRows;
   ASSERT_EQ(Count("SELECT COUNT(*) FROM bank_clients"), rows);
   std::cout << "[          ] " << rows << " rows loaded and model trained in "

@@ -14,8 +14,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr std::int64_t kSampleRows = 4119;
-
 class PipelineTest : public ::testing::TestWithParam<Backend> {
  protected:
   CommandResult Bankscore(const std::string& command, std::vector<std::string> extra = {}) {
@@ -29,6 +27,14 @@ class PipelineTest : public ::testing::TestWithParam<Backend> {
     ASSERT_EQ(load.exit_code, 0) << load.err;
     CommandResult train = Bankscore("train");
     ASSERT_EQ(train.exit_code, 0) << train.err;
+  }
+
+  // As LoadAndTrain, for the tests of what happens after training: the same model, trained once
+  // and copied (InstallSampleModel).
+  void LoadAndInstallModel() {
+    CommandResult load = Bankscore("load", {"--csv", SampleCsv()});
+    ASSERT_EQ(load.exit_code, 0) << load.err;
+    ASSERT_NO_FATAL_FAILURE(InstallSampleModel(env_));
   }
 
   std::int64_t Count(const std::string& sql) { return env_.QueryInt(sql); }
@@ -83,7 +89,7 @@ TEST_P(PipelineTest, ScoreWritesExactlyOnePredictionPerRowAndRerunAddsNothing) {
 }
 
 TEST_P(PipelineTest, BadRowIsRejectedWithReasonAndOthersAreScored) {
-  LoadAndTrain();
+  ASSERT_NO_FATAL_FAILURE(LoadAndInstallModel());
   // SQLite stores text in a numeric column; PostgreSQL's typed columns cannot, but infinity is as
   // unusable for the model.
   if (GetParam() == Backend::kSqlite) {
@@ -112,7 +118,7 @@ TEST_P(PipelineTest, BadRowIsRejectedWithReasonAndOthersAreScored) {
 }
 
 TEST_P(PipelineTest, NewRowsAreScoredByTheNextRunOnly) {
-  LoadAndTrain();
+  ASSERT_NO_FATAL_FAILURE(LoadAndInstallModel());
   ASSERT_EQ(Bankscore("score").exit_code, 0);
   ASSERT_EQ(Bankscore("load", {"--csv", SampleCsv()}).exit_code, 0);  // keys 4120..8238
   EXPECT_EQ(Count("SELECT MAX(client_id) FROM bank_clients"), 2 * kSampleRows);
@@ -142,7 +148,7 @@ TEST_P(PipelineTest, ScoreBeforeLoadIsAConfigErrorNamingTheTable) {
 }
 
 TEST_P(PipelineTest, ModelTrainedOnOtherFeaturesIsRefusedBeforeAnythingIsWritten) {
-  LoadAndTrain();
+  ASSERT_NO_FATAL_FAILURE(LoadAndInstallModel());
   // Drop a feature from the config: the saved bundle no longer matches it.
   std::string yaml;
   {

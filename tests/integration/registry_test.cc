@@ -19,8 +19,6 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr std::int64_t kSampleRows = 4119;
-
 // One boosting round of depth 1: a single split, far worse than the default model.
 constexpr char kBadTraining[] =
     "  seed: 42\n  num_boost_round: 1\n  early_stopping_rounds: 0\n  xgboost: {max_depth: 1}\n";

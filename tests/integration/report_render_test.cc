@@ -6,8 +6,6 @@
 // Set BANKSCORE_KEEP_REPORTS=DIR to keep the pages and screenshots for people to look at.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -33,7 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-constexpr const char* kChromium = "/usr/bin/chromium";
 constexpr std::uintmax_t kMinScreenshotBytes = 20 * 1024;
 
 const std::vector<std::string> kModelChartIds = {
@@ -42,12 +39,6 @@ const std::vector<std::string> kModelChartIds = {
 const std::vector<std::string> kProfileChartIds = {
     "target-balance", "hist-age",   "rate-age",      "freq-job",         "rate-job",
     "freq-month",     "rate-month", "freq-poutcome", "rate-nr-employed", "hist-duration"};
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 bool HasBadNumber(const std::string& text) {
   static const std::regex bad(R"((^|[^A-Za-z])(nan|inf|infinity)([^A-Za-z]|$))", std::regex::icase);
@@ -58,33 +49,6 @@ std::size_t Count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
-}
-
-spdlog::logger& QuietLogger() {
-  static auto logger = std::make_shared<spdlog::logger>(
-      "report-test", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return *logger;
-}
-
-// Runs headless Chromium on `page` with `mode` ("--screenshot=FILE" or "--dump-dom"); returns
-// its exit status and stdout (the DOM for --dump-dom).
-std::pair<int, std::string> Chromium(const fs::path& page, const std::string& mode,
-                                     const fs::path& scratch) {
-  const fs::path profile = scratch / ("chromium-profile-" + std::to_string(std::rand()));
-  const fs::path out = scratch / "chromium.out", err = scratch / "chromium.err";
-  const std::string command =
-      std::string("timeout 180 ") + kChromium +
-      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
-      " --disable-background-networking --disable-component-update --disable-sync"
-      " --hide-scrollbars --user-data-dir=" +
-      Quote(profile.string()) + " " + Quote(mode) + " --window-size=1280,4000 " +
-      Quote("file://" + fs::absolute(page).string()) + " > " + Quote(out.string()) + " 2> " +
-      Quote(err.string());
-  const int status = std::system(command.c_str());
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  std::error_code ignored;
-  fs::remove_all(profile, ignored);
-  return {code, ReadText(out) + (code != 0 ? "\nstderr:\n" + ReadText(err) : "")};
 }
 
 class ReportRenderTest : public ::testing::Test {
@@ -104,11 +68,11 @@ class ReportRenderTest : public ::testing::Test {
   }
 
   int Profile(const fs::path& dir) {
-    CommandContext ctx{env_->config(), QuietLogger(), out_, nullptr, ""};
+    CommandContext ctx{env_->config(), NullLogger(), out_, nullptr, ""};
     return ProfileCommand(ctx, dir.string());
   }
   int Report(const fs::path& dir) {
-    CommandContext ctx{env_->config(), QuietLogger(), out_, nullptr, ""};
+    CommandContext ctx{env_->config(), NullLogger(), out_, nullptr, ""};
     return ReportCommand(ctx, dir.string());
   }
 
@@ -136,13 +100,14 @@ class ReportRenderTest : public ::testing::Test {
              << "chromium (apt-get install chromium; scripts/install-deps.sh does it).";
     }
     const fs::path png = html_path.parent_path() / (html_path.stem().string() + ".png");
-    const auto [shot_code, shot_out] =
-        Chromium(html_path, "--screenshot=" + png.string(), env_->dir());
+    const auto [shot_code, shot_out] = RunHeadlessChromium(
+        "file://" + fs::absolute(html_path).string(), "--screenshot=" + png.string(), env_->dir());
     ASSERT_EQ(shot_code, 0) << shot_out;
     ASSERT_TRUE(fs::exists(png)) << shot_out;
     EXPECT_GT(fs::file_size(png), kMinScreenshotBytes) << "screenshot looks blank: " << png;
 
-    const auto [dom_code, dom] = Chromium(html_path, "--dump-dom", env_->dir());
+    const auto [dom_code, dom] = RunHeadlessChromium("file://" + fs::absolute(html_path).string(),
+                                                     "--dump-dom", env_->dir());
     ASSERT_EQ(dom_code, 0) << dom;
     for (const std::string& id : ids) {
       EXPECT_THAT(dom,
@@ -208,7 +173,7 @@ TEST_F(ReportRenderTest, ModelReportRendersWithItsCharts) {
 TEST_F(ReportRenderTest, ConfiguredTitleAndDataSourceAreShown) {
   Config config = env_->config();
   config.report = {"Term deposits, spring 2026", "CRM extract of 2026-03-01"};
-  CommandContext ctx{config, QuietLogger(), out_, nullptr, ""};
+  CommandContext ctx{config, NullLogger(), out_, nullptr, ""};
   const fs::path dir = env_->dir() / "reports" / "titled";
   ASSERT_EQ(ReportCommand(ctx, dir.string()), 0);
   ASSERT_EQ(ProfileCommand(ctx, dir.string()), 0);
@@ -250,7 +215,7 @@ TEST_F(ReportRenderTest, UnwritableOutputDirectoryNamesThePath) {
 TEST(ReportErrorsTest, NoModelIsAModelErrorAndNoTableIsAConfigError) {
   TestEnvironment env(Backend::kSqlite);
   std::ostringstream out;
-  CommandContext ctx{env.config(), QuietLogger(), out, nullptr, ""};
+  CommandContext ctx{env.config(), NullLogger(), out, nullptr, ""};
   const std::string dir = (env.dir() / "reports").string();
   EXPECT_THROW(ReportCommand(ctx, dir), ModelError);
   try {

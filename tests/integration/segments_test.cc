@@ -19,9 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-constexpr std::int64_t kSampleRows = 4119;
-constexpr const char* kChromium = "/usr/bin/chromium";
-
 // Small settings, so the fit takes seconds even in a sanitizer build.
 TestSettings SegmentSettings() {
   TestSettings settings;
@@ -223,25 +220,6 @@ TEST(SegmentsPostgresTest, EveryColumnHasACommentAndInitDbCreatesTheTables) {
   EXPECT_THAT(schema.out, HasSubstr("CREATE OR REPLACE VIEW \"segmented_predictions\""));
 }
 
-// Runs headless Chromium on `page` with `mode` ("--screenshot=FILE" or "--dump-dom").
-std::pair<int, std::string> Chromium(const fs::path& page, const std::string& mode,
-                                     const fs::path& scratch) {
-  const fs::path profile = scratch / "chromium-profile";
-  const fs::path out = scratch / "chromium.out";
-  const std::string command =
-      std::string("timeout 180 ") + kChromium +
-      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
-      " --disable-background-networking --disable-component-update --disable-sync"
-      " --hide-scrollbars --user-data-dir=" +
-      ShellQuote(profile.string()) + " " + ShellQuote(mode) + " --window-size=1280,4000 " +
-      ShellQuote("file://" + fs::absolute(page).string()) + " > " + ShellQuote(out.string()) +
-      " 2>&1";
-  const int status = std::system(command.c_str());
-  std::error_code ignored;
-  fs::remove_all(profile, ignored);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, ReadText(out)};
-}
-
 TEST(SegmentsRenderTest, TheReportRendersInHeadlessChromium) {
   TestEnvironment env(Backend::kSqlite, SegmentSettings());
   ASSERT_EQ(RunBankscore({"load", "--config", env.config_path(), "--csv", SampleCsv()}).exit_code,
@@ -258,11 +236,13 @@ TEST(SegmentsRenderTest, TheReportRendersInHeadlessChromium) {
     FAIL() << kChromium << " is missing: install Debian's chromium (scripts/install-deps.sh).";
   }
   const fs::path png = dir / "segments.png";
-  const auto [shot_code, shot_out] = Chromium(page, "--screenshot=" + png.string(), env.dir());
+  const auto [shot_code, shot_out] = RunHeadlessChromium("file://" + fs::absolute(page).string(),
+                                                         "--screenshot=" + png.string(), env.dir());
   ASSERT_EQ(shot_code, 0) << shot_out;
   ASSERT_TRUE(fs::exists(png)) << shot_out;
   EXPECT_GT(fs::file_size(png), 20u * 1024) << "screenshot looks blank: " << png;
-  const auto [dom_code, dom] = Chromium(page, "--dump-dom", env.dir());
+  const auto [dom_code, dom] =
+      RunHeadlessChromium("file://" + fs::absolute(page).string(), "--dump-dom", env.dir());
   ASSERT_EQ(dom_code, 0) << dom;
   for (const char* id :
        {"elbow-curve", "silhouette-curve", "segment-sizes", "segment-rates", "pca-scatter"}) {

@@ -38,7 +38,6 @@ using service::HttpResponse;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
 
-constexpr const char* kChromium = "/usr/bin/chromium";
 const std::vector<std::string> kCategorical = {"job",         "marital", "education", "default",
                                                "housing",     "loan",    "contact",   "month",
                                                "day_of_week", "poutcome"};
@@ -391,25 +390,6 @@ TEST_P(ServerSqliteTest, RunServesTheSameEndpointsWhenListenIsSet) {
   EXPECT_THAT(served->process().Log(), HasSubstr("HTTP service stopped"));
 }
 
-// Headless Chromium on a URL: "--dump-dom" returns the DOM, "--screenshot=FILE" writes a PNG.
-std::pair<int, std::string> Chromium(const std::string& url, const std::string& mode,
-                                     const fs::path& scratch) {
-  const fs::path profile = scratch / ("chromium-profile-" + std::to_string(std::rand()));
-  const fs::path out = scratch / "chromium.out", err = scratch / "chromium.err";
-  const std::string command =
-      std::string("timeout 180 ") + kChromium +
-      " --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run"
-      " --disable-component-update --disable-sync --hide-scrollbars --window-size=1280,2200"
-      " --user-data-dir=" +
-      ShellQuote(profile.string()) + " " + ShellQuote(mode) + " " + ShellQuote(url) + " > " +
-      ShellQuote(out.string()) + " 2> " + ShellQuote(err.string());
-  const int status = std::system(command.c_str());
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  std::error_code ignored;
-  fs::remove_all(profile, ignored);
-  return {code, ReadText(out) + (code != 0 ? "\nstderr:\n" + ReadText(err) : "")};
-}
-
 // The DOM of `url`, and a screenshot named `name` (kept in BANKSCORE_KEEP_SCREENSHOTS if set).
 std::string Render(const std::string& url, const std::string& name, const fs::path& scratch) {
   if (!fs::exists(kChromium)) {
@@ -421,10 +401,11 @@ std::string Render(const std::string& url, const std::string& name, const fs::pa
   const fs::path dir = keep && *keep ? fs::path(keep) : scratch;
   fs::create_directories(dir);
   const fs::path png = dir / (name + ".png");
-  const auto [shot_code, shot_out] = Chromium(url, "--screenshot=" + png.string(), scratch);
+  const auto [shot_code, shot_out] =
+      RunHeadlessChromium(url, "--screenshot=" + png.string(), scratch, "1280,2200");
   EXPECT_EQ(shot_code, 0) << shot_out;
   EXPECT_TRUE(fs::exists(png) && fs::file_size(png) > 20 * 1024) << "blank screenshot " << png;
-  const auto [dom_code, dom] = Chromium(url, "--dump-dom", scratch);
+  const auto [dom_code, dom] = RunHeadlessChromium(url, "--dump-dom", scratch, "1280,2200");
   EXPECT_EQ(dom_code, 0) << dom;
   return dom;
 }

@@ -12,6 +12,8 @@
 #include <random>
 #include <sstream>
 
+#include "common/sha256.h"
+
 namespace bankscore::testing {
 namespace fs = std::filesystem;
 
@@ -26,13 +28,13 @@ std::string RandomSuffix() {
   return out;
 }
 
+}  // namespace
+
 spdlog::logger& NullLogger() {
   static auto logger =
       std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
   return *logger;
 }
-
-}  // namespace
 
 std::string ReadText(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -105,6 +107,98 @@ CommandResult RunBankscore(const std::vector<std::string>& args) {
   result.out = ReadText(out);
   result.err = ReadText(err);
   return result;
+}
+
+std::pair<int, std::string> RunHeadlessChromium(const std::string& url, const std::string& mode,
+                                                const fs::path& scratch,
+                                                const std::string& window) {
+  const fs::path profile = scratch / ("chromium-profile-" + RandomSuffix());
+  const fs::path out = scratch / "chromium.out", err = scratch / "chromium.err";
+  const std::string command =
+      std::string("timeout 180 ") + kChromium +
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --hide-scrollbars --window-size=" +
+      window + " --user-data-dir=" + ShellQuote(profile.string()) + " " + ShellQuote(mode) + " " +
+      ShellQuote(url) + " > " + ShellQuote(out.string()) + " 2> " + ShellQuote(err.string());
+  const int status = std::system(command.c_str());
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  std::error_code ignored;
+  fs::remove_all(profile, ignored);
+  return {code, ReadText(out) + (code != 0 ? "\nstderr:\n" + ReadText(err) : "")};
+}
+
+void AppendFullDataSet(const TestEnvironment& env, int copies) {
+  const SourceConfig& source = env.config().source;
+  auto db = env.Open();
+  const std::int64_t before = db->MaxKey(source.table, source.key).value_or(0);
+  const CommandResult load =
+      RunBankscore({"load", "--config", env.config_path(), "--csv", FullCsv()});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  ASSERT_EQ(db->MaxKey(source.table, source.key).value_or(0), before + kFullRows);
+  std::string others;
+  for (const std::string& column : db->TableColumns(source.table)) {
+    if (column != source.key) others += ", \"" + column + "\"";
+  }
+  const std::string key = "\"" + source.key + "\"";
+  for (int copy = 1; copy < copies; ++copy) {
+    db->Query("INSERT INTO \"" + source.table + "\" (" + key + others + ") SELECT " + key + " + " +
+              std::to_string(copy * kFullRows) + others + " FROM \"" + source.table + "\" WHERE " +
+              key + " > " + std::to_string(before) + " AND " + key +
+              " <= " + std::to_string(before + kFullRows));
+  }
+}
+
+namespace {
+
+// "size:modification time" of a file: a rebuilt binary or another data file changes it.
+std::string FileStamp(const fs::path& path) {
+  std::error_code ignored;
+  return std::to_string(fs::file_size(path, ignored)) + ":" +
+         std::to_string(fs::last_write_time(path, ignored).time_since_epoch().count());
+}
+
+}  // namespace
+
+void InstallSampleModel(const TestEnvironment& env) {
+  const std::string config = ReadText(env.config_path());
+  const std::size_t source = config.find("\nsource:\n");
+  const std::string model_path = "\nmodel:\n  path: " + (env.dir() / "model").string() + "\n";
+  const std::size_t model = config.find(model_path);
+  ASSERT_EQ(config.rfind("database:\n", 0), 0u) << config;
+  ASSERT_NE(source, std::string::npos) << config;
+  ASSERT_NE(model, std::string::npos) << config;
+  std::string depends_on = config.substr(source);
+  depends_on.replace(depends_on.find(model_path), model_path.size(), "\nmodel:\n");
+  depends_on += FileStamp(BANKSCORE_BINARY) + "\n" + FileStamp(SampleCsv()) + "\n";
+  const fs::path root = fs::path(BANKSCORE_BINARY).parent_path() / "test-model-cache";
+  const fs::path cached = root / Sha256Hex(depends_on).substr(0, 16);
+
+  if (!fs::exists(cached / "current" / "bundle.json")) {
+    // Trained beside the cache and moved into place with one rename, so a reader never sees half
+    // a bundle; test processes training at the same time both train, and the first rename wins.
+    const fs::path work = root / ("training-" + RandomSuffix());
+    fs::create_directories(work);
+    std::string training = config;
+    training.replace(model, model_path.size(),
+                     "\nmodel:\n  path: " + (work / "model").string() + "\n");
+    training.replace(0, source,
+                     "database:\n  backend: sqlite\n  path: " + (work / "bank.db").string());
+    const std::string training_config = (work / "bankscore.yaml").string();
+    std::ofstream(training_config) << training;
+    const CommandResult load =
+        RunBankscore({"load", "--config", training_config, "--csv", SampleCsv()});
+    ASSERT_EQ(load.exit_code, 0) << load.err;
+    const CommandResult train = RunBankscore({"train", "--config", training_config});
+    ASSERT_EQ(train.exit_code, 0) << train.err;
+    std::error_code lost_the_race;
+    fs::rename(work / "model", cached, lost_the_race);
+    fs::remove_all(work, lost_the_race);
+    ASSERT_TRUE(fs::exists(cached / "current" / "bundle.json")) << cached;
+  }
+  // The registry's `current` link is relative: copied as a link, it points into the copy.
+  fs::copy(cached, env.dir() / "model",
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks);
 }
 
 TestEnvironment::TestEnvironment(Backend backend, const TestSettings& settings)

@@ -7,14 +7,20 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bankscore/config.h"
 #include "bankscore/database.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace bankscore::testing {
 
@@ -50,6 +56,22 @@ std::string SourceDir();    // the repository root
 std::string SampleCsv();    // data/bank-additional.csv (4,119 rows)
 std::string FullCsv();      // data/bank-additional-full.csv.gz (41,188 rows)
 std::string PostgresDsn();  // BANKSCORE_TEST_PG_DSN; fails the test if unset
+constexpr std::int64_t kSampleRows = 4119;
+constexpr std::int64_t kFullRows = 41188;
+
+// Debian's chromium, which renders the pages and reports in headless mode.
+inline constexpr const char* kChromium = "/usr/bin/chromium";
+
+// Runs headless Chromium on `url` (http://... or file://...) with `mode` ("--dump-dom", which
+// returns the DOM, or "--screenshot=FILE") in a window `window` ("width,height") wide and high,
+// with a fresh profile under `scratch`. Returns the exit status and stdout, followed by stderr when
+// Chromium failed. Gives up after 180 s.
+std::pair<int, std::string> RunHeadlessChromium(const std::string& url, const std::string& mode,
+                                                const std::filesystem::path& scratch,
+                                                const std::string& window = "1280,4000");
+
+// A logger that drops everything, for the library calls a test makes itself.
+spdlog::logger& NullLogger();
 
 // Runs SQL on the test PostgreSQL server with psql as the admin user; fails the test on error.
 std::string PsqlAdmin(const std::string& sql);
@@ -62,6 +84,21 @@ struct CommandResult {
 
 // Runs the bankscore binary with `args` and waits for it.
 CommandResult RunBankscore(const std::vector<std::string>& args);
+
+class TestEnvironment;
+// Appends `copies` copies of the full data set to env's source table, keyed after its largest key
+// as `bankscore load` numbers them: the first copy is loaded with the binary, the others are copied
+// from it in SQL (another load would only check and parse the same file again). Fails the test
+// (fatally) on error.
+void AppendFullDataSet(const TestEnvironment& env, int copies);
+
+// Installs into env's model.path the model that loading the 4,119-row sample into an empty source
+// table and `bankscore train` would give with env's config, for the tests that need a model but do
+// not test training. It is trained once per build: the first caller trains it in a SQLite
+// database of its own and keeps it under the build directory, keyed by everything it depends on
+// (env's config but the database and model path, the bankscore binary and the sample file); later
+// callers, in any test process, copy it. Fails the test (fatally) on error.
+void InstallSampleModel(const TestEnvironment& env);
 
 // Settings a test varies. `scoring_yaml` lines go under `scoring:` (indented two spaces, e.g.
 // "  threshold: 0.3\n"); `extra_yaml` holds further top-level sections not written by default

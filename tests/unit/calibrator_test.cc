@@ -15,13 +15,13 @@
 namespace bankscore::testing {
 namespace {
 
-using Method = Calibrator::Method;
+using CalibrationMethod = Calibrator::Method;
 
 TEST(CalibratorTest, IsotonicPoolsViolatorsIntoMeans) {
   // Scores 0.1..0.6; labels 0 1 0 1 1 1: the violating pair (0.2: 1, 0.3: 0) pools to 0.5.
   const std::vector<double> scores = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
   const std::vector<int> labels = {0, 1, 0, 1, 1, 1};
-  const Calibrator c = Calibrator::Fit(Method::kIsotonic, labels, scores);
+  const Calibrator c = Calibrator::Fit(CalibrationMethod::kIsotonic, labels, scores);
   // 0 and 1 are kept 1/(2n) = 1/12 away: six rows cannot show certainty.
   EXPECT_DOUBLE_EQ(c.Apply(0.1), 1.0 / 12);
   EXPECT_DOUBLE_EQ(c.Apply(0.2), 0.5);
@@ -42,7 +42,7 @@ TEST(CalibratorTest, IsotonicIsMonotoneInTheUnitIntervalAndMatchesTheRateOnItsRo
     scores.push_back(s);
     labels.push_back(uniform(rng) < s * s ? 1 : 0);  // true probability s^2: scores run high
   }
-  const Calibrator c = Calibrator::Fit(Method::kIsotonic, labels, scores);
+  const Calibrator c = Calibrator::Fit(CalibrationMethod::kIsotonic, labels, scores);
   double previous = -1;
   for (double s = -0.5; s <= 1.5; s += 0.001) {
     const double p = c.Apply(s);
@@ -70,7 +70,7 @@ TEST(CalibratorTest, SigmoidRecoversAKnownLogisticMap) {
     scores.push_back(s);
     labels.push_back(uniform(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0);
   }
-  const Calibrator c = Calibrator::Fit(Method::kSigmoid, labels, scores);
+  const Calibrator c = Calibrator::Fit(CalibrationMethod::kSigmoid, labels, scores);
   const nlohmann::json j = c.ToJson();
   EXPECT_NEAR(j.at("a").get<double>(), -2.0, 0.15);
   EXPECT_NEAR(j.at("b").get<double>(), 1.0, 0.15);
@@ -78,14 +78,14 @@ TEST(CalibratorTest, SigmoidRecoversAKnownLogisticMap) {
 }
 
 TEST(CalibratorTest, NoneIsTheIdentity) {
-  const Calibrator c = Calibrator::Fit(Method::kNone, {0, 1}, {0.2, 0.7});
+  const Calibrator c = Calibrator::Fit(CalibrationMethod::kNone, {0, 1}, {0.2, 0.7});
   EXPECT_EQ(c.Apply(std::vector<double>{0.2, 0.33, 0.7}), (std::vector<double>{0.2, 0.33, 0.7}));
   EXPECT_EQ(Calibrator().MethodName(), "none");
 }
 
 TEST(CalibratorTest, JsonRoundTripGivesTheSameMap) {
-  const Calibrator c =
-      Calibrator::Fit(Method::kIsotonic, {0, 0, 1, 0, 1, 1}, {0.1, 0.2, 0.3, 0.4, 0.5, 0.6});
+  const Calibrator c = Calibrator::Fit(CalibrationMethod::kIsotonic, {0, 0, 1, 0, 1, 1},
+                                       {0.1, 0.2, 0.3, 0.4, 0.5, 0.6});
   const Calibrator back = Calibrator::FromJson(c.ToJson());
   for (double s : {0.0, 0.12, 0.35, 0.45, 0.7}) EXPECT_DOUBLE_EQ(back.Apply(s), c.Apply(s));
   EXPECT_EQ(back.ToJson().dump(), c.ToJson().dump());
@@ -103,8 +103,8 @@ TEST(CalibratorTest, MalformedJsonIsAModelError) {
 }
 
 TEST(CalibratorTest, MismatchedInputIsRefused) {
-  EXPECT_THROW(Calibrator::Fit(Method::kIsotonic, {0, 1}, {0.5}), std::invalid_argument);
-  EXPECT_THROW(Calibrator::Fit(Method::kIsotonic, {}, {}), std::invalid_argument);
+  EXPECT_THROW(Calibrator::Fit(CalibrationMethod::kIsotonic, {0, 1}, {0.5}), std::invalid_argument);
+  EXPECT_THROW(Calibrator::Fit(CalibrationMethod::kIsotonic, {}, {}), std::invalid_argument);
 }
 
 TEST(ProbabilityQualityTest, HandComputedFigures) {

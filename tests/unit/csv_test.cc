@@ -26,7 +26,7 @@ using ::testing::StartsWith;
 
 namespace fs = std::filesystem;
 
-CsvTable Parse(const std::string& text, char separator = ';') {
+CsvTable ParseText(const std::string& text, char separator = ';') {
   std::istringstream in(text);
   return ParseCsv(in, "input.csv", separator);
 }
@@ -34,7 +34,7 @@ CsvTable Parse(const std::string& text, char separator = ';') {
 // The DataError message for `text`; fails the test if parsing succeeds or throws something else.
 std::string ParseError(const std::string& text) {
   try {
-    Parse(text);
+    ParseText(text);
   } catch (const DataError& e) {
     return e.what();
   }
@@ -94,7 +94,7 @@ TEST(ParseCsvTest, UciSampleParsesIntoExactValues) {
                            "39;\"services\";\"single\";\"high.school\";\"no\";\"no\";\"no\";"
                            "\"telephone\";\"may\";\"fri\";346;4;999;0;\"nonexistent\";1.1;93.994;"
                            "-36.4;4.855;5191;\"no\"\r\n";
-  const CsvTable table = Parse(text);
+  const CsvTable table = ParseText(text);
 
   EXPECT_EQ(
       table.header,
@@ -117,7 +117,7 @@ TEST(ParseCsvTest, UciSampleParsesIntoExactValues) {
 }
 
 TEST(ParseCsvTest, QuotedFieldHoldsSeparatorDoubledQuoteAndLineBreaks) {
-  const CsvTable table = Parse(
+  const CsvTable table = ParseText(
       "a;b;c\n"
       "\"x;y\";\"say \"\"hi\"\"\";\"line1\nline2\r\nline3\"\n"
       "\"\"\"\";\"\"\"\"\"\";plain\n");
@@ -130,7 +130,7 @@ TEST(ParseCsvTest, QuotedFieldHoldsSeparatorDoubledQuoteAndLineBreaks) {
 }
 
 TEST(ParseCsvTest, QuotedHeaderNamesAreUnquoted) {
-  EXPECT_THAT(Parse("\"a;1\";\"b\"\"\";c\n").header, ElementsAre("a;1", "b\"", "c"));
+  EXPECT_THAT(ParseText("\"a;1\";\"b\"\"\";c\n").header, ElementsAre("a;1", "b\"", "c"));
 }
 
 TEST(ParseCsvTest, LfCrlfAndMixedLineEndsGiveTheSameTable) {
@@ -138,14 +138,14 @@ TEST(ParseCsvTest, LfCrlfAndMixedLineEndsGiveTheSameTable) {
   for (const std::string text : {"a;b\n1;x\n2;y\n3;z\n", "a;b\r\n1;x\r\n2;y\r\n3;z\r\n",
                                  "a;b\r\n1;x\n2;y\r\n3;z\n", "a;b\n1;\"x\"\r\n\"2\";y\n3;z\r\n"}) {
     SCOPED_TRACE(text);
-    const CsvTable table = Parse(text);
+    const CsvTable table = ParseText(text);
     EXPECT_THAT(table.header, ElementsAre("a", "b"));
     EXPECT_EQ(table.rows, expected);
   }
 }
 
 TEST(ParseCsvTest, LoneCarriageReturnInsideALineIsData) {
-  const CsvTable table = Parse("a;b\nx\ry;z\n");
+  const CsvTable table = ParseText("a;b\nx\ry;z\n");
   ASSERT_EQ(table.rows.size(), 1u);
   EXPECT_THAT(table.rows[0][0], Optional(std::string("x\ry")));
 }
@@ -153,19 +153,19 @@ TEST(ParseCsvTest, LoneCarriageReturnInsideALineIsData) {
 TEST(ParseCsvTest, LastRecordWithoutFinalLineBreakIsKept) {
   for (const std::string text : {"a;b\n1;2\n3;4", "a;b\r\n1;2\r\n3;\"4\"", "a;b\n1;2\n3;4\r"}) {
     SCOPED_TRACE(text);
-    const CsvTable table = Parse(text);
+    const CsvTable table = ParseText(text);
     EXPECT_EQ(table.rows, (std::vector<std::vector<CsvField>>{{"1", "2"}, {"3", "4"}}));
   }
 }
 
 TEST(ParseCsvTest, HeaderOnlyGivesNoRows) {
-  const CsvTable table = Parse("a;b\r\n");
+  const CsvTable table = ParseText("a;b\r\n");
   EXPECT_THAT(table.header, ElementsAre("a", "b"));
   EXPECT_TRUE(table.rows.empty());
 }
 
 TEST(ParseCsvTest, UnquotedEmptyFieldIsNullButQuotedEmptyIsEmptyString) {
-  const CsvTable table = Parse("a;b;c;d\n;\"\";x;\n\"\";;;\"\"\n");
+  const CsvTable table = ParseText("a;b;c;d\n;\"\";x;\n\"\";;;\"\"\n");
   ASSERT_EQ(table.rows.size(), 2u);
   EXPECT_EQ(table.rows[0], (std::vector<CsvField>{std::nullopt, std::string(), "x", std::nullopt}));
   EXPECT_EQ(table.rows[1],
@@ -173,27 +173,27 @@ TEST(ParseCsvTest, UnquotedEmptyFieldIsNullButQuotedEmptyIsEmptyString) {
 }
 
 TEST(ParseCsvTest, UnquotedFieldsKeepSpaces) {
-  const CsvTable table = Parse("a;b\n x ; \n");
+  const CsvTable table = ParseText("a;b\n x ; \n");
   ASSERT_EQ(table.rows.size(), 1u);
   EXPECT_EQ(table.rows[0], (std::vector<CsvField>{" x ", " "}));
 }
 
 TEST(ParseCsvTest, Utf8ByteOrderMarkIsSkipped) {
   const std::string bom = "\xEF\xBB\xBF";
-  EXPECT_THAT(Parse(bom + "age;y\n1;no\n").header, ElementsAre("age", "y"));
-  EXPECT_THAT(Parse(bom + "\"age\";\"y\"\n1;no\n").header, ElementsAre("age", "y"));
+  EXPECT_THAT(ParseText(bom + "age;y\n1;no\n").header, ElementsAre("age", "y"));
+  EXPECT_THAT(ParseText(bom + "\"age\";\"y\"\n1;no\n").header, ElementsAre("age", "y"));
   // Only at the start: elsewhere the bytes are data.
-  EXPECT_THAT(Parse("a\n" + bom + "x\n").rows[0][0], Optional(bom + "x"));
+  EXPECT_THAT(ParseText("a\n" + bom + "x\n").rows[0][0], Optional(bom + "x"));
 }
 
 TEST(ParseCsvTest, EmptyLinesAreSkipped) {
-  const CsvTable table = Parse("\na;b\n\n1;2\r\n\r\n3;4\n\n\n");
+  const CsvTable table = ParseText("\na;b\n\n1;2\r\n\r\n3;4\n\n\n");
   EXPECT_THAT(table.header, ElementsAre("a", "b"));
   EXPECT_EQ(table.rows, (std::vector<std::vector<CsvField>>{{"1", "2"}, {"3", "4"}}));
 }
 
 TEST(ParseCsvTest, OtherSeparator) {
-  const CsvTable table = Parse("a,b\n\"1,5\",;\n", ',');
+  const CsvTable table = ParseText("a,b\n\"1,5\",;\n", ',');
   ASSERT_EQ(table.rows.size(), 1u);
   EXPECT_EQ(table.rows[0], (std::vector<CsvField>{"1,5", ";"}));
 }

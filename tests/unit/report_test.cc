@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -630,11 +631,14 @@ TEST(ProfileTest, ACorrelatedFeatureIsNamedUnderTheListedOne) {
   RowBatch table = TinyTable();
   table.columns.push_back("months");
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
-    const auto* age = std::get_if<std::int64_t>(&table.rows[i][1]);
+    // The age is copied out first: emplace_back may move the row's cells.
+    const auto* age_cell = std::get_if<std::int64_t>(&table.rows[i][1]);
+    const std::optional<std::int64_t> age =
+        age_cell != nullptr ? std::optional<std::int64_t>(*age_cell) : std::nullopt;
     // Set in place, not through a temporary Value: GCC 12 at -O2 takes the copy of a temporary
     // holding an integer for a read of an uninitialised string (-Wmaybe-uninitialized).
     Value& months = table.rows[i].emplace_back();
-    if (age != nullptr) months = *age * 12 + static_cast<std::int64_t>(i % 5);
+    if (age) months = *age * 12 + static_cast<std::int64_t>(i % 5);
   }
   TableProfiler profiler(o, table.columns);
   profiler.Add(table);

@@ -21,13 +21,13 @@ using Method = FakeDatabase::Method;
 using Fault = FakeDatabase::Fault;
 using ::testing::HasSubstr;
 
-constexpr int kClients = 250;
+constexpr int kScoredClients = 250;
 
 class ScorerTest : public ::testing::Test {
  protected:
   explicit ScorerTest(std::size_t batch_size = 100)
       : config_(MakeConfig(batch_size)), db_(config_) {
-    AddClients(db_, 1, kClients);
+    AddClients(db_, 1, kScoredClients);
     db_.EnsureResultsSchema();
   }
 
@@ -95,8 +95,8 @@ TEST_P(ScorerBatchSizeTest, ScoresEveryRowExactlyOnce) {
   AddUnreadableAges({251, 252, 253});
   const RunSummary run = Score();
   EXPECT_EQ(run.status, "succeeded");
-  EXPECT_EQ(run.rows_read, kClients + 3);
-  EXPECT_EQ(run.rows_scored, kClients);
+  EXPECT_EQ(run.rows_read, kScoredClients + 3);
+  EXPECT_EQ(run.rows_scored, kScoredClients);
   EXPECT_EQ(run.rows_rejected, 3);
   EXPECT_EQ(run.rows_positive, StoredPositives());
   EXPECT_EQ(run.model_version, Model().metadata.version);
@@ -104,15 +104,16 @@ TEST_P(ScorerBatchSizeTest, ScoresEveryRowExactlyOnce) {
   ExpectRunMatches(db_.Runs()[0], run);
 
   // Each key once: 250 predictions (keys 1..250), 3 rejections, none under two keys.
-  EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kClients));
+  EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kScoredClients));
   const std::set<std::int64_t> keys = PredictedKeys();
-  EXPECT_EQ(keys.size(), static_cast<std::size_t>(kClients));
+  EXPECT_EQ(keys.size(), static_cast<std::size_t>(kScoredClients));
   EXPECT_EQ(*keys.begin(), 1);
-  EXPECT_EQ(*keys.rbegin(), kClients);
+  EXPECT_EQ(*keys.rbegin(), kScoredClients);
   EXPECT_EQ(db_.Rejections().size(), 3u);
   // ceil(253 / batch) full or partial batches, read through one reader.
   const std::size_t batch = GetParam();
-  EXPECT_EQ(db_.Calls(Method::kWriteBatch), static_cast<int>((kClients + 3 + batch - 1) / batch));
+  EXPECT_EQ(db_.Calls(Method::kWriteBatch),
+            static_cast<int>((kScoredClients + 3 + batch - 1) / batch));
   EXPECT_EQ(db_.Calls(Method::kOpenReader), 1);
 
   // A second run finds nothing left to score, in one query, and records no run.
@@ -120,7 +121,7 @@ TEST_P(ScorerBatchSizeTest, ScoresEveryRowExactlyOnce) {
   EXPECT_EQ(again.status, "nothing to score");
   EXPECT_EQ(again.run_id, 0);
   EXPECT_EQ(again.rows_read, 0);
-  EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kClients));
+  EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kScoredClients));
   EXPECT_EQ(db_.Runs().size(), 1u);
   EXPECT_EQ(db_.Calls(Method::kOpenReader), 1);
 }
@@ -158,10 +159,10 @@ TEST_F(ScorerTest, ReplayedBatchAfterAnUnconfirmedCommitAddsNothing) {
   const RunSummary run = Score();
   EXPECT_EQ(run.status, "succeeded");
   EXPECT_EQ(db_.Calls(Method::kWriteBatch), 4);  // batches of 100, 100, 50, and the replay
-  EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kClients));
+  EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kScoredClients));
   const auto stored = db_.Runs().at(0);
-  EXPECT_EQ(stored.rows_read, kClients);
-  EXPECT_EQ(stored.rows_scored, kClients);
+  EXPECT_EQ(stored.rows_read, kScoredClients);
+  EXPECT_EQ(stored.rows_scored, kScoredClients);
   EXPECT_EQ(stored.rows_rejected, 0);
   EXPECT_EQ(stored.rows_positive, StoredPositives());
 }
@@ -173,7 +174,7 @@ TEST_F(ScorerTest, ReplayedBatchAfterAnUnconfirmedCommitAddsNothing) {
 TEST_F(ScorerTest, DISABLED_SummaryAfterAnUnconfirmedCommitMatchesTheStoredTotals) {
   db_.FailNext(Method::kWriteBatch, Fault::kCommitThenLoseConnection);
   const RunSummary run = Score();
-  EXPECT_EQ(run.rows_scored, kClients);
+  EXPECT_EQ(run.rows_scored, kScoredClients);
   ExpectRunMatches(db_.Runs().at(0), run);
 }
 
@@ -199,7 +200,7 @@ TEST_F(ScorerTest, TransientFailuresAreRetried) {
   db_.FailNext(Method::kFinishRun, Fault::kTransient, 2);
   const RunSummary run = Score();
   EXPECT_EQ(run.status, "succeeded");
-  EXPECT_EQ(run.rows_scored, kClients);
+  EXPECT_EQ(run.rows_scored, kScoredClients);
   // Each failed read reopens the reader after the last key handed on.
   EXPECT_EQ(db_.Calls(Method::kOpenReader), 1 + 2);
   EXPECT_EQ(db_.Calls(Method::kWriteBatch), 3 + 2);
@@ -227,8 +228,8 @@ TEST_F(ScorerTest, TransientFailuresBeyondConnectAttemptsFailTheRunAndRethrow) {
   EXPECT_EQ(run.rows_scored, 100);
   EXPECT_EQ(db_.Predictions().size(), 100u);
   // The next run scores the rest.
-  EXPECT_EQ(Score().rows_scored, kClients - 100);
-  EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kClients));
+  EXPECT_EQ(Score().rows_scored, kScoredClients - 100);
+  EXPECT_EQ(db_.Predictions().size(), static_cast<std::size_t>(kScoredClients));
 }
 
 TEST_F(ScorerTest, NonTransientErrorFailsAtOnce) {
@@ -256,7 +257,7 @@ TEST_F(ScorerTest, StopRequestEndsTheRunAsInterruptedAfterTheCurrentBatch) {
   EXPECT_EQ(db_.Predictions().size(), 100u);
   ExpectRunMatches(db_.Runs().at(0), run);
   // The next run scores the other 150.
-  EXPECT_EQ(Score().rows_scored, kClients - 100);
+  EXPECT_EQ(Score().rows_scored, kScoredClients - 100);
 }
 
 TEST_F(ScorerTest, StopRequestDuringRetriesEndsTheRunAsInterruptedWithoutAnError) {
@@ -298,7 +299,7 @@ TEST_F(ScorerTest, UnrecordedRunEndIsWrittenAtTheStartOfTheNextRun) {
   db_.BeforeCall(Method::kFinishRun, [&](int) { order.push_back("FinishRun"); });
   db_.BeforeCall(Method::kMarkAbandonedRuns, [&](int) { order.push_back("MarkAbandonedRuns"); });
   db_.BeforeCall(Method::kBeginRun, [&](int) { order.push_back("BeginRun"); });
-  AddClients(db_, kClients + 1, 10);
+  AddClients(db_, kScoredClients + 1, 10);
   const RunSummary second = Score(options);
   EXPECT_TRUE(unrecorded.empty());
   EXPECT_EQ(second.rows_scored, 10);
@@ -306,7 +307,7 @@ TEST_F(ScorerTest, UnrecordedRunEndIsWrittenAtTheStartOfTheNextRun) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].record.status, "succeeded");
   EXPECT_TRUE(runs[0].finished);
-  EXPECT_EQ(runs[0].rows_scored, kClients);
+  EXPECT_EQ(runs[0].rows_scored, kScoredClients);
   EXPECT_EQ(runs[1].record.status, "succeeded");
   EXPECT_EQ(order,
             (std::vector<std::string>{"FinishRun", "MarkAbandonedRuns", "BeginRun", "FinishRun"}));
@@ -366,7 +367,7 @@ TEST_F(ScorerTest, TransientFailureCountingNullKeysIsRetried) {
   db_.FailNext(Method::kCountUnkeyedRows, Fault::kTransient);
   const RunSummary run = Score();
   EXPECT_EQ(run.status, "succeeded");
-  EXPECT_EQ(run.rows_scored, kClients);
+  EXPECT_EQ(run.rows_scored, kScoredClients);
   EXPECT_EQ(db_.Calls(Method::kCountUnkeyedRows), 2);
 }
 
@@ -379,7 +380,7 @@ TEST_F(ScorerTest, ThresholdChangedBetweenBatchesAppliesFromTheNextBatch) {
   ScoreOptions options;
   options.threshold = &threshold;
   const RunSummary run = Score(options);
-  EXPECT_EQ(run.rows_scored, kClients);
+  EXPECT_EQ(run.rows_scored, kScoredClients);
   EXPECT_EQ(run.rows_positive, 100);
   EXPECT_EQ(run.threshold, 1.0);
   EXPECT_EQ(db_.Runs().at(0).record.threshold, 1.0);
@@ -405,7 +406,7 @@ TEST_F(ScorerTest, ExplicitThresholdOverridesTheBundles) {
   }
   EXPECT_EQ(run.rows_positive, positives);
   EXPECT_GT(positives, 0);
-  EXPECT_LT(positives, kClients);
+  EXPECT_LT(positives, kScoredClients);
 }
 
 }  // namespace

@@ -118,10 +118,15 @@ class CopyReader : public UnscoredRowReader {
   }
 
   // Throws a DatabaseError unless `result` has `expected` status; transient when the connection
-  // is gone.
+  // is gone. A backend terminated in the middle of the COPY (pg_terminate_backend, a server
+  // shutdown) sends its FATAL error before it closes the socket, and libpq returns that error as
+  // the COPY's result while the connection still reads as open: the error's SQLSTATE says the
+  // session is gone.
   void Check(const ResultPtr& result, ExecStatusType expected, const std::string& what) {
     if (result && PQresultStatus(result.get()) == expected) return;
-    const bool lost = PQstatus(connection_.get()) != CONNECTION_OK;
+    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    const bool lost = PQstatus(connection_.get()) != CONNECTION_OK ||
+                      (state != nullptr && IsLostSessionSqlState(state));
     const std::string message = FirstLine(PQerrorMessage(connection_.get()));
     if (lost) {
       throw DatabaseError("lost the connection to PostgreSQL at " + settings_.server + " during " +

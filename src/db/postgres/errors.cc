@@ -78,17 +78,17 @@ std::string PermissionHint(const std::string& message, const Needs& needs) {
   return " (see " + std::string(kRolesScript) + " for the privileges bankscore needs)";
 }
 
-// SQLSTATEs that libpqxx 6.4 reports as a plain sql_error but that mean the session is gone.
-// (It maps class 08 to broken_connection, 40xxx to transaction_rollback and 42501 to
-// insufficient_privilege itself, the last without setting sqlstate().)
+}  // namespace
+
+// libpqxx 6.4 reports these as a plain sql_error (it maps class 08 to broken_connection, 40xxx to
+// transaction_rollback and 42501 to insufficient_privilege itself, the last without setting
+// sqlstate()); the COPY reader, on libpq directly, sees them on its results.
 bool IsLostSessionSqlState(const std::string& state) {
   return state.rfind("08", 0) == 0  // connection exception
          || state == "57P01"        // admin_shutdown: pg_terminate_backend, fast shutdown
          || state == "57P02"        // crash_shutdown
          || state == "57P03";       // cannot_connect_now: server starting up
 }
-
-}  // namespace
 
 [[noreturn]] void RethrowAsDatabaseError(const std::string& what, const std::string& server,
                                          const Needs& needs, bool connection_open) {

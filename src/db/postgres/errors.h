@@ -17,6 +17,11 @@ inline constexpr const char* kRolesScript = "sql/postgres/roles.sql";
 // The first line of a libpq/libpqxx message without its severity prefix ("ERROR:  ").
 std::string FirstLine(const std::string& text);
 
+// True for the SQLSTATEs that mean the session is gone: class 08 (connection exception), 57P01
+// (admin_shutdown: pg_terminate_backend, fast shutdown), 57P02 (crash_shutdown) and 57P03
+// (cannot_connect_now: server starting up).
+bool IsLostSessionSqlState(const std::string& state);
+
 // Call only inside a catch block: turns the exception in flight into a DatabaseError (transient
 // when the session is gone, so the caller may reconnect and retry). Exceptions that are not
 // libpqxx's (bankscore's own, or from a ScanTable sink) pass through unchanged.
