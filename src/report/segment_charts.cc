@@ -10,13 +10,11 @@
 namespace bankscore::report {
 namespace {
 
-constexpr double kBarChartWidth = 556;  // two side by side in the 1164 px content width
-
 BarChartSpec SegmentBars(std::string id, std::string title, std::string axis, bool percent) {
   BarChartSpec spec;
   spec.id = std::move(id);
   spec.title = std::move(title);
-  spec.width = kBarChartWidth;
+  spec.width = kHalfRowChartWidth;
   spec.value_axis.label = std::move(axis);
   spec.value_axis.percent = percent;
   spec.category_label = "segment";
