@@ -28,7 +28,7 @@ void PrintCandidates(std::ostream& out, const SegmentationModel& m) {
 }
 
 void PrintSegments(std::ostream& out, const SegmentProfiles& profiles) {
-  out << "  segment  clients           pos. rate  mean prob.  description\n";
+  out << "  segment  clients   share     pos. rate  mean prob.  description\n";
   for (const SegmentProfile& p : profiles.segments) {
     out << fmt::format("  {:<8} {:>7} {:>6.1f}%  {:>12}  {:>10}  {}\n", p.segment, p.size,
                        100 * p.share, Rate(p.positive_rate, true), Rate(p.mean_probability, false),

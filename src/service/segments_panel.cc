@@ -60,7 +60,8 @@ std::string SegmentCharts(const SegmentCatalog& segments, const SourceConfig& so
         PanelFigure(report::BarChart(report::SegmentRateChart(profiles, outcome, true)),
                     "Mean of the latest predicted probabilities; the dashed line is all clients.");
   }
-  return html + "</div>\n<div class=\"figures\">" +
+  // One flex row: the PCA picture wraps below the bars with the row gap between them.
+  return html +
          PanelFigure(report::ScatterChart(report::SegmentPcaChart(segments.model())),
                      "A sample of the clients the segmentation was fitted on, on its first two "
                      "principal components; the large dots are the segment centres.") +
