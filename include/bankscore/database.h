@@ -125,6 +125,9 @@ struct SegmentationRecord {
   std::int64_t rows_fitted = 0;
   double silhouette = 0;  // mean silhouette of the chosen k
   std::string features;   // the columns it reads, comma-separated (for people)
+  // The source it was fitted on and assigns, "table(key)" (SourceConfig::Identity): one source
+  // per segmentation tables, as for the results tables.
+  std::string source_table;
   std::string model_json;
   std::string diagnostics_json;
   std::string fitted_at;  // set by the database when first stored; ISO 8601 text when read
@@ -141,12 +144,14 @@ struct SegmentAssignment {
 struct SegmentStats {
   int segment = 0;
   std::int64_t rows = 0;
-  std::int64_t labelled = 0;   // rows whose label is not NULL
-  std::int64_t positives = 0;  // rows whose label is source.positive_label
+  // Labels classified as LabelRule does (source.positive_label, .negative_labels,
+  // .label_case_insensitive): a value that is neither counts as unlabelled.
+  std::int64_t labelled = 0;   // rows with a positive or negative label
+  std::int64_t positives = 0;  // rows with the positive label
   std::int64_t predicted = 0;  // rows with a prediction in results.latest_view
   double probability_sum = 0;  // sum of those predictions' probabilities
-  // Per requested numeric column: number and sum of its numeric values (NULL, text and the
-  // column's source.sentinels value left out).
+  // Per requested numeric column: number and sum of its numeric values (NULL, text, the
+  // column's source.sentinels value and values outside its source.ranges left out).
   std::vector<std::int64_t> numeric_count;
   std::vector<double> numeric_sum;
   // Per requested categorical column: rows per value, as text ("" keys NULL cells).

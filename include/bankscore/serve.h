@@ -6,8 +6,9 @@
 // switches to a retrained one within `model_poll`; SIGHUP re-reads the config file (threshold and
 // model path apply at once; server.* settings at the next start); SIGTERM/SIGINT finish the
 // requests in flight and return 0. It starts while the database is down or no model exists yet
-// (/healthz answers, /readyz says what is missing). `bankscore run` serves the same endpoints
-// when server.listen is set.
+// (/healthz answers, /readyz says what is missing). Clients' segments and the dashboard's
+// segments panel come from the current segmentation, re-read every `segments_poll`. `bankscore
+// run` serves the same endpoints when server.listen is set.
 #pragma once
 
 #include <chrono>
@@ -28,6 +29,9 @@ struct ServeOptions {
   bool json_logs = false;   // --json-logs: JSON lines whatever logging.json says, also on reload
   DatabaseOpener open_database = OpenDatabase;
   std::chrono::milliseconds model_poll{2000};  // how often model.path is checked for a new bundle
+  // How often the current customer segmentation and its profiles are re-read (bankscore segment
+  // may have made another one current, or refreshed the mean probabilities); also after SIGHUP.
+  std::chrono::milliseconds segments_poll{30000};
 };
 
 // Runs until a stop is requested through `signals`; returns 0. Throws ConfigError for an

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS "{{segmentations}}" (
   rows_fitted          BIGINT           NOT NULL,
   silhouette           DOUBLE PRECISION NOT NULL,
   features             TEXT             NOT NULL,
+  source_table         TEXT             NOT NULL,
   model                JSONB            NOT NULL,
   diagnostics          JSONB            NOT NULL,
   fitted_at            TIMESTAMPTZ      NOT NULL DEFAULT clock_timestamp(),
@@ -26,6 +27,7 @@ COMMENT ON COLUMN "{{segmentations}}".k IS 'Number of segments.';
 COMMENT ON COLUMN "{{segmentations}}".rows_fitted IS 'Rows of the sample the model was fitted on.';
 COMMENT ON COLUMN "{{segmentations}}".silhouette IS 'Mean silhouette of the chosen k on the silhouette sample, in [-1, 1]; higher is better separated.';
 COMMENT ON COLUMN "{{segmentations}}".features IS 'Source columns the segmentation reads, comma-separated.';
+COMMENT ON COLUMN "{{segmentations}}".source_table IS 'The source table and key it was fitted on and assigns, "table(key)"; the segmentation tables serve one source.';
 COMMENT ON COLUMN "{{segmentations}}".model IS 'The fitted model: encoder (means, standard deviations, categories) and centroids.';
 COMMENT ON COLUMN "{{segmentations}}".diagnostics IS 'How it was fitted: inertia and silhouette per k tried, PCA explained variance, loadings and picture.';
 COMMENT ON COLUMN "{{segmentations}}".fitted_at IS 'When this version was first stored.';

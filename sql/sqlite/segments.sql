@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS "{{segmentations}}" (
   rows_fitted          INTEGER NOT NULL,  -- rows of the fitting sample
   silhouette           REAL    NOT NULL,  -- mean silhouette of the chosen k, in [-1, 1]
   features             TEXT    NOT NULL,  -- the source columns it reads, comma-separated
+  source_table         TEXT    NOT NULL,  -- its source, "table(key)": one per segmentation tables
   model                TEXT    NOT NULL,  -- JSON: encoder (means, sds, categories) and centroids
   diagnostics          TEXT    NOT NULL,  -- JSON: inertia and silhouette per k, PCA picture
   fitted_at            TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),

@@ -28,7 +28,7 @@ void PrintCandidates(std::ostream& out, const SegmentationModel& m) {
 }
 
 void PrintSegments(std::ostream& out, const SegmentProfiles& profiles) {
-  out << "  segment  clients        subscription  mean prob.  description\n";
+  out << "  segment  clients   share     pos. rate  mean prob.  description\n";
   for (const SegmentProfile& p : profiles.segments) {
     out << fmt::format("  {:<8} {:>7} {:>6.1f}%  {:>12}  {:>10}  {}\n", p.segment, p.size,
                        100 * p.share, Rate(p.positive_rate, true), Rate(p.mean_probability, false),
@@ -41,7 +41,7 @@ void PrintSummary(const CommandContext& ctx, const SegmentRunSummary& s, bool as
   const auto seconds = [](std::chrono::milliseconds d) { return d.count() / 1000.0; };
   if (!assign_only) {
     ctx.out << fmt::format("segmentation {} ({}): {} segments, {}, fitted on {} rows in {:.2f} s\n",
-                           m.version, s.new_version ? "new" : "already stored, made current", m.k,
+                           m.version, s.new_version ? "new" : "already stored, now current", m.k,
                            m.k_auto ? "k chosen by the best mean silhouette" : "k fixed",
                            s.sample_rows, seconds(s.fit_time));
     PrintCandidates(ctx.out, m);

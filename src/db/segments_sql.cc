@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "bankscore/database.h"
+#include "common/text.h"
 #include "db/sql_text.h"
 
 namespace bankscore::internal {
@@ -19,6 +20,42 @@ std::string AssignedRows(const Config& config) {
 
 std::string Where(const std::string& version, SqlParams& params) {
   return " WHERE g.segmentation_version = " + params.Add(version);
+}
+
+// The label as LabelRule (jobs/labels.h) classifies it: 1 for the positive label, 0 for a
+// negative one, NULL for none and, with source.negative_labels, for a value that is neither (not
+// counted as labelled). label_case_insensitive compares both sides in lower case.
+std::string LabelClass(const SourceConfig& source, SqlParams& params) {
+  const auto normal = [&source](const std::string& text) {
+    return source.label_case_insensitive ? "LOWER(" + text + ")" : text;
+  };
+  const std::string label = Source(source.label);
+  const std::string cell = normal("CAST(" + label + " AS TEXT)");
+  std::string sql = "CASE WHEN " + label + " IS NULL THEN NULL WHEN " + cell + " = " +
+                    normal(params.Add(source.positive_label)) + " THEN 1";
+  if (source.negative_labels.empty()) return sql + " ELSE 0 END";
+  sql += " WHEN " + cell + " IN (";
+  for (std::size_t i = 0; i < source.negative_labels.size(); ++i) {
+    sql += (i ? ", " : "") + normal(params.Add(source.negative_labels[i]));
+  }
+  return sql + ") THEN 0 END";
+}
+
+// A numeric source cell as a number, NULL when it is not one, is the column's sentinel or lies
+// outside its source.ranges (as the segment encoder reads it).
+std::string UsableNumber(const SourceConfig& source, const SegmentDialect& dialect,
+                         const std::string& column, SqlParams& params) {
+  const std::string value = dialect.number(Source(column));
+  std::vector<std::string> missing;
+  if (const auto sentinel = source.sentinels.find(column); sentinel != source.sentinels.end()) {
+    missing.push_back(value + " = " + params.Add(sentinel->second));
+  }
+  if (const auto range = source.ranges.find(column); range != source.ranges.end()) {
+    missing.push_back(value + " < " + params.Add(range->second.first));
+    missing.push_back(value + " > " + params.Add(range->second.second));
+  }
+  if (missing.empty()) return value;
+  return "CASE WHEN " + Join(missing, " OR ") + " THEN NULL ELSE " + value + " END";
 }
 
 }  // namespace
@@ -53,20 +90,11 @@ std::string UnsegmentedRowsSql(const Config& config, const SegmentDialect& diale
 std::string SegmentTotalsSql(const Config& config, const SegmentDialect& dialect,
                              const std::vector<std::string>& numeric, const std::string& version,
                              SqlParams& params) {
-  const std::string label = Source(config.source.label);
-  // 1 for the positive label, 0 for another, NULL for none: COUNT and SUM do the rest.
-  const std::string positive = "CASE WHEN " + label + " IS NULL THEN NULL WHEN CAST(" + label +
-                               " AS TEXT) = " + params.Add(config.source.positive_label) +
-                               " THEN 1 ELSE 0 END";
-  std::string sql = "SELECT g.segment, COUNT(*), COUNT(" + positive + "), COALESCE(SUM(" +
-                    positive + "), 0), COUNT(p.probability), COALESCE(SUM(p.probability), 0)";
+  const std::string label = LabelClass(config.source, params);
+  std::string sql = "SELECT g.segment, COUNT(*), COUNT(" + label + "), COALESCE(SUM(" + label +
+                    "), 0), COUNT(p.probability), COALESCE(SUM(p.probability), 0)";
   for (const std::string& column : numeric) {
-    std::string value = dialect.number(Source(column));
-    const auto sentinel = config.source.sentinels.find(column);
-    if (sentinel != config.source.sentinels.end()) {
-      value = "CASE WHEN " + value + " = " + params.Add(sentinel->second) + " THEN NULL ELSE " +
-              value + " END";
-    }
+    const std::string value = UsableNumber(config.source, dialect, column, params);
     sql += ", COUNT(" + value + "), COALESCE(SUM(" + value + "), 0)";
   }
   sql += AssignedRows(config) + " LEFT JOIN " + QuoteIdentifier(config.results.latest_view) +

@@ -29,13 +29,16 @@ struct ClientSegment {
 class SegmentCatalog {
  public:
   // nullopt when no segmentation exists (or its tables do not). Throws ModelError for a stored
-  // segmentation that cannot be read, DatabaseError.
+  // segmentation that cannot be read, ConfigError for one of another source, DatabaseError.
   static std::optional<SegmentCatalog> Load(Database& db, const Config& config);
 
   const std::string& version() const { return model_.version; }
   const SegmentationModel& model() const { return model_; }
   // Segments 1..k in order (sizes, rates, descriptions: the dashboard's panel).
-  const std::vector<SegmentProfile>& profiles() const { return profiles_; }
+  const std::vector<SegmentProfile>& profiles() const { return profiles_.segments; }
+  // The same with the overall profile (size, positive rate and mean probability of all segmented
+  // clients, from the segments' own figures; no column profiles), as the charts take them.
+  const SegmentProfiles& all_profiles() const { return profiles_; }
   // The description of segment 1..k ("" when out of range).
   std::string Description(int segment) const;
 
@@ -48,7 +51,7 @@ class SegmentCatalog {
 
  private:
   SegmentationModel model_;
-  std::vector<SegmentProfile> profiles_;
+  SegmentProfiles profiles_;
 };
 
 }  // namespace bankscore

@@ -30,13 +30,27 @@ void CheckColumns(Database& db, const Config& config, const std::vector<std::str
   }
 }
 
-SegmentationRecord RecordOf(const SegmentationModel& model) {
+// One set of segmentation tables serves one source, as the results tables do: another table's
+// keys would look segmented already, and the view would join them with this source's predictions.
+void CheckSegmentsServeThisSource(const SegmentationRecord& current, const Config& config) {
+  const std::string self = config.source.Identity();
+  if (current.source_table == self) return;
+  const SegmentationConfig& s = config.segmentation;
+  throw ConfigError(config.file + ": segmentation tables " + s.models_table + ", " + s.table +
+                    " and " + s.profiles_table + " hold the segments of source " +
+                    current.source_table + ", and this config segments " + self +
+                    "; give each source its own (segmentation.models_table, .table, "
+                    ".profiles_table, .view)");
+}
+
+SegmentationRecord RecordOf(const SegmentationModel& model, const Config& config) {
   SegmentationRecord r;
   r.version = model.version;
   r.k = model.k;
   r.rows_fitted = static_cast<std::int64_t>(model.rows_fitted);
   r.silhouette = model.Chosen().silhouette;
   r.features = Join(model.Columns(), ",");
+  r.source_table = config.source.Identity();
   r.model_json = model.ModelJson().dump();
   r.diagnostics_json = model.DiagnosticsJson().dump();
   return r;
@@ -46,6 +60,9 @@ SegmentationRecord RecordOf(const SegmentationModel& model) {
 void Fit(Database& db, const Config& config, const SegmentOptions& options,
          SegmentRunSummary& summary, spdlog::logger& log) {
   const auto start = Clock::now();
+  if (const std::optional<SegmentationRecord> current = db.CurrentSegmentation()) {
+    CheckSegmentsServeThisSource(*current, config);
+  }
   SegmentationConfig seg = config.segmentation;
   if (options.k) seg.k = options.k;
   const SegmentSample sample = ReadSegmentSample(db, config, seg.Columns());
@@ -58,12 +75,13 @@ void Fit(Database& db, const Config& config, const SegmentOptions& options,
            seg.k ? std::to_string(*seg.k)
                  : "auto in [" + std::to_string(seg.k_min) + ", " + std::to_string(seg.k_max) + "]",
            seg.n_init);
-  summary.model = FitSegmentation(
-      seg, config.source.sentinels, sample.columns, sample.rows, [&log](const KCandidate& c) {
-        log.debug("k = {}: inertia {:.1f} after {} iterations", c.k, c.inertia, c.iterations);
-      });
+  summary.model = FitSegmentation(seg, {config.source.sentinels, config.source.ranges},
+                                  sample.columns, sample.rows, [&log](const KCandidate& c) {
+                                    log.debug("k = {}: inertia {:.1f} after {} iterations", c.k,
+                                              c.inertia, c.iterations);
+                                  });
   summary.sample_rows = static_cast<std::int64_t>(sample.rows.size());
-  summary.new_version = db.ActivateSegmentation(RecordOf(summary.model));
+  summary.new_version = db.ActivateSegmentation(RecordOf(summary.model, config));
   const std::optional<SegmentationRecord> current = db.CurrentSegmentation();
   summary.fitted_at = current ? current->fitted_at : "";
   summary.fit_time = Since(start);
@@ -71,9 +89,11 @@ void Fit(Database& db, const Config& config, const SegmentOptions& options,
 
 }  // namespace
 
-std::optional<SegmentationModel> LoadCurrentSegmentation(Database& db, std::string* fitted_at) {
+std::optional<SegmentationModel> LoadCurrentSegmentation(Database& db, const Config& config,
+                                                         std::string* fitted_at) {
   const std::optional<SegmentationRecord> record = db.CurrentSegmentation();
   if (!record) return std::nullopt;
+  CheckSegmentsServeThisSource(*record, config);
   SegmentationModel model =
       SegmentationModel::FromJson(record->model_json, record->diagnostics_json);
   if (model.version != record->version) {
@@ -133,7 +153,8 @@ SegmentRunSummary SegmentCustomers(Database& db, const Config& config,
   db.EnsureSegmentsSchema();
   SegmentRunSummary summary;
   if (options.assign_only) {
-    std::optional<SegmentationModel> current = LoadCurrentSegmentation(db, &summary.fitted_at);
+    std::optional<SegmentationModel> current =
+        LoadCurrentSegmentation(db, config, &summary.fitted_at);
     if (!current) {
       throw ConfigError("no segmentation in " + config.segmentation.models_table +
                         " yet: run bankscore segment without --assign first");
@@ -167,7 +188,7 @@ SegmentRunSummary SegmentCustomers(Database& db, const Config& config,
 std::int64_t AssignNewRowsAfterScoring(Database& db, const Config& config, bool predictions_changed,
                                        spdlog::logger& log) {
   db.EnsureSegmentsSchema();
-  const std::optional<SegmentationModel> model = LoadCurrentSegmentation(db, nullptr);
+  const std::optional<SegmentationModel> model = LoadCurrentSegmentation(db, config, nullptr);
   if (!model) {
     log.info("segmentation.assign_on_run: no segmentation yet (run bankscore segment)");
     return 0;

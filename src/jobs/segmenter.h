@@ -11,8 +11,8 @@
 // table), and each batch is written in one transaction whose INSERT skips a (key, version)
 // already present. A crash loses at most the batch in flight, which the next run assigns; a
 // rerun adds nothing. Throws DataError (no rows, too few rows, missing columns), ModelError (a
-// stored segmentation that cannot be read), ConfigError (assign_only without a segmentation)
-// and DatabaseError.
+// stored segmentation that cannot be read), ConfigError (assign_only without a segmentation;
+// segmentation tables that serve another source) and DatabaseError.
 #pragma once
 
 #include <chrono>
@@ -65,9 +65,11 @@ AssignResult AssignSegments(Database& db, const Config& config, const Segmentati
 SegmentProfiles RefreshSegmentProfiles(Database& db, const Config& config,
                                        const SegmentationModel& model);
 
-// The current segmentation, read back and checked against its version; nullopt when there is
-// none. Throws ModelError when the stored model does not hash to its version.
-std::optional<SegmentationModel> LoadCurrentSegmentation(Database& db, std::string* fitted_at);
+// The current segmentation, read back and checked against its version and source; nullopt when
+// there is none. Throws ModelError when the stored model does not hash to its version, and
+// ConfigError when it segments another source than config's (source.table and source.key).
+std::optional<SegmentationModel> LoadCurrentSegmentation(Database& db, const Config& config,
+                                                         std::string* fitted_at);
 
 // The daemon's step after a scoring cycle (segmentation.assign_on_run): assigns new rows of the
 // current segmentation, and refreshes its profiles when rows were assigned or

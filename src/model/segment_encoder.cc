@@ -12,6 +12,14 @@ namespace bankscore {
 namespace {
 
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// A number, or JSON null for NaN and the infinite ends of an open range (JSON has neither).
+nlohmann::json FiniteOrNull(double x) { return std::isfinite(x) ? nlohmann::json(x) : nullptr; }
+
+double FromFiniteOrNull(const nlohmann::json& j, double null_value) {
+  return j.is_null() ? null_value : j.get<double>();
+}
 
 // Position of each of `wanted` in `columns`; throws DataError naming a missing one.
 std::vector<std::size_t> Positions(const std::vector<std::string>& wanted,
@@ -59,7 +67,7 @@ std::pair<double, double> MeanAndSd(const SegmentEncoder& encoder, std::size_t i
 
 SegmentEncoder SegmentEncoder::Fit(const std::vector<std::string>& categorical,
                                    const std::vector<std::string>& numeric,
-                                   const std::map<std::string, double>& sentinels,
+                                   const NumericScreen& screen,
                                    const std::vector<std::string>& columns,
                                    const std::vector<std::vector<Value>>& rows) {
   SegmentEncoder e;
@@ -75,8 +83,10 @@ SegmentEncoder SegmentEncoder::Fit(const std::vector<std::string>& categorical,
   }
   const std::vector<std::size_t> num_at = Positions(numeric, columns);
   for (const std::string& name : numeric) {
-    const auto it = sentinels.find(name);
-    e.sentinels_.push_back(it == sentinels.end() ? kNan : it->second);
+    const auto sentinel = screen.sentinels.find(name);
+    e.sentinels_.push_back(sentinel == screen.sentinels.end() ? kNan : sentinel->second);
+    const auto range = screen.ranges.find(name);
+    e.ranges_.push_back(range == screen.ranges.end() ? std::pair(-kInf, kInf) : range->second);
   }
   for (std::size_t i = 0; i < numeric.size(); ++i) {
     const auto [mean, sd] = MeanAndSd(e, i, num_at[i], rows);
@@ -88,7 +98,8 @@ SegmentEncoder SegmentEncoder::Fit(const std::vector<std::string>& categorical,
 
 double SegmentEncoder::NumericValue(std::size_t i, const Value& cell) const {
   const double x = ParseCell(cell);
-  return !std::isnan(sentinels_[i]) && x == sentinels_[i] ? kNan : x;
+  const bool sentinel = !std::isnan(sentinels_[i]) && x == sentinels_[i];
+  return sentinel || x < ranges_[i].first || x > ranges_[i].second ? kNan : x;
 }
 
 std::size_t SegmentEncoder::width() const {
@@ -143,14 +154,16 @@ SegmentMatrix SegmentEncoder::Encode(const std::vector<std::string>& columns,
 
 nlohmann::json SegmentEncoder::ToJson() const {
   nlohmann::json sentinels = nlohmann::json::array();
-  for (double s : sentinels_)
-    sentinels.push_back(std::isnan(s) ? nlohmann::json() : nlohmann::json(s));
+  for (double s : sentinels_) sentinels.push_back(FiniteOrNull(s));
+  nlohmann::json ranges = nlohmann::json::array();
+  for (const auto& [low, high] : ranges_) ranges.push_back({FiniteOrNull(low), FiniteOrNull(high)});
   return {{"categorical", categorical_},
           {"vocabularies", vocabularies_},
           {"numeric", numeric_},
           {"means", means_},
           {"sds", sds_},
-          {"sentinels", sentinels}};
+          {"sentinels", sentinels},
+          {"ranges", ranges}};
 }
 
 SegmentEncoder SegmentEncoder::FromJson(const nlohmann::json& j) {
@@ -161,14 +174,16 @@ SegmentEncoder SegmentEncoder::FromJson(const nlohmann::json& j) {
     e.numeric_ = j.at("numeric").get<std::vector<std::string>>();
     e.means_ = j.at("means").get<std::vector<double>>();
     e.sds_ = j.at("sds").get<std::vector<double>>();
-    for (const auto& s : j.at("sentinels"))
-      e.sentinels_.push_back(s.is_null() ? kNan : s.get<double>());
+    for (const auto& s : j.at("sentinels")) e.sentinels_.push_back(FromFiniteOrNull(s, kNan));
+    for (const auto& r : j.at("ranges")) {
+      e.ranges_.emplace_back(FromFiniteOrNull(r.at(0), -kInf), FromFiniteOrNull(r.at(1), kInf));
+    }
   } catch (const nlohmann::json::exception& ex) {
     throw ModelError(std::string("segmentation encoder: malformed JSON: ") + ex.what());
   }
   const std::size_t n = e.numeric_.size();
   if (e.vocabularies_.size() != e.categorical_.size() || e.means_.size() != n ||
-      e.sds_.size() != n || e.sentinels_.size() != n) {
+      e.sds_.size() != n || e.sentinels_.size() != n || e.ranges_.size() != n) {
     throw ModelError("segmentation encoder: the JSON's lists differ in length");
   }
   return e;

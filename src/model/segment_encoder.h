@@ -3,7 +3,8 @@
 // Fitted once on the fitting sample and stored with the segmentation, so every later assignment
 // encodes exactly as the fit did. Encoding rules, and why:
 //   - numeric column: standardised, (x - mean) / sd over the sample's values, so a column's unit
-//     does not decide its weight. A configured sentinel (pdays = 999), NULL, text that is not a
+//     does not decide its weight. A configured sentinel (pdays = 999), a value outside the
+//     column's source.ranges (implausible, as scoring rejects it), NULL, text that is not a
 //     number, and non-finite values are missing and become 0, the column's mean: they pull a row
 //     neither way. A constant column (sd = 0) encodes as 0 everywhere.
 //   - categorical column: one-hot over the categories seen in the sample (sorted), each indicator
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,15 +31,21 @@
 
 namespace bankscore {
 
+// What makes a numeric cell missing besides NULL, text and non-finite values: the source's
+// "no value" markers (source.sentinels) and plausible [min, max] ranges (source.ranges).
+struct NumericScreen {
+  std::map<std::string, double> sentinels;
+  std::map<std::string, std::pair<double, double>> ranges;
+};
+
 class SegmentEncoder {
  public:
   SegmentEncoder() = default;
 
   // Learns means, standard deviations and categories from `rows`, whose cells are named by
-  // `columns` (which must include every feature). `sentinels`: numeric "no value" markers.
+  // `columns` (which must include every feature). `screen`: the numeric values that are missing.
   static SegmentEncoder Fit(const std::vector<std::string>& categorical,
-                            const std::vector<std::string>& numeric,
-                            const std::map<std::string, double>& sentinels,
+                            const std::vector<std::string>& numeric, const NumericScreen& screen,
                             const std::vector<std::string>& columns,
                             const std::vector<std::vector<Value>>& rows);
 
@@ -53,10 +61,8 @@ class SegmentEncoder {
   const std::vector<std::vector<std::string>>& vocabularies() const { return vocabularies_; }
   const std::vector<double>& means() const { return means_; }
   const std::vector<double>& sds() const { return sds_; }
-  // The sentinel of numeric column i, or NaN when it has none.
-  double sentinel(std::size_t i) const { return sentinels_[i]; }
-
-  // The number a numeric cell holds, or NaN for missing (NULL, text, non-finite, the sentinel).
+  // The number a numeric cell holds, or NaN for missing (NULL, text, non-finite, the sentinel,
+  // outside the range).
   double NumericValue(std::size_t i, const Value& cell) const;
 
   nlohmann::json ToJson() const;
@@ -70,6 +76,7 @@ class SegmentEncoder {
   std::vector<double> means_;      // per numeric column
   std::vector<double> sds_;        // per numeric column (population sd; 0 for a constant)
   std::vector<double> sentinels_;  // per numeric column; NaN when none
+  std::vector<std::pair<double, double>> ranges_;  // per numeric column; -inf, inf when none
 };
 
 }  // namespace bankscore

@@ -108,14 +108,13 @@ std::string SegmentationVersion(const SegmentationModel& model) {
   return "k" + std::to_string(model.k) + "-" + Sha256Hex(model.ModelJson().dump()).substr(0, 12);
 }
 
-SegmentationModel FitSegmentation(const SegmentationConfig& config,
-                                  const std::map<std::string, double>& sentinels,
+SegmentationModel FitSegmentation(const SegmentationConfig& config, const NumericScreen& screen,
                                   const std::vector<std::string>& columns,
                                   const std::vector<std::vector<Value>>& rows,
                                   const SegmentationProgress& progress) {
   const std::vector<int> ks = CandidateKs(config, rows.size());
   SegmentationModel model;
-  model.encoder = SegmentEncoder::Fit(config.categorical, config.numeric, sentinels, columns, rows);
+  model.encoder = SegmentEncoder::Fit(config.categorical, config.numeric, screen, columns, rows);
   const SegmentMatrix x = model.encoder.Encode(columns, rows);
   std::vector<KMeansResult> fits;
   for (int k : ks) {

@@ -94,10 +94,9 @@ std::string SegmentationVersion(const SegmentationModel& model);
 using SegmentationProgress = std::function<void(const KCandidate& candidate)>;
 
 // Fits a segmentation on `rows` (cells named by `columns`), with the features and settings of
-// `config` and the numeric sentinels of the source. Throws DataError when the sample has no more
-// rows than the largest k (nothing to choose from).
-SegmentationModel FitSegmentation(const SegmentationConfig& config,
-                                  const std::map<std::string, double>& sentinels,
+// `config`; `screen` holds the source's sentinels and ranges. Throws DataError when the sample
+// has no more rows than the largest k (nothing to choose from).
+SegmentationModel FitSegmentation(const SegmentationConfig& config, const NumericScreen& screen,
                                   const std::vector<std::string>& columns,
                                   const std::vector<std::vector<Value>>& rows,
                                   const SegmentationProgress& progress = nullptr);

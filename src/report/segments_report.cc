@@ -7,6 +7,7 @@
 
 #include "bankscore/error.h"
 #include "common/text.h"
+#include "report/segment_charts.h"
 #include "report/svg_chart.h"
 
 namespace bankscore {
@@ -24,10 +25,7 @@ using report::Table;
 constexpr std::size_t kTopLoadings = 12;
 constexpr std::size_t kComponentsShown = 10;
 
-std::string SegmentColor(int segment) {
-  return report::kGroupPalette[static_cast<std::size_t>(segment - 1) %
-                               std::size(report::kGroupPalette)];
-}
+OutcomeName OutcomeOf(const SegmentsReportInput& in) { return {in.label, in.positive_label}; }
 
 std::string Outcome(const SegmentsReportInput& in) {
   return "`" + Md(in.label) + "` = \"" + Md(in.positive_label) + "\"";
@@ -130,54 +128,9 @@ void ChoiceSection(ReportDocument& doc, const SegmentsReportInput& in) {
   doc.AddTable(CandidatesTable(in));
 }
 
-report::BarChartSpec SegmentBars(const std::string& id, const std::string& title,
-                                 const std::string& axis, bool percent) {
-  report::BarChartSpec spec;
-  spec.id = id;
-  spec.title = title;
-  spec.width = report::kHalfRowChartWidth;
-  spec.value_axis.label = axis;
-  spec.value_axis.percent = percent;
-  spec.category_label = "segment";
-  return spec;
-}
-
-report::BarChartSpec SizeChart(const SegmentsReportInput& in) {
-  report::BarChartSpec spec =
-      SegmentBars("segment-sizes", "Segment sizes", "share of clients", true);
-  for (const SegmentProfile& p : in.profiles.segments) {
-    spec.bars.push_back({std::to_string(p.segment), p.share,
-                         FormatPercent(p.share) + " (n = " + FormatCount(p.size) + ")"});
-  }
-  return spec;
-}
-
-report::BarChartSpec RateChart(const SegmentsReportInput& in, bool probability) {
-  report::BarChartSpec spec =
-      probability ? SegmentBars("segment-probability", "Mean predicted probability by segment",
-                                "mean predicted probability", false)
-                  : SegmentBars("segment-rates", "Subscription rate by segment",
-                                "share with " + in.label + " = " + in.positive_label, true);
-  spec.color = report::kPalette[probability ? 2 : 1];
-  for (const SegmentProfile& p : in.profiles.segments) {
-    const std::optional<double>& v = probability ? p.mean_probability : p.positive_rate;
-    spec.bars.push_back({std::to_string(p.segment), v.value_or(NAN),
-                         probability ? OptionalFixed(v, 3) : OptionalPercent(v)});
-  }
-  const std::optional<double>& overall =
-      probability ? in.profiles.overall.mean_probability : in.profiles.overall.positive_rate;
-  if (overall) {
-    spec.reference = report::VerticalMarker{
-        *overall, "all: " + (probability ? FormatFixed(*overall, 3) : FormatPercent(*overall)),
-        "#333333"};
-  }
-  return spec;
-}
-
 Table SegmentsTable(const SegmentsReportInput& in) {
   Table t;
-  t.header = {"segment",           "clients",          "share",
-              "subscription rate", "mean probability", "description"};
+  t.header = {"segment", "clients", "share", "positive rate", "mean probability", "description"};
   t.numeric = {true, true, true, true, true, false};
   for (const SegmentProfile& p : in.profiles.segments) {
     t.rows.push_back({std::to_string(p.segment), FormatCount(p.size), FormatPercent(p.share),
@@ -188,7 +141,7 @@ Table SegmentsTable(const SegmentsReportInput& in) {
   t.rows.push_back({"all", FormatCount(all.size), FormatPercent(1.0),
                     OptionalPercent(all.positive_rate), OptionalFixed(all.mean_probability, 3),
                     ""});
-  t.caption = "Subscription rate: share of the labelled clients with " + Outcome(in) +
+  t.caption = "Positive rate: share of the labelled clients with " + Outcome(in) +
               ". Mean probability: of each client's latest prediction.";
   return t;
 }
@@ -197,47 +150,20 @@ void SegmentsSection(ReportDocument& doc, const SegmentsReportInput& in) {
   doc.BeginSection("segments", "Segments");
   doc.AddTable(SegmentsTable(in));
   const SegmentProfile& all = in.profiles.overall;
-  if (!all.positive_rate) doc.AddNote(NoteKind::kInfo, "No labelled rows: no subscription rates.");
+  if (!all.positive_rate) doc.AddNote(NoteKind::kInfo, "No labelled rows: no positive rates.");
   if (!all.mean_probability) {
     doc.AddNote(NoteKind::kInfo,
                 "No predictions yet: run `bankscore score`, then `bankscore segment --assign` "
                 "to refresh the profiles with mean probabilities.");
   }
-  doc.AddFigure(report::BarChart(SizeChart(in)), "Share of all segmented clients per segment.");
-  doc.AddFigure(report::BarChart(RateChart(in, false)),
+  doc.AddFigure(report::BarChart(report::SegmentSizeChart(in.profiles)),
+                "Share of all segmented clients per segment.");
+  doc.AddFigure(report::BarChart(report::SegmentRateChart(in.profiles, OutcomeOf(in), false)),
                 "The dashed line is the rate over all segmented clients.");
   if (all.mean_probability) {
-    doc.AddFigure(report::BarChart(RateChart(in, true)),
+    doc.AddFigure(report::BarChart(report::SegmentRateChart(in.profiles, OutcomeOf(in), true)),
                   "Mean of the latest predicted probabilities; the dashed line is all clients.");
   }
-}
-
-report::ScatterSpec PcaChart(const SegmentsReportInput& in) {
-  const SegmentationPicture& p = in.model.picture;
-  report::ScatterSpec spec;
-  spec.id = "pca-scatter";
-  spec.title = "Clients on the first two principal components, by segment";
-  spec.layout.width = 1100;
-  spec.layout.height = 620;
-  const auto ratio = [&p](std::size_t i) {
-    return i < p.explained_variance_ratio.size() ? FormatPercent(p.explained_variance_ratio[i])
-                                                 : "n/a";
-  };
-  spec.x_axis.label = "PC1 (" + ratio(0) + " of the variance)";
-  spec.y_axis.label = "PC2 (" + ratio(1) + ")";
-  for (int s = 1; s <= in.model.k; ++s) {
-    report::ScatterGroup g{"segment " + std::to_string(s), {}, {}, SegmentColor(s)};
-    for (const ScatterPoint& point : p.points) {
-      if (point.segment != s) continue;
-      g.x.push_back(point.x);
-      g.y.push_back(point.y);
-    }
-    spec.groups.push_back(std::move(g));
-  }
-  for (std::size_t s = 0; s < p.centroids.size(); ++s) {
-    spec.centres.push_back({p.centroids[s].first, p.centroids[s].second, std::to_string(s + 1)});
-  }
-  return spec;
 }
 
 Table VarianceTable(const SegmentationPicture& p) {
@@ -284,7 +210,7 @@ void PcaSection(ReportDocument& doc, const SegmentsReportInput& in) {
                    " sample clients are drawn, coloured by segment; the large dots are the "
                    "segment centres. Two components show only part of the variance, so segments "
                    "that overlap here can be apart in the other dimensions.");
-  doc.AddFigure(report::ScatterChart(PcaChart(in)), "PC1 against PC2.");
+  doc.AddFigure(report::ScatterChart(report::SegmentPcaChart(in.model)), "PC1 against PC2.");
   doc.AddTable(VarianceTable(p));
   doc.AddTable(LoadingsTable(p));
 }
@@ -319,7 +245,7 @@ Table ProfilesTable(const SegmentsReportInput& in) {
   }
   t.caption =
       "Categorical columns: the most frequent value and its share; numeric columns: the "
-      "mean (sentinel values such as pdays = 999 left out).";
+      "mean (sentinel values such as pdays = 999 and values outside source.ranges left out).";
   return t;
 }
 
@@ -334,6 +260,13 @@ void ProfilesSection(ReportDocument& doc, const SegmentsReportInput& in) {
   doc.AddTable(ProfilesTable(in));
 }
 
+// A query as one code span per clause: code does not wrap, so a long query wraps between clauses.
+std::string Query(const std::vector<std::string>& clauses) {
+  std::vector<std::string> spans;
+  for (const std::string& clause : clauses) spans.push_back("`" + clause + "`");
+  return Join(spans, " ");
+}
+
 void QuerySection(ReportDocument& doc, const SegmentsReportInput& in) {
   doc.BeginSection("sql", "Querying the segments");
   doc.AddParagraph("Every client's segment is in `" + Md(in.segments_table) +
@@ -341,11 +274,19 @@ void QuerySection(ReportDocument& doc, const SegmentsReportInput& in) {
                    Md(in.profiles_table) + "`, and the view `" + Md(in.view) +
                    "` joins each client's latest prediction with its segment in the current "
                    "segmentation:");
-  doc.AddList({"`SELECT segment, source_key, probability FROM " + Md(in.view) +
-                   " ORDER BY segment, probability DESC;`",
-               "`SELECT segment, size, positive_rate, description FROM " + Md(in.profiles_table) +
-                   " WHERE segmentation_version = '" + Md(in.model.version) +
-                   "' ORDER BY segment;`"});
+  const std::string view = Md(in.view);
+  doc.AddList({"Whom to call first, segment by segment: " +
+                   Query({"SELECT segment, source_key, probability", "FROM " + view,
+                          "ORDER BY segment, probability DESC;"}),
+               "The best-scored 10% of segment 1: " +
+                   Query({"SELECT source_key, probability FROM (SELECT source_key, probability,",
+                          "NTILE(10) OVER (ORDER BY probability DESC) AS decile",
+                          "FROM " + view + " WHERE segment = 1) AS t", "WHERE decile = 1;"}),
+               "What the segments are: " +
+                   Query({"SELECT segment, size, positive_rate, mean_probability, description",
+                          "FROM " + Md(in.profiles_table),
+                          "WHERE segmentation_version = '" + Md(in.model.version) + "'",
+                          "ORDER BY segment;"})});
 }
 
 }  // namespace

@@ -15,6 +15,27 @@ HttpResponse DatabaseUnavailable(const DatabaseError& e) {
   return JsonError(503, std::string("database unavailable: ") + e.what());
 }
 
+// What the database holds about one client: its latest prediction and, when a segmentation is
+// published, its stored segment in it.
+struct StoredClient {
+  std::optional<PredictionRecord> prediction;
+  std::optional<ClientSegment> segment;
+};
+
+StoredClient ReadStoredClient(ServiceContext& ctx, const SegmentCatalog* segments,
+                              std::int64_t key) {
+  return ctx.db.Use([&](Database& db) {
+    StoredClient client;
+    if (!db.TableExists(ctx.config.results.table)) return client;
+    client.prediction = db.LatestPrediction(key);
+    if (client.prediction && segments != nullptr) {
+      const std::vector<ClientSegment> found = segments->Lookup(db, {key});
+      if (!found.empty()) client.segment = found.front();
+    }
+    return client;
+  });
+}
+
 }  // namespace
 
 nlohmann::json ClientJson(const ClientResult& client, const ScoredClients& scored,
@@ -49,8 +70,8 @@ HttpResponse HandleScore(ServiceContext& ctx, const HttpRequest& request) {
   } catch (const InputError& e) {
     return JsonError(400, e.what(), e.field());
   }
-  const ScoredClients scored =
-      ScoreClients(*snapshot.model, snapshot.decision, ctx.config.source, parsed.clients);
+  const ScoredClients scored = ScoreClients(*snapshot.model, snapshot.decision, ctx.config.source,
+                                            parsed.clients, snapshot.segments.get());
   for (std::size_t i = 0; i < scored.clients.size(); ++i) {
     if (scored.clients[i].rejection.empty()) continue;
     const std::string field = parsed.many ? "clients[" + std::to_string(i) + "]" : "";
@@ -74,15 +95,13 @@ HttpResponse HandleClient(ServiceContext& ctx, const HttpRequest& request) {
         "key: expected an integer " + ctx.config.source.key + ", got '" + EscapeControl(text) + "'",
         "key");
   }
-  std::optional<PredictionRecord> stored;
+  StoredClient client;
   try {
-    stored = ctx.db.Use([&](Database& db) -> std::optional<PredictionRecord> {
-      if (!db.TableExists(ctx.config.results.table)) return std::nullopt;
-      return db.LatestPrediction(*key);
-    });
+    client = ReadStoredClient(ctx, ctx.state.Snapshot().segments.get(), *key);
   } catch (const DatabaseError& e) {
     return DatabaseUnavailable(e);
   }
+  const std::optional<PredictionRecord>& stored = client.prediction;
   if (!stored) {
     return JsonError(404, "no stored prediction for " + ctx.config.source.key + " " + text, "key");
   }
@@ -94,6 +113,11 @@ HttpResponse HandleClient(ServiceContext& ctx, const HttpRequest& request) {
                         {"run_id", stored->run_id},
                         {"scored_at", stored->scored_at}};
   if (!stored->relabeled_at.empty()) out["relabeled_at"] = stored->relabeled_at;
+  if (client.segment) {
+    out["segment"] = {{"id", client.segment->segment},
+                      {"description", client.segment->description},
+                      {"distance", client.segment->distance}};
+  }
   return JsonResponse(200, out);
 }
 

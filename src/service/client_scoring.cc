@@ -27,10 +27,41 @@ std::vector<std::string> UnseenCategories(const FeatureEncoder& encoder,
   return warnings;
 }
 
+// The columns of `wanted` that `columns` lacks.
+std::vector<std::string> Missing(const std::vector<std::string>& wanted,
+                                 const std::vector<std::string>& columns) {
+  std::vector<std::string> missing;
+  for (const std::string& column : wanted) {
+    if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
+      missing.push_back(column);
+    }
+  }
+  return missing;
+}
+
+// The segment of each scored client, from the values it was scored with.
+void AddSegments(const SegmentCatalog& segments, const SourceConfig& source,
+                 const std::vector<ClientInput>& clients, ScoredClients& out) {
+  const std::vector<std::string> columns = source.FeatureColumns();
+  const std::vector<std::string> missing = Missing(segments.model().Columns(), columns);
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    ClientResult& result = out.clients[i];
+    if (!result.rejection.empty()) continue;
+    if (!missing.empty()) {
+      result.warnings.push_back("segment: not computed: segmentation " + segments.version() +
+                                " reads " + Join(missing) + ", which a request does not carry");
+      continue;
+    }
+    const ClientSegment s = segments.Classify(columns, clients[i].features);
+    result.segment = SegmentInfo{s.segment, s.description};
+  }
+}
+
 }  // namespace
 
 ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
-                           const SourceConfig& source, const std::vector<ClientInput>& clients) {
+                           const SourceConfig& source, const std::vector<ClientInput>& clients,
+                           const SegmentCatalog* segments) {
   // Keys 0..n-1 are the clients' positions: unique and in order, as ScoreBatch requires.
   std::vector<std::int64_t> positions(clients.size());
   std::vector<std::vector<Value>> rows;
@@ -61,6 +92,7 @@ ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
   for (const Rejection& r : scored.rejections) {
     out.clients[static_cast<std::size_t>(r.key)].rejection = r.reason;
   }
+  if (segments != nullptr) AddSegments(*segments, source, clients, out);
   return out;
 }
 

@@ -3,8 +3,10 @@
 // ScoreClients builds a ColumnarBatch from the clients (NULL where a value was not given) and
 // runs ScoreBatch and ApplyDecision on it, the encode -> XGBoost in-place predict -> decision path
 // every batch run takes, so a client gets the probability a run would store for the same row.
-// Nothing is written anywhere. The fields that later issues add (reasons, segment) are part of
-// the result already and stay empty until the model provides them.
+// Nothing is written anywhere. With a segmentation, each scored client also gets its customer
+// segment (issue 14), classified from the values it was scored with by the segmentation's
+// centroids, exactly as `bankscore segment` would assign the same row. Reasons (issue 12) stay
+// empty until the model provides them.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 
 #include "bankscore/config.h"
 #include "bankscore/decision.h"
+#include "jobs/segment_catalog.h"
 #include "model/bundle.h"
 #include "service/client_input.h"
 
@@ -48,8 +51,11 @@ struct ScoredClients {
   std::vector<ClientResult> clients;  // in request order
 };
 
-// Throws DataError / ModelError only for a model that cannot score at all.
+// Throws DataError / ModelError only for a model that cannot score at all. `segments` may be null
+// (no segmentation): no segment then. A segmentation that reads a column the request cannot
+// carry (not a model feature) gives no segment and a warning naming the column.
 ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
-                           const SourceConfig& source, const std::vector<ClientInput>& clients);
+                           const SourceConfig& source, const std::vector<ClientInput>& clients,
+                           const SegmentCatalog* segments);
 
 }  // namespace bankscore::service

@@ -84,6 +84,7 @@ class Daemon {
       if (cycle_.valid() && cycle_.wait_for(milliseconds(0)) == std::future_status::ready) {
         worker_.join();
         const bool ok = cycle_.get();
+        RefreshSegments();
         if (options_.once) return ok ? 0 : 1;
         next_cycle = Clock::now() + (ok ? UntilNextCycle(config_.scoring) : NextBackoff());
       }
@@ -279,14 +280,21 @@ class Daemon {
 
   // --- The HTTP service (issue 13), when server.listen is set --------------------------------
   // Started after the first model is loaded; serves the model and threshold the daemon scores
-  // with, republished on every change. server.* changes need a restart.
+  // with, republished on every change, and the current segmentation, re-read after every cycle.
+  // server.* changes need a restart.
   void StartHttpService() {
     if (!config_.server.listen) return;
     http_ = std::make_unique<service::HttpService>(config_, options_.open_database, log_);
     PublishModel();
+    RefreshSegments();
   }
   void PublishModel() {
     if (http_ && model_) http_->Publish(model_, config_.scoring);
+  }
+  // The segments the service shows: at start and after every cycle (which may have assigned new
+  // rows and refreshed the profiles, segmentation.assign_on_run).
+  void RefreshSegments() {
+    if (http_) http_->RefreshSegments();
   }
 
   // Owned by the control thread.

@@ -11,6 +11,7 @@
 #include "report/svg_chart.h"
 #include "service/page_layout.h"
 #include "service/report_files.h"
+#include "service/segments_panel.h"
 
 namespace bankscore::service {
 namespace {
@@ -280,7 +281,8 @@ DashboardData ReadDashboardData(ServiceContext& ctx) {
 
 }  // namespace
 
-std::string DashboardHtml(const DashboardData& data, const ServingSnapshot& snapshot) {
+std::string DashboardHtml(const DashboardData& data, const ServingSnapshot& snapshot,
+                          const SourceConfig& source) {
   std::string html = "<h1>Dashboard</h1>\n";
   if (!data.database_problem.empty()) {
     html += "<p class=\"error\">The database is unavailable: " + EscapeHtml(data.database_problem) +
@@ -294,14 +296,17 @@ std::string DashboardHtml(const DashboardData& data, const ServingSnapshot& snap
           ScoreDistribution(data, snapshot.model ? snapshot.decision.threshold : 0.5);
   html += "<h2 id=\"recent-runs\">Recent runs</h2>\n";
   html += data.runs.empty() ? "<p class=\"muted\">No run recorded yet.</p>\n" : RunTable(data.runs);
+  html += "<h2 id=\"customer-segments\">Customer segments</h2>\n" +
+          SegmentsPanelHtml(snapshot.segments.get(), source);
   html += "<h2 id=\"reports-links\">Reports</h2>\n" + Reports(data);
   return html;
 }
 
 HttpResponse HandleDashboard(ServiceContext& ctx, const HttpRequest&) {
   const DashboardData data = ReadDashboardData(ctx);
-  return HtmlResponse(
-      200, RenderPage("Dashboard", "/dashboard", DashboardHtml(data, ctx.state.Snapshot())));
+  return HtmlResponse(200,
+                      RenderPage("Dashboard", "/dashboard",
+                                 DashboardHtml(data, ctx.state.Snapshot(), ctx.config.source)));
 }
 
 }  // namespace bankscore::service

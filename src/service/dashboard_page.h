@@ -1,9 +1,9 @@
 // Internal: GET /dashboard, the operations view for people: the current model card, the runs
 // over time (rows scored and positives, positive rate, duration), the score distribution of the
 // latest run with the threshold marked, a table of the recent runs with their status and drift
-// signs (unseen categories, values far beyond the training range), and links to the latest model
-// report and data profile. Charts are server-rendered SVG from src/report; the page has no script
-// and loads nothing.
+// signs (unseen categories, values far beyond the training range), the customer segments panel
+// (segments_panel.h), and links to the latest model report and data profile. Charts are
+// server-rendered SVG from src/report; the page has no script and loads nothing.
 #pragma once
 
 #include <optional>
@@ -31,7 +31,8 @@ inline constexpr std::size_t kDashboardRuns = 50;
 
 HttpResponse HandleDashboard(ServiceContext& ctx, const HttpRequest& request);
 
-// The page's content (below the header), for tests.
-std::string DashboardHtml(const DashboardData& data, const ServingSnapshot& snapshot);
+// The page's content (below the header), for tests. `source` names the label for the segments.
+std::string DashboardHtml(const DashboardData& data, const ServingSnapshot& snapshot,
+                          const SourceConfig& source);
 
 }  // namespace bankscore::service

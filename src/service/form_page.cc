@@ -90,7 +90,8 @@ std::string SubmittedResult(const ServingSnapshot& snapshot, const SourceConfig&
                             const HttpRequest& request, int& status) {
   try {
     const ClientInput client = ClientFromQuery(request, source);
-    const ScoredClients scored = ScoreClients(*snapshot.model, snapshot.decision, source, {client});
+    const ScoredClients scored =
+        ScoreClients(*snapshot.model, snapshot.decision, source, {client}, snapshot.segments.get());
     if (!scored.clients[0].rejection.empty()) {
       status = 400;
       return "<p class=\"error\">This client cannot be scored: " +

@@ -47,4 +47,6 @@ void HttpService::ReportModelProblem(const std::string& problem) {
   service_->state().ReportModelProblem(problem);
 }
 
+void HttpService::RefreshSegments() { service_->RefreshSegments(); }
+
 }  // namespace bankscore::service

@@ -30,6 +30,9 @@ class HttpService {
   void Publish(std::shared_ptr<const ModelBundle> model, const ScoringConfig& scoring);
   // No model can be loaded; /readyz and the model endpoints report `problem`.
   void ReportModelProblem(const std::string& problem);
+  // Re-reads the current customer segmentation for the answers and the dashboard
+  // (Service::RefreshSegments).
+  void RefreshSegments();
   int port() const { return server_->port(); }
 
  private:

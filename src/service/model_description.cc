@@ -33,7 +33,7 @@ nlohmann::json DescribeModel(const ServingSnapshot& snapshot) {
   const ModelBundle& model = *snapshot.model;
   const ModelMetadata& m = model.metadata;
   const double threshold = snapshot.decision.threshold;
-  return {
+  nlohmann::json out = {
       {"model_version", m.version},
       {"created_at", m.created_at},
       {"source_table", m.source_table},
@@ -46,9 +46,15 @@ nlohmann::json DescribeModel(const ServingSnapshot& snapshot) {
       {"test_rows", m.test_rows},
       // At the threshold in force, which may not be the bundle's (scoring.threshold).
       {"test_metrics", ToJson(ComputeMetrics(model.test.labels, model.test.scores, threshold))},
-      // Later issues add what the model can do: explanations, calibration, segments.
-      {"capabilities", {{"reasons", false}, {"segments", false}}},
+      // Later issues add what the model can do: explanations, calibration. Segments are the
+      // current segmentation's, when one is published (issue 14).
+      {"capabilities", {{"reasons", false}, {"segments", snapshot.segments != nullptr}}},
   };
+  if (snapshot.segments) {
+    out["segmentation"] = {{"version", snapshot.segments->version()},
+                           {"k", snapshot.segments->model().k}};
+  }
+  return out;
 }
 
 }  // namespace bankscore::service

@@ -1,6 +1,7 @@
 // Internal: the description of the served model that GET /v1/model returns and the form and the
 // dashboard show: version, features with their known categories and training ranges, the
-// threshold in force and where it comes from, and the test-split metrics at that threshold.
+// threshold in force and where it comes from, the test-split metrics at that threshold, and the
+// current segmentation's version and k when one is published.
 #pragma once
 
 #include <nlohmann/json.hpp>

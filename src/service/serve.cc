@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "bankscore/error.h"
 #include "bankscore/logging.h"
 #include "service/http_service.h"
@@ -10,6 +12,8 @@
 
 namespace bankscore {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 // SIGHUP: the new file's threshold and model path apply now; the server's own settings need a
 // restart (the socket and the thread pool are made once). Returns whether it was applied.
@@ -45,6 +49,7 @@ int RunServe(const Config& initial_config, const ServeOptions& options, SignalWa
   watcher.Refresh(config, true);
   service::HttpService http(config, options.open_database, log);
   bool changed = true;
+  auto next_segments = Clock::now();
   while (!signals.stop_requested()) {
     if (changed) {
       if (watcher.model()) {
@@ -53,9 +58,14 @@ int RunServe(const Config& initial_config, const ServeOptions& options, SignalWa
         http.ReportModelProblem(watcher.problem());
       }
     }
-    signals.WaitFor(options.model_poll);
+    if (Clock::now() >= next_segments) {
+      http.RefreshSegments();
+      next_segments = Clock::now() + options.segments_poll;
+    }
+    signals.WaitFor(options.model_poll);  // segments_poll is checked at this granularity
     const bool reloaded = signals.TakeReloadRequest() && Reload(config, options, log);
     changed = watcher.Refresh(config, reloaded) || reloaded;
+    if (reloaded) next_segments = Clock::now();
   }
   log.info("bankscore serve stopping");
   return 0;

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bankscore/error.h"
 #include "common/text.h"
+#include "jobs/segment_catalog.h"
 #include "service/api_handlers.h"
 #include "service/dashboard_page.h"
 #include "service/form_page.h"
@@ -56,6 +58,21 @@ void Service::AddRoutes() {
   router_.Add("GET", "/healthz", route(HandleHealthz));
   router_.Add("GET", "/readyz", route(HandleReadyz));
   router_.Add("GET", "/metrics", route(HandleMetrics));
+}
+
+void Service::RefreshSegments() {
+  try {
+    std::optional<SegmentCatalog> catalog =
+        db_.Use([this](Database& db) { return SegmentCatalog::Load(db, config_); });
+    state_.PublishSegments(catalog ? std::make_shared<const SegmentCatalog>(std::move(*catalog))
+                                   : nullptr);
+    segments_problem_.clear();
+  } catch (const Error& e) {
+    if (segments_problem_ != e.what()) {
+      log_.warn("customer segments not refreshed (the service keeps the last ones): {}", e.what());
+    }
+    segments_problem_ = e.what();
+  }
 }
 
 HttpResponse Service::Unauthorized(bool page) const {

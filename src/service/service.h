@@ -41,6 +41,12 @@ class Service {
 
   HttpResponse Handle(const HttpRequest& request);
 
+  // Loads the current segmentation (segmentation.models_table) through the shared connection and
+  // publishes it, or null when there is none. When it cannot be read (database down, a stored
+  // model that does not check out, another source's tables), the last one stays and the problem
+  // is logged once. For the owner (serve loop, daemon): one thread at a time.
+  void RefreshSegments();
+
  private:
   void AddRoutes();
   HttpResponse Unauthorized(bool page) const;
@@ -52,6 +58,7 @@ class Service {
   HttpMetrics metrics_;
   TokenCheck token_;
   ServiceContext context_;
+  std::string segments_problem_;  // the last refresh's failure, logged once
   Router router_;
 };
 

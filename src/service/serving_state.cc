@@ -8,7 +8,13 @@ void ServingState::Publish(std::shared_ptr<const ModelBundle> model, const Scori
   next.threshold_from_config = scoring.threshold.has_value();
   next.model = std::move(model);
   std::lock_guard<std::mutex> lock(mutex_);
+  next.segments = std::move(current_.segments);
   current_ = std::move(next);
+}
+
+void ServingState::PublishSegments(std::shared_ptr<const SegmentCatalog> segments) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_.segments = std::move(segments);
 }
 
 void ServingState::ReportModelProblem(const std::string& problem) {

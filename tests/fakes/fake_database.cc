@@ -1,6 +1,7 @@
 #include "fakes/fake_database.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -686,6 +687,40 @@ std::optional<double> NumberOf(const Value& v) {
   return AsNumber(v);
 }
 
+// As the adapters' segment totals read a numeric cell: a number that is not the column's
+// sentinel and lies within its source.ranges.
+std::optional<double> UsableNumber(const SourceConfig& src, const std::string& column,
+                                   const Value& v) {
+  const auto x = NumberOf(v);
+  if (!x) return x;
+  const auto sentinel = src.sentinels.find(column);
+  if (sentinel != src.sentinels.end() && *x == sentinel->second) return std::nullopt;
+  const auto range = src.ranges.find(column);
+  if (range != src.ranges.end() && (*x < range->second.first || *x > range->second.second)) {
+    return std::nullopt;
+  }
+  return x;
+}
+
+// As the adapters classify a label (LabelRule): 1 positive, 0 negative, nullopt for NULL and,
+// with source.negative_labels, for a value that is neither.
+std::optional<int> LabelClass(const SourceConfig& src, const Value& v) {
+  if (IsNull(v)) return std::nullopt;
+  const auto normal = [&src](std::string text) {
+    if (src.label_case_insensitive) {
+      for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return text;
+  };
+  const std::string label = normal(ValueText(v));
+  if (label == normal(src.positive_label)) return 1;
+  if (src.negative_labels.empty()) return 0;
+  for (const std::string& negative : src.negative_labels) {
+    if (label == normal(negative)) return 0;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void FakeDatabase::EnsureSegmentsSchema() {
@@ -795,18 +830,17 @@ std::vector<SegmentStats> FakeDatabase::SummarizeSegments(
     s.numeric_sum.resize(numeric.size());
     s.category_counts.resize(categorical.size());
     ++s.rows;
-    if (!IsNull(row[label])) {
+    if (const auto label_class = LabelClass(src, row[label])) {
       ++s.labelled;
-      s.positives += ValueText(row[label]) == src.positive_label;
+      s.positives += *label_class;
     }
     if (const auto p = latest.find(*key); p != latest.end()) {
       ++s.predicted;
       s.probability_sum += p->second->probability;
     }
     for (std::size_t i = 0; i < num.size(); ++i) {
-      const auto x = NumberOf(row[num[i]]);
-      const auto sentinel = src.sentinels.find(numeric[i]);
-      if (!x || (sentinel != src.sentinels.end() && *x == sentinel->second)) continue;
+      const auto x = UsableNumber(src, numeric[i], row[num[i]]);
+      if (!x) continue;
       ++s.numeric_count[i];
       s.numeric_sum[i] += *x;
     }

@@ -76,6 +76,9 @@ TEST_P(SegmentsTest, EveryRowGetsOneSegmentAndARerunAddsNothing) {
                   " WHERE g.source_key = c.client_id)"),
             0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM segmentations"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM segmentations WHERE source_table = "
+                  "'bank_clients(client_id)'"),
+            1);
   const std::int64_t k = Count("SELECT k FROM segmentations");
   EXPECT_GE(k, 2);
   EXPECT_LE(k, 4);
@@ -150,6 +153,43 @@ TEST_P(SegmentsTest, AFixedKMakesANewCurrentVersionAndAssignNeedsASegmentation) 
   const CommandResult both = Bankscore("segment", {"--k", "3", "--assign"});
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_THAT(both.err, HasSubstr("--k cannot be combined with --assign"));
+}
+
+// The profiles read labels as training does (LabelRule: label_case_insensitive, negative_labels,
+// a value that is neither is not a label) and numbers as the segment encoder does (the sentinel
+// and values outside source.ranges left out), in the SQL of both backends.
+TEST_P(SegmentsTest, ProfilesReadLabelsAndRangesAsTrainingAndScoringDo) {
+  TestSettings settings = SegmentSettings();
+  settings.source_yaml =
+      "  label_case_insensitive: true\n  negative_labels: [\"no\"]\n  ranges:\n    age: [18, 60]\n";
+  env_.RewriteConfig(settings);
+  Load();
+  auto db = env_.Open();
+  db->Query("UPDATE bank_clients SET y = 'YES' WHERE y = 'yes' AND client_id <= 2000");
+  db->Query("UPDATE bank_clients SET y = 'unknown' WHERE y = 'no' AND client_id <= 100");
+  const std::int64_t unknown = Count("SELECT COUNT(*) FROM bank_clients WHERE y = 'unknown'");
+  const std::int64_t upper = Count("SELECT COUNT(*) FROM bank_clients WHERE y = 'YES'");
+  ASSERT_GT(unknown, 0);
+  ASSERT_GT(upper, 0);
+  const std::int64_t ages = Count("SELECT COUNT(*) FROM bank_clients WHERE age BETWEEN 18 AND 60");
+  const std::int64_t age_sum =
+      Count("SELECT CAST(SUM(age) AS INTEGER) FROM bank_clients WHERE age BETWEEN 18 AND 60");
+  ASSERT_LT(ages, kSampleRows);  // the bundled sample has clients over 60
+  Segment();
+  const RowBatch version = db->Query("SELECT segmentation_version FROM segmentations");
+  ASSERT_EQ(version.rows.size(), 1u);
+  std::int64_t labelled = 0, positives = 0, age_count = 0;
+  double summed_ages = 0;
+  for (const SegmentStats& s : db->SummarizeSegments(ValueText(version.rows[0][0]), {"age"}, {})) {
+    labelled += s.labelled;
+    positives += s.positives;
+    age_count += s.numeric_count[0];
+    summed_ages += s.numeric_sum[0];
+  }
+  EXPECT_EQ(labelled, kSampleRows - unknown);
+  EXPECT_EQ(positives, 451);  // "YES" is still "yes"
+  EXPECT_EQ(age_count, ages);
+  EXPECT_DOUBLE_EQ(summed_ages, static_cast<double>(age_sum));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SegmentsTest,

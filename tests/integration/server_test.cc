@@ -20,6 +20,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "common/text.h"
 #include "integration/process.h"
@@ -250,6 +251,51 @@ TEST_P(ServerTest, MetricsFollowTheFormatAndCountersMoveAfterARun) {
             1);
   EXPECT_GT(after.samples.at("bankscore_http_request_duration_seconds_count{route=\"/metrics\"}"),
             0);
+}
+
+// Customer segments (issue 14): after `bankscore segment` and a SIGHUP (which makes serve re-read
+// the segmentation at once instead of within 30 s), a scored client gets the segment its stored
+// row has, a stored client its stored segment, and the dashboard the segments panel.
+TEST_P(ServerTest, SegmentsAppearInTheAnswersAndTheDashboardAfterSegmenting) {
+  const auto has_segments = [](const json& model) {
+    return model.contains("capabilities") && model["capabilities"].value("segments", false);
+  };
+  auto served = Serve();
+  EXPECT_FALSE(has_segments(json::parse(served->Get("/v1/model").body)));
+  const fs::path config = Env().env.dir() / "segment.yaml";
+  std::ofstream(config) << ReadText(Env().env.config_path())
+                        << "segmentation:\n  k_range: [2, 4]\n  n_init: 2\n  sample: 1500\n"
+                           "  silhouette_sample: 400\n";
+  const CommandResult segment = RunBankscore({"segment", "--config", config.string()});
+  ASSERT_EQ(segment.exit_code, 0) << segment.err;
+  served->process().Signal(SIGHUP);
+  json model;
+  for (int i = 0; i < 150 && !has_segments(model); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    model = json::parse(served->Get("/v1/model").body);
+  }
+  ASSERT_TRUE(has_segments(model)) << served->process().Describe();
+  std::map<std::int64_t, int> stored;
+  for (const auto& row : Env().env.Open()->Query("SELECT source_key, segment FROM segments").rows) {
+    stored[static_cast<std::int64_t>(*AsNumber(row[0]))] = static_cast<int>(*AsNumber(row[1]));
+  }
+  const auto rows = Env().Rows(200);
+  json request = {{"clients", json::array()}};
+  for (const auto& [key, features] : rows) request["clients"].push_back(ClientJson(key, features));
+  const HttpResponse many = served->Send("POST", "/v1/score", request.dump());
+  ASSERT_EQ(many.status, 200) << many.body;
+  for (const json& client : json::parse(many.body).at("clients")) {
+    const std::int64_t key = client.at("client_id");
+    EXPECT_EQ(client.at("segment").at("id").get<int>(), stored.at(key)) << key;
+    EXPECT_FALSE(client["segment"].at("description").get<std::string>().empty());
+  }
+  const std::int64_t key = rows.begin()->first;
+  const json lookup = json::parse(served->Get("/v1/clients/" + std::to_string(key)).body);
+  EXPECT_EQ(lookup.at("segment").at("id").get<int>(), stored.at(key));
+  const HttpResponse dashboard = served->Get("/dashboard");
+  for (const char* id : {"segment-sizes", "segment-rates", "segment-probability", "pca-scatter"}) {
+    EXPECT_THAT(dashboard.body, HasSubstr(std::string("<svg id=\"") + id + "\"")) << id;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServerTest,

@@ -207,7 +207,7 @@ TEST(SegmentEncoderTest, StandardisesNumbersAndOneHotEncodesCategories) {
       {std::int64_t{2}, std::string("retired"), std::int64_t{60}, std::int64_t{999}},
       {std::int64_t{3}, std::string("admin"), std::string("40"), std::int64_t{5}}};
   const SegmentEncoder e =
-      SegmentEncoder::Fit({"job"}, {"age", "pdays"}, {{"pdays", 999.0}}, columns, rows);
+      SegmentEncoder::Fit({"job"}, {"age", "pdays"}, {{{"pdays", 999.0}}, {}}, columns, rows);
   EXPECT_THAT(e.OutputNames(), ElementsAre("job=admin", "job=retired", "age", "pdays"));
   EXPECT_DOUBLE_EQ(e.means()[0], 40.0);                // "40" is read as a number
   EXPECT_DOUBLE_EQ(e.sds()[0], std::sqrt(800.0 / 3));  // population sd of 20, 60, 40
@@ -223,6 +223,31 @@ TEST(SegmentEncoderTest, StandardisesNumbersAndOneHotEncodesCategories) {
   EXPECT_DOUBLE_EQ(x(2, 2), 0.0);
   EXPECT_DOUBLE_EQ(x(2, 3), 0.0);
   EXPECT_THROW(e.Encode({"id", "job"}, {{std::int64_t{1}, std::string("admin")}}), DataError);
+}
+
+// A value outside source.ranges is implausible: left out of the mean and sd, encoded as the mean,
+// both at fit time and after a round trip through the stored JSON.
+TEST(SegmentEncoderTest, ValuesOutsideTheirRangeAreMissing) {
+  const std::vector<std::string> columns = {"age", "campaign"};
+  const std::vector<std::vector<Value>> rows = {{std::int64_t{20}, std::int64_t{1}},
+                                                {std::int64_t{40}, std::int64_t{3}},
+                                                {std::int64_t{250}, std::int64_t{5}},
+                                                {std::int64_t{-1}, std::int64_t{7}}};
+  NumericScreen screen;
+  screen.ranges = {{"age", {0.0, 120.0}}};
+  const SegmentEncoder e = SegmentEncoder::Fit({}, {"age", "campaign"}, screen, columns, rows);
+  EXPECT_DOUBLE_EQ(e.means()[0], 30.0);  // 250 and -1 left out
+  EXPECT_DOUBLE_EQ(e.sds()[0], 10.0);
+  EXPECT_DOUBLE_EQ(e.means()[1], 4.0);  // no range: every value counts
+  for (const SegmentEncoder& encoder : {e, SegmentEncoder::FromJson(e.ToJson())}) {
+    const Eigen::MatrixXd x = encoder.Encode(columns, rows);
+    EXPECT_DOUBLE_EQ(x(0, 0), -1.0);
+    EXPECT_DOUBLE_EQ(x(2, 0), 0.0);  // outside: the mean
+    EXPECT_DOUBLE_EQ(x(3, 0), 0.0);
+    EXPECT_DOUBLE_EQ(encoder.NumericValue(0, Value{std::int64_t{120}}), 120.0);  // bounds inside
+    EXPECT_TRUE(std::isnan(encoder.NumericValue(0, Value{120.5})));
+  }
+  EXPECT_EQ(SegmentEncoder::FromJson(e.ToJson()).ToJson(), e.ToJson());
 }
 
 // Blob rows as source rows: a key, three numeric columns, and a category naming the blob (a

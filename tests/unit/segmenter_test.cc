@@ -180,6 +180,31 @@ TEST_F(SegmenterTest, UnknownSegmentationColumnsAreRefusedBeforeAnythingIsWritte
   EXPECT_TRUE(db_.SegmentationVersions().empty());
 }
 
+// The segmentation tables serve one source: a config reading another table with the same tables
+// is refused before anything is fitted or assigned, by segment, --assign and the catalog alike.
+TEST_F(SegmenterTest, SegmentationTablesOfAnotherSourceAreRefused) {
+  const SegmentRunSummary first = Segment();
+  EXPECT_EQ(db_.CurrentSegmentation()->source_table, "clients(id)");
+  db_.CreateSourceTable("prospects", ClientColumns(), "id");
+  db_.InsertRows("prospects", SyntheticClients(1, 50));
+  Config other = config_;
+  other.source.table = "prospects";
+  for (bool assign_only : {false, true}) {
+    SegmentOptions options;
+    options.assign_only = assign_only;
+    try {
+      SegmentCustomers(db_, other, options, QuietLogger());
+      FAIL() << "accepted, assign_only " << assign_only;
+    } catch (const ConfigError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("hold the segments of source clients(id), and this config "
+                                      "segments prospects(id)"));
+    }
+  }
+  EXPECT_THROW(SegmentCatalog::Load(db_, other), ConfigError);
+  EXPECT_EQ(db_.SegmentationVersions().size(), 1u);
+  EXPECT_EQ(db_.StoredSegments(first.model.version).size(), static_cast<std::size_t>(kClients));
+}
+
 TEST_F(SegmenterTest, TheCatalogLooksUpStoredSegmentsAndClassifiesNewRows) {
   const SegmentRunSummary s = Segment();
   const std::optional<SegmentCatalog> catalog = SegmentCatalog::Load(db_, config_);

@@ -266,7 +266,7 @@ TEST_F(ServiceTest, FormPageListsEveryFieldAndShowsTheScoredClient) {
   ASSERT_EQ(result.status, 200);
   ClientInput client{std::nullopt, {std::string("retired"), 65.0, 999.0}};
   const ScoredClients expected = ScoreClients(
-      *Model(), EffectiveDecision(*Model(), config_.scoring), config_.source, {client});
+      *Model(), EffectiveDecision(*Model(), config_.scoring), config_.source, {client}, nullptr);
   EXPECT_THAT(result.body, HasSubstr("<output id=\"probability\" data-value=\"" +
                                      FormatDouble(expected.clients[0].probability) + "\">"));
   EXPECT_THAT(result.body, HasSubstr("<option selected>retired</option>"));
@@ -328,7 +328,7 @@ TEST_F(ServiceTest, RunTableShowsTheDriftSignsEachRunRecorded) {
   running.run_id = 3;
   running.status = "running";
   data.runs = {running, drifted, quiet};
-  const std::string html = DashboardHtml(data, ServingSnapshot{});
+  const std::string html = DashboardHtml(data, ServingSnapshot{}, config_.source);
   EXPECT_THAT(html, HasSubstr("<th>drift signs</th>"));
   EXPECT_THAT(html, HasSubstr("<td class=\"drift\">1,203 cells</td>"));
   EXPECT_THAT(html, HasSubstr("Drift signs: 3 cells of unseen categories (month 2, job 1); 1,200 "
@@ -339,7 +339,7 @@ TEST_F(ServiceTest, RunTableShowsTheDriftSignsEachRunRecorded) {
   drifted.column_counts = "{not json";
   drifted.message = "stopped by SIGTERM";
   data.runs = {drifted};
-  EXPECT_THAT(DashboardHtml(data, ServingSnapshot{}),
+  EXPECT_THAT(DashboardHtml(data, ServingSnapshot{}, config_.source),
               HasSubstr("Drift signs: 3 cells of unseen categories; 1,200 values beyond the "
                         "training range.</span> stopped by SIGTERM</td></tr>"));
 }

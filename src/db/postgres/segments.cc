@@ -105,14 +105,14 @@ bool SegmentStatements::ActivateSegmentation(const SegmentationRecord& r) {
         // Two processes activating at once would read the same MAX(activation).
         tx.exec("SELECT pg_advisory_xact_lock(hashtextextended('bankscore segmentations', 0))");
         const bool inserted =
-            tx.exec_params(
-                  "INSERT INTO " + models +
-                      " (segmentation_version, k, rows_fitted, silhouette, features, model,"
-                      " diagnostics, activation) VALUES ($1::text, $2::integer, $3::bigint,"
-                      " $4::double precision, $5::text, $6::jsonb, $7::jsonb, " +
-                      next + ") ON CONFLICT DO NOTHING",
-                  r.version, r.k, r.rows_fitted, FormatDouble(r.silhouette), r.features,
-                  r.model_json, r.diagnostics_json)
+            tx.exec_params("INSERT INTO " + models +
+                               " (segmentation_version, k, rows_fitted, silhouette, features,"
+                               " source_table, model, diagnostics, activation) VALUES ($1::text,"
+                               " $2::integer, $3::bigint, $4::double precision, $5::text, $6::text,"
+                               " $7::jsonb, $8::jsonb, " +
+                               next + ") ON CONFLICT DO NOTHING",
+                           r.version, r.k, r.rows_fitted, FormatDouble(r.silhouette), r.features,
+                           r.source_table, r.model_json, r.diagnostics_json)
                 .affected_rows() > 0;
         if (!inserted) {
           tx.exec_params(
@@ -129,18 +129,19 @@ bool SegmentStatements::ActivateSegmentation(const SegmentationRecord& r) {
 
 std::optional<SegmentationRecord> SegmentStatements::CurrentSegmentation() {
   const std::string& name = config_.segmentation.models_table;
-  const pqxx::result r = db_.Exec(
-      "read the current segmentation", {{name, "SELECT"}},
-      "SELECT segmentation_version, k, rows_fitted, silhouette, features, model::text,"
-      " diagnostics::text, to_char(fitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-      " FROM " +
-          QuoteIdentifier(name) + " ORDER BY activation DESC LIMIT 1");
+  const pqxx::result r =
+      db_.Exec("read the current segmentation", {{name, "SELECT"}},
+               "SELECT segmentation_version, k, rows_fitted, silhouette, features, source_table,"
+               " model::text, diagnostics::text, to_char(fitted_at AT TIME ZONE 'UTC', "
+               "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+               " FROM " +
+                   QuoteIdentifier(name) + " ORDER BY activation DESC LIMIT 1");
   if (r.empty()) return std::nullopt;
   const pqxx::row row = r[0];
-  return SegmentationRecord{row[0].as<std::string>(),       row[1].as<int>(),
-                            ToInt64(row[2], "rows_fitted"), row[3].as<double>(),
-                            row[4].as<std::string>(),       row[5].as<std::string>(),
-                            row[6].as<std::string>(),       row[7].as<std::string>()};
+  return SegmentationRecord{
+      row[0].as<std::string>(), row[1].as<int>(),         ToInt64(row[2], "rows_fitted"),
+      row[3].as<double>(),      row[4].as<std::string>(), row[5].as<std::string>(),
+      row[6].as<std::string>(), row[7].as<std::string>(), row[8].as<std::string>()};
 }
 
 RowBatch SegmentStatements::ReadUnsegmented(const std::string& version,

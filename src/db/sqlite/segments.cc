@@ -62,11 +62,12 @@ bool SegmentStatements::ActivateSegmentation(const SegmentationRecord& r) {
   const std::string next = "(SELECT COALESCE(MAX(activation), 0) + 1 FROM " + models + ")";
   Transaction tx(db_);
   auto insert = Prepare("INSERT INTO " + models +
-                            " (segmentation_version, k, rows_fitted, silhouette, features, model,"
-                            " diagnostics, activation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " +
+                            " (segmentation_version, k, rows_fitted, silhouette, features,"
+                            " source_table, model, diagnostics, activation) VALUES (?1, ?2, ?3,"
+                            " ?4, ?5, ?6, ?7, ?8, " +
                             next + ") ON CONFLICT DO NOTHING",
                         {r.version, static_cast<std::int64_t>(r.k), r.rows_fitted, r.silhouette,
-                         r.features, r.model_json, r.diagnostics_json},
+                         r.features, r.source_table, r.model_json, r.diagnostics_json},
                         "store segmentation " + r.version);
   insert->Step();
   const bool inserted = db_.Changes() > 0;
@@ -87,15 +88,15 @@ bool SegmentStatements::ActivateSegmentation(const SegmentationRecord& r) {
 
 std::optional<SegmentationRecord> SegmentStatements::CurrentSegmentation() {
   Statement s(db_,
-              "SELECT segmentation_version, k, rows_fitted, silhouette, features, model,"
-              " diagnostics, fitted_at FROM " +
+              "SELECT segmentation_version, k, rows_fitted, silhouette, features, source_table,"
+              " model, diagnostics, fitted_at FROM " +
                   QuoteIdentifier(config_.segmentation.models_table) +
                   " ORDER BY activation DESC LIMIT 1",
               "read the current segmentation");
   if (!s.Step()) return std::nullopt;
   return SegmentationRecord{ValueText(s.Cell(0)), static_cast<int>(s.Int(1)), s.Int(2),
                             s.Double(3),          ValueText(s.Cell(4)),       ValueText(s.Cell(5)),
-                            ValueText(s.Cell(6)), ValueText(s.Cell(7))};
+                            ValueText(s.Cell(6)), ValueText(s.Cell(7)),       ValueText(s.Cell(8))};
 }
 
 RowBatch SegmentStatements::ReadUnsegmented(const std::string& version,
