@@ -284,10 +284,11 @@ TEST_P(ServerTest, SegmentsAppearInTheAnswersAndTheDashboardAfterSegmenting) {
   for (const auto& [key, features] : rows) request["clients"].push_back(ClientJson(key, features));
   const HttpResponse many = served->Send("POST", "/v1/score", request.dump());
   ASSERT_EQ(many.status, 200) << many.body;
-  for (const json& client : json::parse(many.body).at("clients")) {
+  const json answer = json::parse(many.body);  // kept: the loop reads into it
+  for (const json& client : answer.at("clients")) {
     const std::int64_t key = client.at("client_id");
     EXPECT_EQ(client.at("segment").at("id").get<int>(), stored.at(key)) << key;
-    EXPECT_FALSE(client["segment"].at("description").get<std::string>().empty());
+    EXPECT_FALSE(client.at("segment").at("description").get<std::string>().empty());
   }
   const std::int64_t key = rows.begin()->first;
   const json lookup = json::parse(served->Get("/v1/clients/" + std::to_string(key)).body);
