@@ -54,7 +54,11 @@ FeatureEncoder FeatureEncoder::Fit(const SourceConfig& source,
     std::set<std::string> seen;  // sorted, so the encoding does not depend on row order
     for (const auto& row : rows) {
       const Value& v = row[index[c]];
-      if (!IsNull(v)) seen.insert(ValueText(v));
+      if (IsNull(v)) continue;
+      std::string category = ValueText(v);
+      // Text that is not valid UTF-8 is never a category: Encode rejects the rows that hold it,
+      // and the bundle's JSON could not hold it (saving the encoder would throw).
+      if (IsValidUtf8(category)) seen.insert(std::move(category));
     }
     encoder.vocabularies_[c].assign(seen.begin(), seen.end());
   }

@@ -119,6 +119,21 @@ TEST(EncoderTest, NumberBeyondFloatRangeRejectsTheRowAndIsNotATrainingValue) {
   EXPECT_EQ(encoder.numeric_ranges()[0], std::make_pair(30.0, 60.0));
 }
 
+// Found by tests/fuzz/encoder_fuzzer.cc: a training category that was not valid UTF-8 went into
+// the vocabulary, and saving the encoder then threw nlohmann's type_error (invalid UTF-8), not a
+// bankscore error. Such text is no category; a row holding it is rejected when encoded.
+TEST(EncoderTest, TextThatIsNotUtf8IsNoCategoryAndTheEncoderStillSaves) {
+  std::vector<std::vector<Value>> training = TrainingRows();
+  training.push_back({std::int64_t{35}, std::string("caf\xE9"), std::int64_t{4}});
+  training.push_back({std::int64_t{36}, std::string("nul\0in", 6), std::int64_t{4}});
+  const FeatureEncoder encoder = FeatureEncoder::Fit(Source(), kColumns, training);
+  EXPECT_THAT(encoder.vocabularies()[0], ElementsAre("admin.", "blue-collar", "unknown"));
+  const FeatureEncoder loaded = FeatureEncoder::FromJson(encoder.ToJson());
+  EXPECT_EQ(loaded.output_names(), encoder.output_names());
+  EncodedRows out = loaded.Transform(kColumns, {training[4]});
+  EXPECT_THAT(out.rejected, ElementsAre(0u));
+}
+
 TEST(EncoderTest, MissingFeatureColumnIsADataError) {
   EXPECT_THROW(Fitted().Transform({"age", "job"}, {}), DataError);
 }
