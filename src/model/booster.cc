@@ -76,6 +76,68 @@ bool HigherIsBetter(const std::string& metric) {
          metric.rfind("map", 0) == 0 || metric.rfind("ndcg", 0) == 0 || metric.rfind("pre", 0) == 0;
 }
 
+// XGBoost 1.7 trusts the shape of a JSON model: a gbtree whose num_trees disagrees with its list
+// of trees, or a tree whose children point outside it or back up, loads without an error and then
+// crashes the first prediction (found by tests/fuzz/bundle_fuzzer.cc). Checked after XGBoost
+// loaded the text (it refuses what is no model at all, with its own message): the counts agree,
+// every tree's node arrays have num_nodes entries, the children form a tree from node 0, and
+// every split reads a feature the model has. Throws ModelError.
+void CheckTreeShapes(const std::string& json_text) {
+  const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+  if (j.is_discarded()) return;  // not JSON: XGBoost refuses it with its own message
+  const auto count = [](const nlohmann::json& text) {
+    const auto value = ParseInteger<std::int64_t>(text.get<std::string>());
+    if (!value || *value < 0) throw ModelError("invalid XGBoost model: bad count " + text.dump());
+    return static_cast<std::size_t>(*value);
+  };
+  try {
+    const nlohmann::json& learner = j.at("learner");
+    const nlohmann::json* booster = &learner.at("gradient_booster");
+    const std::string name = booster->at("name").get<std::string>();
+    if (name == "dart") booster = &booster->at("gbtree");
+    if (name != "gbtree" && name != "dart") return;  // gblinear has no trees
+    const nlohmann::json& model = booster->at("model");
+    const nlohmann::json& trees = model.at("trees");
+    const std::size_t features = count(learner.at("learner_model_param").at("num_feature"));
+    if (count(model.at("gbtree_model_param").at("num_trees")) != trees.size() ||
+        model.at("tree_info").size() != trees.size()) {
+      throw ModelError("invalid XGBoost model: num_trees, tree_info and trees disagree");
+    }
+    for (const nlohmann::json& tree : trees) {
+      const std::size_t nodes = count(tree.at("tree_param").at("num_nodes"));
+      const auto left = tree.at("left_children").get<std::vector<std::int64_t>>();
+      const auto right = tree.at("right_children").get<std::vector<std::int64_t>>();
+      const auto split = tree.at("split_indices").get<std::vector<std::int64_t>>();
+      if (nodes == 0 || left.size() != nodes || right.size() != nodes || split.size() != nodes ||
+          tree.at("split_conditions").size() != nodes || tree.at("default_left").size() != nodes ||
+          tree.at("base_weights").size() != nodes) {
+        throw ModelError("invalid XGBoost model: a tree's node arrays disagree with num_nodes");
+      }
+      std::vector<bool> seen(nodes, false);
+      std::vector<std::int64_t> pending = {0};
+      while (!pending.empty()) {
+        const auto node = static_cast<std::size_t>(pending.back());
+        pending.pop_back();
+        if (seen[node]) throw ModelError("invalid XGBoost model: a tree node is reached twice");
+        seen[node] = true;
+        if (left[node] == -1 && right[node] == -1) continue;  // a leaf
+        for (const std::int64_t child : {left[node], right[node]}) {
+          if (child < 0 || static_cast<std::size_t>(child) >= nodes) {
+            throw ModelError("invalid XGBoost model: a child index outside its tree");
+          }
+          pending.push_back(child);
+        }
+        if (split[node] < 0 || static_cast<std::size_t>(split[node]) >= features) {
+          throw ModelError("invalid XGBoost model: a split on feature " +
+                           std::to_string(split[node]) + " of " + std::to_string(features));
+        }
+      }
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError(std::string("invalid XGBoost model: ") + e.what());
+  }
+}
+
 }  // namespace
 
 struct Booster::Handle {
@@ -212,6 +274,7 @@ Booster Booster::FromJson(const std::string& json_text) {
   auto handle = std::make_unique<Handle>(raw);
   Check(XGBoosterLoadModelFromBuffer(raw, json_text.data(), json_text.size()),
         "XGBoosterLoadModelFromBuffer");
+  CheckTreeShapes(json_text);  // what XGBoost accepted but cannot predict with
   return Booster(std::move(handle));
 }
 
