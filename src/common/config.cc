@@ -8,6 +8,7 @@
 #include "bankscore/config.h"
 
 #include <arpa/inet.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -875,10 +876,60 @@ std::chrono::seconds ParseDuration(const std::string& text, const std::string& k
 
 namespace {
 
+// Notes where each document starts, and nothing else.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  // True when the last document started where the one before it did.
+  bool stuck() const { return stuck_; }
+  const YAML::Mark& last() const { return last_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stuck_ = count_ > 0 && mark.pos == last_.pos;
+    last_ = mark;
+    ++count_;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  YAML::Mark last_;
+  std::size_t count_ = 0;
+  bool stuck_ = false;
+};
+
+// yaml-cpp 0.7's parser never gets past a stray ',' at the start of a document (",\nb" is enough):
+// every call for the next document reports an empty one at the same place again, so YAML::LoadAll
+// loops, collecting empty documents until memory runs out (found by tests/fuzz/config_fuzzer.cc).
+// This walks the documents first, noting only where each starts, and refuses the text at the first
+// document that does not move on. Throws YAML::Exception for what the parser itself refuses.
+void RefuseStuckYaml(const std::string& yaml_text, std::string_view source_name) {
+  std::istringstream in(yaml_text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  while (parser.HandleNextDocument(starts)) {
+    if (starts.stuck()) {
+      throw ConfigError(
+          Location(source_name, starts.last()) +
+          ": invalid YAML: the parser cannot get past this line (a stray ',' outside a "
+          "[list] or {map}?)");
+    }
+  }
+}
+
 // The one YAML document of a config file, which must be a map; throws ConfigError otherwise.
 YAML::Node ParseDocument(const std::string& yaml_text, const std::string& source_name) {
   std::vector<YAML::Node> documents;
   try {
+    RefuseStuckYaml(yaml_text, source_name);
     documents = YAML::LoadAll(yaml_text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(Location(source_name, e.mark) + ": invalid YAML: " + e.msg);

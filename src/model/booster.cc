@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <utility>
 
 #include "bankscore/error.h"
@@ -74,6 +75,91 @@ double ParseEvalScore(const std::string& line) {
 bool HigherIsBetter(const std::string& metric) {
   return metric.rfind("auc", 0) == 0 || metric.rfind("aucpr", 0) == 0 ||
          metric.rfind("map", 0) == 0 || metric.rfind("ndcg", 0) == 0 || metric.rfind("pre", 0) == 0;
+}
+
+// XGBoost 1.7 trusts the shape of a JSON model: a gbtree whose num_trees disagrees with its list
+// of trees, or a tree whose children point outside it or back up, loads without an error and then
+// crashes the first prediction, and its lenient JSON parser reads past the end of a malformed
+// array while loading (both found by tests/fuzz/bundle_fuzzer.cc). Checked before XGBoost reads
+// the text: it is JSON; for a model (a "learner"; XGBoost says why anything else is none) the
+// counts agree, every tree's node arrays are num_nodes integers or numbers, the children form a
+// tree from node 0, and every split reads a feature the model has. Throws ModelError.
+void CheckTreeShapes(const std::string& json_text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::exception& e) {
+    // XGBoost's own parser is lenient ([0,00,] is an array to it) and then reads past the end.
+    throw ModelError(std::string("invalid XGBoost model, not JSON: ") + e.what());
+  }
+  if (!j.is_object() || !j.contains("learner")) return;  // XGBoost says why it is no model
+  const auto count = [](const nlohmann::json& text) {
+    const auto value = ParseInteger<std::int64_t>(text.get<std::string>());
+    if (!value || *value < 0) throw ModelError("invalid XGBoost model: bad count " + text.dump());
+    return static_cast<std::size_t>(*value);
+  };
+  try {
+    const nlohmann::json& learner = j.at("learner");
+    const nlohmann::json* booster = &learner.at("gradient_booster");
+    const std::string name = booster->at("name").get<std::string>();
+    if (name == "dart") booster = &booster->at("gbtree");
+    if (name != "gbtree" && name != "dart") return;  // gblinear has no trees
+    const nlohmann::json& model = booster->at("model");
+    const nlohmann::json& trees = model.at("trees");
+    const std::size_t features = count(learner.at("learner_model_param").at("num_feature"));
+    if (count(model.at("gbtree_model_param").at("num_trees")) != trees.size() ||
+        model.at("tree_info").size() != trees.size()) {
+      throw ModelError("invalid XGBoost model: num_trees, tree_info and trees disagree");
+    }
+    for (const nlohmann::json& tree : trees) {
+      const std::size_t nodes = count(tree.at("tree_param").at("num_nodes"));
+      const auto left = tree.at("left_children").get<std::vector<std::int64_t>>();
+      const auto right = tree.at("right_children").get<std::vector<std::int64_t>>();
+      const auto split = tree.at("split_indices").get<std::vector<std::int64_t>>();
+      if (nodes == 0) throw ModelError("invalid XGBoost model: a tree without nodes");
+      // Every per-node array XGBoost reads: num_nodes integers or numbers (split_type may be
+      // absent in models from before categorical splits).
+      const auto check_nodes = [&](const char* key, bool integers) {
+        if (!tree.contains(key) && std::string_view(key) == "split_type") return;
+        const nlohmann::json& values = tree.at(key);
+        if (!values.is_array() || values.size() != nodes ||
+            !std::all_of(values.begin(), values.end(), [&](const nlohmann::json& v) {
+              return integers ? v.is_number_integer() : v.is_number();
+            })) {
+          throw ModelError(std::string("invalid XGBoost model: a tree's ") + key + " is not " +
+                           std::to_string(nodes) + (integers ? " integers" : " numbers"));
+        }
+      };
+      for (const char* key : {"left_children", "right_children", "parents", "split_indices",
+                              "split_type", "default_left"}) {
+        check_nodes(key, true);
+      }
+      for (const char* key : {"base_weights", "split_conditions", "loss_changes", "sum_hessian"}) {
+        check_nodes(key, false);
+      }
+      std::vector<bool> seen(nodes, false);
+      std::vector<std::int64_t> pending = {0};
+      while (!pending.empty()) {
+        const auto node = static_cast<std::size_t>(pending.back());
+        pending.pop_back();
+        if (seen[node]) throw ModelError("invalid XGBoost model: a tree node is reached twice");
+        seen[node] = true;
+        if (left[node] == -1 && right[node] == -1) continue;  // a leaf
+        for (const std::int64_t child : {left[node], right[node]}) {
+          if (child < 0 || static_cast<std::size_t>(child) >= nodes) {
+            throw ModelError("invalid XGBoost model: a child index outside its tree");
+          }
+          pending.push_back(child);
+        }
+        if (split[node] < 0 || static_cast<std::size_t>(split[node]) >= features) {
+          throw ModelError("invalid XGBoost model: a split on feature " +
+                           std::to_string(split[node]) + " of " + std::to_string(features));
+        }
+      }
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError(std::string("invalid XGBoost model: ") + e.what());
+  }
 }
 
 }  // namespace
@@ -210,6 +296,7 @@ Booster Booster::FromJson(const std::string& json_text) {
   BoosterHandle raw = nullptr;
   Check(XGBoosterCreate(nullptr, 0, &raw), "XGBoosterCreate");
   auto handle = std::make_unique<Handle>(raw);
+  CheckTreeShapes(json_text);  // what XGBoost would load, or crash on, but cannot predict with
   Check(XGBoosterLoadModelFromBuffer(raw, json_text.data(), json_text.size()),
         "XGBoosterLoadModelFromBuffer");
   return Booster(std::move(handle));

@@ -41,17 +41,22 @@ void CheckScoredSet(const ScoredSet& set, const char* name) {
   }
 }
 
-// Everything LoadBundle checks beyond the JSON's shape; throws ModelError.
-void Validate(const ModelBundle& bundle, const std::string& model_text, const fs::path& dir) {
+void CheckContentHash(const ModelMetadata& m, const std::string& model_text,
+                      const FeatureEncoder& encoder, const Calibrator& calibrator,
+                      const fs::path& dir) {
+  if (ContentHash(model_text, encoder, calibrator) != m.content_sha256) {
+    throw ModelError(dir.string() + ": " + kModelFile +
+                     ", the encoder or the calibrator does not match the content hash in " +
+                     kMetadataFile + " (changed after training); retrain the model");
+  }
+}
+
+// Everything else LoadBundle checks beyond the JSON's shape; throws ModelError.
+void Validate(const ModelBundle& bundle, const fs::path& dir) {
   const ModelMetadata& m = bundle.metadata;
   if (!(m.threshold >= 0 && m.threshold <= 1)) {
     throw ModelError(dir.string() + ": threshold " + std::to_string(m.threshold) +
                      " is not between 0 and 1");
-  }
-  if (ContentHash(model_text, bundle.encoder, bundle.calibrator) != m.content_sha256) {
-    throw ModelError(dir.string() + ": " + kModelFile +
-                     ", the encoder or the calibrator does not match the content hash in " +
-                     kMetadataFile + " (changed after training); retrain the model");
   }
   if (bundle.booster.num_features() != static_cast<int>(bundle.encoder.output_names().size())) {
     throw ModelError(dir.string() + ": " + kModelFile + " expects " +
@@ -118,13 +123,16 @@ ModelBundle LoadBundle(const std::string& directory) {
                        " (retrain the model with this version of bankscore)");
     }
     const std::string model_text = ReadBundleFile(dir / kModelFile);
-    ModelBundle bundle{j.get<ModelMetadata>(),
-                       FeatureEncoder::FromJson(j.at("encoder").dump()),
-                       Booster::FromJson(model_text),
-                       j.at("validation").get<ScoredSet>(),
-                       j.at("test").get<ScoredSet>(),
-                       format >= 3 ? Calibrator::FromJson(j.at("calibrator")) : Calibrator()};
-    Validate(bundle, model_text, dir);
+    ModelMetadata metadata = j.get<ModelMetadata>();
+    FeatureEncoder encoder = FeatureEncoder::FromJson(j.at("encoder").dump());
+    Calibrator calibrator = format >= 3 ? Calibrator::FromJson(j.at("calibrator")) : Calibrator();
+    // The hash first: a model.json edited after training never reaches XGBoost's parser, which
+    // trusts what it reads (tests/fuzz/README.md).
+    CheckContentHash(metadata, model_text, encoder, calibrator, dir);
+    ModelBundle bundle{std::move(metadata),           std::move(encoder),
+                       Booster::FromJson(model_text), j.at("validation").get<ScoredSet>(),
+                       j.at("test").get<ScoredSet>(), std::move(calibrator)};
+    Validate(bundle, dir);
     return bundle;
   } catch (const nlohmann::json::exception& e) {
     throw ModelError("invalid " + where + ": " + e.what());

@@ -27,6 +27,12 @@ std::vector<std::size_t> ColumnIndices(const std::vector<std::string>& wanted,
   return out;
 }
 
+// The model reads single-precision floats: a finite double beyond their range (1e39, 1e300)
+// would become an infinity in the matrix, which XGBoost takes for a real value of the feature.
+bool FitsTheModel(double value) {
+  return std::isfinite(value) && std::abs(value) <= std::numeric_limits<float>::max();
+}
+
 std::string SentinelFlagName(const std::string& column, double value) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g", value);
@@ -48,7 +54,11 @@ FeatureEncoder FeatureEncoder::Fit(const SourceConfig& source,
     std::set<std::string> seen;  // sorted, so the encoding does not depend on row order
     for (const auto& row : rows) {
       const Value& v = row[index[c]];
-      if (!IsNull(v)) seen.insert(ValueText(v));
+      if (IsNull(v)) continue;
+      std::string category = ValueText(v);
+      // Text that is not valid UTF-8 is never a category: Encode rejects the rows that hold it,
+      // and the bundle's JSON could not hold it (saving the encoder would throw).
+      if (IsValidUtf8(category)) seen.insert(std::move(category));
     }
     encoder.vocabularies_[c].assign(seen.begin(), seen.end());
   }
@@ -57,8 +67,8 @@ FeatureEncoder FeatureEncoder::Fit(const SourceConfig& source,
   return encoder;
 }
 
-// The training values' [min, max] per numeric column; NULL, text that is no number, non-finite
-// values and sentinels do not count.
+// The training values' [min, max] per numeric column; NULL, text that is no number, values the
+// model cannot read (non-finite or beyond float) and sentinels do not count.
 void FeatureEncoder::FitRanges(const std::vector<std::size_t>& num_index,
                                const std::vector<std::vector<Value>>& rows) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -70,7 +80,7 @@ void FeatureEncoder::FitRanges(const std::vector<std::size_t>& num_index,
       const Value& v = row[num_index[n]];
       std::optional<double> value = AsNumber(v);
       if (const auto* text = std::get_if<std::string>(&v)) value = ParseNumber(*text);
-      if (!value || !std::isfinite(*value)) continue;
+      if (!value || !FitsTheModel(*value)) continue;  // Encode rejects these rows
       if (sentinel != sentinels_.end() && *value == sentinel->second) continue;
       if (std::isnan(low) || *value < low) low = *value;
       if (std::isnan(high) || *value > high) high = *value;
@@ -138,6 +148,10 @@ std::string FeatureEncoder::EncodeNumbers(const ColumnarBatch& batch,
         return "column '" + numeric_[n] + "': expected a finite number, got " +
                DescribeValue(column.ValueAt(row));
       }
+    }
+    if (!FitsTheModel(value)) {
+      return "column '" + numeric_[n] + "': " + FormatDouble(value) +
+             " is beyond the range the model reads (a magnitude of at most 3.4e38)";
     }
     if (n < limits.size() && limits[n] && (value < limits[n]->first || value > limits[n]->second)) {
       return "column '" + numeric_[n] + "': " + FormatDouble(value) +

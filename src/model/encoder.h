@@ -5,10 +5,12 @@
 //   - categorical column: one-hot over the categories seen in training (sorted; the literal
 //     "unknown" is a category like any other). NULL sets the whole group to NaN (missing, so
 //     XGBoost follows its learned default branch). A category never seen in training sets the whole
-//     group to 0 ("none of the known categories"); it is counted, not fatal.
+//     group to 0 ("none of the known categories"); it is counted, not fatal. Text that is not
+//     valid UTF-8 (or holds NUL) is no category: Fit leaves it out, and it rejects the row.
 //   - numeric column: its value as float; NULL is NaN. Integers and reals both accepted; text that
-//     parses as a number is accepted (SQLite may store "1.5" as text); other text, infinity and
-//     NaN reject the row.
+//     parses as a number is accepted (SQLite may store "1.5" as text); other text, infinity,
+//     NaN and values beyond single precision (|v| > 3.4e38, which the float matrix would hold
+//     as an infinity) reject the row.
 //   - sentinel (e.g. pdays = 999): an extra 0/1 flag column "<name>_is_<value>" and the value
 //     itself becomes NaN.
 // Transform never throws for bad rows: it reports them as rejections with a reason.

@@ -114,6 +114,35 @@ TEST(BoosterTest, InvalidModelTextThrowsModelErrorWithXgboostsMessage) {
   }
 }
 
+// Found by tests/fuzz/bundle_fuzzer.cc: XGBoost loads a model whose num_trees disagrees with
+// its trees (or whose tree points outside itself) and then crashes predicting with it, and its
+// lenient JSON parser crashes loading a malformed array.
+TEST(BoosterTest, ModelWhoseTreesDoNotHoldTogetherThrowsModelErrorAtLoad) {
+  const std::string text =
+      ReadText(std::string(BANKSCORE_SOURCE_DIR) + "/tests/data/small_model.json");
+  const auto tampered = [&](const std::string& from, const std::string& to) {
+    const std::size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return std::string(text).replace(at, from.size(), to);
+  };
+  EXPECT_NO_THROW(Booster::FromJson(text));
+  const auto refused = [](const std::string& model, const std::string& why) {
+    try {
+      Booster::FromJson(model);
+      ADD_FAILURE() << "expected ModelError: " << why;
+    } catch (const ModelError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(why));
+    }
+  };
+  refused(tampered("\"num_trees\":\"20\"", "\"num_trees\":\"0\""),
+          "num_trees, tree_info and trees");
+  refused(tampered("\"left_children\":[1,", "\"left_children\":[99,"), "child index outside");
+  refused(tampered("\"left_children\":[1,", "\"left_children\":[0,"), "reached twice");
+  // XGBoost's own parser takes [00,] for an array and loads past its end.
+  refused(tampered("\"split_type\":[0,", "\"split_type\":[00,"), "not JSON");
+  refused(tampered("\"split_type\":[0,", "\"split_type\":[0.5,"), "split_type is not");
+}
+
 TEST(BoosterTest, UnknownParameterValueThrowsModelError) {
   FeatureMatrix x;
   std::vector<float> y;

@@ -542,6 +542,15 @@ TEST(ConfigErrorTest, YamlSyntaxError) {
               HasSubstr("test.yaml:14: invalid YAML: illegal map value"));
 }
 
+// Found by tests/fuzz/config_fuzzer.cc: yaml-cpp's LoadAll never gets past a stray ',' and
+// collected empty documents until memory ran out; bankscore hung on such a config file.
+TEST(ConfigErrorTest, StrayFlowTokenIsRefusedRatherThanLoopedOn) {
+  EXPECT_THAT(ErrorOf(",\nb"),
+              HasSubstr("test.yaml:1: invalid YAML: the parser cannot get past this line"));
+  EXPECT_THAT(ErrorOf(",ab)\nb "), HasSubstr("invalid YAML"));
+  EXPECT_THAT(ErrorOf(Append("---\n,\nb\n")), HasSubstr("invalid YAML"));
+}
+
 TEST(ConfigErrorTest, DocumentThatIsNotAConfiguration) {
   EXPECT_THAT(ErrorOf(""), HasSubstr("test.yaml: the configuration is empty"));
   EXPECT_THAT(ErrorOf("- database\n- source\n"),

@@ -96,6 +96,44 @@ TEST(EncoderTest, TextOrInfinityInANumericColumnRejectsTheRowWithAReason) {
   EXPECT_EQ(out.matrix(0, 3), 41.0f);
 }
 
+// Found by tests/fuzz/encoder_fuzzer.cc: a finite double beyond float range was accepted and
+// encoded as an infinity, which XGBoost reads as a real value. Rejected now, as infinity is, and
+// left out of the training range.
+TEST(EncoderTest, NumberBeyondFloatRangeRejectsTheRowAndIsNotATrainingValue) {
+  std::vector<std::vector<Value>> rows = {
+      {std::int64_t{40}, std::string("admin."), 1e300},
+      {std::int64_t{41}, std::string("admin."), std::string("-4e38")},
+      {std::int64_t{42}, std::string("admin."), 3.4e38}};
+  EncodedRows out = Fitted().Transform(kColumns, rows);
+  EXPECT_THAT(out.accepted, ElementsAre(2u));
+  EXPECT_THAT(out.rejected, ElementsAre(0u, 1u));
+  ASSERT_EQ(out.reasons.size(), 2u);
+  EXPECT_THAT(out.reasons[0], HasSubstr("column 'pdays': 1e+300 is beyond the range"));
+  EXPECT_THAT(out.reasons[1], HasSubstr("column 'pdays': -4e+38 is beyond the range"));
+  ASSERT_EQ(out.matrix.rows(), 1);
+  EXPECT_TRUE(std::isfinite(out.matrix(0, 4)));
+
+  std::vector<std::vector<Value>> training = TrainingRows();
+  training.push_back({1e39, std::string("admin."), std::int64_t{5}});
+  const FeatureEncoder encoder = FeatureEncoder::Fit(Source(), kColumns, training);
+  EXPECT_EQ(encoder.numeric_ranges()[0], std::make_pair(30.0, 60.0));
+}
+
+// Found by tests/fuzz/encoder_fuzzer.cc: a training category that was not valid UTF-8 went into
+// the vocabulary, and saving the encoder then threw nlohmann's type_error (invalid UTF-8), not a
+// bankscore error. Such text is no category; a row holding it is rejected when encoded.
+TEST(EncoderTest, TextThatIsNotUtf8IsNoCategoryAndTheEncoderStillSaves) {
+  std::vector<std::vector<Value>> training = TrainingRows();
+  training.push_back({std::int64_t{35}, std::string("caf\xE9"), std::int64_t{4}});
+  training.push_back({std::int64_t{36}, std::string("nul\0in", 6), std::int64_t{4}});
+  const FeatureEncoder encoder = FeatureEncoder::Fit(Source(), kColumns, training);
+  EXPECT_THAT(encoder.vocabularies()[0], ElementsAre("admin.", "blue-collar", "unknown"));
+  const FeatureEncoder loaded = FeatureEncoder::FromJson(encoder.ToJson());
+  EXPECT_EQ(loaded.output_names(), encoder.output_names());
+  EncodedRows out = loaded.Transform(kColumns, {training[4]});
+  EXPECT_THAT(out.rejected, ElementsAre(0u));
+}
+
 TEST(EncoderTest, MissingFeatureColumnIsADataError) {
   EXPECT_THROW(Fitted().Transform({"age", "job"}, {}), DataError);
 }

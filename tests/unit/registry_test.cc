@@ -78,6 +78,17 @@ TEST_F(RegistryTest, NoModelYetIsAModelErrorNamingTrain) {
   EXPECT_THAT(ModelErrorOf([&] { ResolveModelDirectory(Path()); }), HasSubstr("bankscore train"));
 }
 
+// The content hash is checked before XGBoost reads model.json: XGBoost trusts what it parses and
+// crashed on malformed models the bundle fuzz target made (tests/fuzz/README.md), so an edited
+// model.json must be refused for its hash, whatever it holds.
+TEST_F(RegistryTest, AnEditedModelFileIsRefusedForItsHashBeforeXgboostReadsIt) {
+  fs::create_directories(root_);
+  fs::copy(SyntheticModel().path, root_ / "bundle");
+  WriteFileAtomic(root_ / "bundle" / "model.json", "{\"learner\": {\"split_type\": [0,00,]}}");
+  EXPECT_THAT(ModelErrorOf([&] { LoadBundle((root_ / "bundle").string()); }),
+              HasSubstr("does not match the content hash"));
+}
+
 TEST_F(RegistryTest, AddKeepsAVersionThatOnlyPromoteMakesCurrent) {
   ModelRegistry registry(Path());
   registry.Add(Bundle("v1", "2026-01-01T00:00:00Z"));
