@@ -49,8 +49,8 @@ HttpResponse HandleScore(ServiceContext& ctx, const HttpRequest& request) {
   } catch (const InputError& e) {
     return JsonError(400, e.what(), e.field());
   }
-  const ScoredClients scored =
-      ScoreClients(*snapshot.model, snapshot.decision, ctx.config.source, parsed.clients);
+  const ScoredClients scored = ScoreClients(*snapshot.model, snapshot.decision, ctx.config.source,
+                                            parsed.clients, ctx.config.scoring.explain_top);
   for (std::size_t i = 0; i < scored.clients.size(); ++i) {
     if (scored.clients[i].rejection.empty()) continue;
     const std::string field = parsed.many ? "clients[" + std::to_string(i) + "]" : "";

@@ -3,8 +3,8 @@
 // ScoreClients builds a ColumnarBatch from the clients (NULL where a value was not given) and
 // runs ScoreBatch and ApplyDecision on it, the encode -> XGBoost in-place predict -> decision path
 // every batch run takes, so a client gets the probability a run would store for the same row.
-// Nothing is written anywhere. The fields that later issues add (reasons, segment) are part of
-// the result already and stay empty until the model provides them.
+// Nothing is written anywhere. A client's reasons are the batch run's (scoring.explain_top, the
+// same TreeSHAP code); the segment stays empty until the model provides one.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +36,7 @@ struct ClientResult {
   std::optional<std::int64_t> key;  // echoed from the request
   double probability = 0.0;
   int label = 0;
-  std::vector<Reason> reasons;         // empty until the model computes them
+  std::vector<Reason> reasons;         // the top `explain_top`, largest |contribution| first
   std::optional<SegmentInfo> segment;  // absent until segments exist
   std::vector<std::string> warnings;   // e.g. a category the model never saw
   std::string rejection;               // not empty: the row could not be encoded (no probability)
@@ -48,8 +48,10 @@ struct ScoredClients {
   std::vector<ClientResult> clients;  // in request order
 };
 
-// Throws DataError / ModelError only for a model that cannot score at all.
+// Each scored client gets its `explain_top` reasons (none for 0). Throws DataError / ModelError
+// only for a model that cannot score at all.
 ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
-                           const SourceConfig& source, const std::vector<ClientInput>& clients);
+                           const SourceConfig& source, const std::vector<ClientInput>& clients,
+                           std::size_t explain_top);
 
 }  // namespace bankscore::service

@@ -265,8 +265,9 @@ TEST_F(ServiceTest, FormPageListsEveryFieldAndShowsTheScoredClient) {
   const HttpResponse result = service->Handle(submitted);
   ASSERT_EQ(result.status, 200);
   ClientInput client{std::nullopt, {std::string("retired"), 65.0, 999.0}};
-  const ScoredClients expected = ScoreClients(
-      *Model(), EffectiveDecision(*Model(), config_.scoring), config_.source, {client});
+  const ScoredClients expected =
+      ScoreClients(*Model(), EffectiveDecision(*Model(), config_.scoring), config_.source, {client},
+                   config_.scoring.explain_top);
   EXPECT_THAT(result.body, HasSubstr("<output id=\"probability\" data-value=\"" +
                                      FormatDouble(expected.clients[0].probability) + "\">"));
   EXPECT_THAT(result.body, HasSubstr("<option selected>retired</option>"));
@@ -281,7 +282,7 @@ TEST_F(ServiceTest, ResultShowsReasonsAsABarChartAndTheSegmentWhenTheModelGivesT
   ScoredClients scored{"v1", Decision{0.5}, {ClientResult{}}};
   scored.clients[0].probability = 0.7;
   scored.clients[0].label = 1;
-  EXPECT_THAT(ScoreResultHtml(scored, 0), HasSubstr("does not compute per-client reasons"));
+  EXPECT_THAT(ScoreResultHtml(scored, 0), HasSubstr("scoring.explain_top is 0"));
   scored.clients[0].reasons = {{"poutcome", "success", 1.21}, {"contact", "telephone", -0.33}};
   scored.clients[0].segment = SegmentInfo{3, "retired, previous success"};
   const std::string html = ScoreResultHtml(scored, 0);
