@@ -667,7 +667,7 @@ TEST(ConfigTest, ExplainTopOutsideItsRangeOrNotAnIntegerIsRefused) {
   EXPECT_THAT(ErrorOf(Append("scoring:\n  explain_top: three\n")),
               HasSubstr("scoring.explain_top"));
   EXPECT_THAT(ErrorOf(Append("scoring:\n  explain_tops: 3\n")),
-              HasSubstr("unknown key 'explain_tops'"));
+              HasSubstr("unknown key 'scoring.explain_tops' (did you mean 'explain_top'?)"));
 }
 
 TEST(ConfigTest, ReasonsTableNeedsANameOfItsOwn) {

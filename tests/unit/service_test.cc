@@ -15,6 +15,7 @@
 #include "fakes/fake_database.h"
 #include "fakes/synthetic_clients.h"
 #include "jobs/scorer.h"
+#include "model/reasons.h"
 #include "service/api_handlers.h"
 #include "service/dashboard_page.h"
 #include "service/form_page.h"
@@ -110,7 +111,14 @@ TEST_F(ServiceTest, ScoredClientsEqualTheBatchRunsStoredPredictions) {
     EXPECT_EQ(c.at("label").get<int>(), stored[i].label);
     EXPECT_EQ(c.at("threshold").get<double>(), stored[i].threshold);
     EXPECT_EQ(c.at("model_version").get<std::string>(), stored[i].model_version);
-    EXPECT_FALSE(c.contains("reasons"));  // the model does not compute them (issue 12)
+    // The run's reasons (scoring.explain_top: 3 by default), from the same code.
+    ASSERT_EQ(c.at("reasons").size(), 3u);
+    std::string line;
+    for (const json& r : c["reasons"]) {
+      AppendReason(line, r.at("feature").get<std::string>(), r.at("value").get<std::string>(),
+                   r.at("contribution").get<double>());
+    }
+    EXPECT_EQ(line, stored[i].top_reasons);
     EXPECT_FALSE(c.contains("segment"));  // no segments yet (issue 14)
   }
   // One client alone: the object itself.
