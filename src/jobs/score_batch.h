@@ -1,5 +1,6 @@
 // Internal: scoring one batch of source rows in memory, with no I/O: encode into a dense float
-// matrix, predict it in one XGBoost call, calibrate the whole batch; ApplyDecision then labels it
+// matrix, predict it in one XGBoost call, calibrate the whole batch, and with explain_top > 0 take
+// every prediction's top reasons from one more call (jobs/batch_reasons.h); ApplyDecision labels it
 // with the decision rule. Rows the encoder cannot use, and every row of a key that appears more
 // than once, become rejections with a reason. The workspace keeps its memory from batch to batch,
 // so a run allocates nothing per row.

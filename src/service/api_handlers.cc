@@ -100,7 +100,7 @@ HttpResponse HandleClient(ServiceContext& ctx, const HttpRequest& request) {
 HttpResponse HandleModel(ServiceContext& ctx, const HttpRequest&) {
   const ServingSnapshot snapshot = ctx.state.Snapshot();
   if (!snapshot.model) return NoModel(snapshot);
-  return JsonResponse(200, DescribeModel(snapshot));
+  return JsonResponse(200, DescribeModel(snapshot, ctx.config.scoring.explain_top));
 }
 
 }  // namespace bankscore::service

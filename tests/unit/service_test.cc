@@ -198,6 +198,8 @@ TEST_F(ServiceTest, ModelDescriptionHasCategoriesRangesThresholdAndMetrics) {
   EXPECT_LE(features[1].at("max").get<double>(), 87);
   EXPECT_LE(features[2].at("max").get<double>(), 29);  // pdays without the 999 sentinel
   EXPECT_GT(body.at("test_metrics").at("roc_auc").get<double>(), 0.5);
+  EXPECT_EQ(body.at("capabilities").at("reasons"), true);  // scoring.explain_top: 3 by default
+  EXPECT_EQ(body.at("capabilities").at("explain_top"), 3);
 }
 
 TEST_F(ServiceTest, WithoutAModelTheModelEndpointsAnswer503AndReadyzSaysWhy) {
