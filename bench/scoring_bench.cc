@@ -4,7 +4,8 @@
 // For each backend (SQLite; PostgreSQL with --pg-dsn) and each table size (the bundled 41,188 rows
 // tiled with new keys), with one 300-tree, depth-5 model trained once on the bundled rows:
 //   score    wall time of `bankscore score` from empty results (median of --runs), rows/s, the
-//            process's peak RSS, and the time in each pipeline stage from its own counters
+//            process's peak RSS, and the time in each pipeline stage from its own counters; once
+//            per --explain-top value (default 0 and 3: without and with per-row reasons)
 //   limits   bankscore_bench_limits: XGBoost's in-place predict alone on the same encoded rows,
 //            a bare read of the same rows, a bare bulk write of as many result rows
 //   python   bench/python_reference.py (pandas read_sql, get_dummies, predict_proba, to_sql /
@@ -113,10 +114,11 @@ struct Options {
   std::vector<long> sizes = {1000000, 10000000};
   long python_max_rows = 1100000;
   int runs = 3;
+  std::vector<int> explain_tops = {0, 3};  // scoring.explain_top values measured
   fs::path dir;
 };
 
-void WriteConfig(const fs::path& path, const Options& o, const Backend& b) {
+void WriteConfig(const fs::path& path, const Options& o, const Backend& b, int explain_top) {
   std::ofstream out(path);
   out << "database: " << b.database_yaml << "\n"
       << "source:\n  table: bank_clients\n  key: client_id\n  label: y\n  features:\n"
@@ -126,7 +128,7 @@ void WriteConfig(const fs::path& path, const Options& o, const Backend& b) {
       << "              cons.conf.idx, euribor3m, nr.employed]\n"
       << "  sentinels: {pdays: 999}\n"
       << "model: {path: " << (o.dir / "model").string() << "}\n"
-      << "scoring: {batch_size: 10000, threads: 2}\n"
+      << "scoring: {batch_size: 10000, threads: 2, explain_top: " << explain_top << "}\n"
       << "training:\n  num_boost_round: 300\n  early_stopping_rounds: 0\n"
       << "  xgboost: {max_depth: 5, eta: 0.05, nthread: 2}\n"
       << "logging: {level: warn}\n";
@@ -159,19 +161,30 @@ void Tile(const Backend& b, long rows) {
 }
 
 void ClearResults(const Backend& b) {
-  Run(WithSql(b, "DELETE FROM predictions; DELETE FROM rejected_rows; DELETE FROM scoring_runs;"));
+  Run(WithSql(b,
+              "DELETE FROM prediction_reasons; DELETE FROM predictions; DELETE FROM rejected_rows;"
+              " DELETE FROM scoring_runs;"));
 }
 
 struct Row {
   std::string backend;
   long rows = 0;
+  int explain_top = 0;
   double score = 0, rss_mib = 0, read = 0, encode = 0, predict = 0, write = 0;
   double limit_predict = 0, limit_read = 0, limit_write = 0, python = -1, python_rss_mib = 0;
 };
 
-Row Measure(const Options& o, const Backend& b, long rows, const fs::path& config) {
-  Row row{b.name, rows};
-  Tile(b, rows);
+// The config of `b` with scoring.explain_top = `explain_top` (the database and model are shared).
+fs::path ConfigFor(const Options& o, const Backend& b, int explain_top) {
+  const fs::path config = o.dir / (b.name + "-explain" + std::to_string(explain_top) + ".yaml");
+  WriteConfig(config, o, b, explain_top);
+  return config;
+}
+
+// `bankscore score` alone with scoring.explain_top = `explain_top` on the table already tiled.
+Row MeasureScore(const Options& o, const Backend& b, long rows, int explain_top) {
+  Row row{b.name, rows, explain_top};
+  const fs::path config = ConfigFor(o, b, explain_top);
   std::vector<double> times;
   for (int r = 0; r < o.runs; ++r) {
     ClearResults(b);
@@ -184,6 +197,12 @@ Row Measure(const Options& o, const Backend& b, long rows, const fs::path& confi
     row.write = NumberAfter(m.out, "write ");
   }
   row.score = Median(times);
+  return row;
+}
+
+// The limits and the Python reference, once per table size, into `row`.
+void MeasureReferences(const Options& o, const Backend& b, long rows, const fs::path& config,
+                       Row& row) {
   const auto limit = [&](const char* what) {
     return LimitSeconds(Run({o.limits, "--config", config.string(), "--what", what, "--rows",
                              std::to_string(rows), "--runs", std::to_string(o.runs)})
@@ -200,23 +219,39 @@ Row Measure(const Options& o, const Backend& b, long rows, const fs::path& confi
     row.python = LimitSeconds(m.out) > 0 ? m.seconds : -1;
     row.python_rss_mib = m.peak_rss_kib / 1024.0;
   }
-  return row;
+}
+
+// One row per --explain-top value; the references are measured once and shown on each.
+std::vector<Row> Measure(const Options& o, const Backend& b, long rows) {
+  Tile(b, rows);
+  std::vector<Row> out;
+  for (int explain_top : o.explain_tops) out.push_back(MeasureScore(o, b, rows, explain_top));
+  Row references;
+  MeasureReferences(o, b, rows, ConfigFor(o, b, o.explain_tops.front()), references);
+  for (Row& r : out) {
+    r.limit_predict = references.limit_predict;
+    r.limit_read = references.limit_read;
+    r.limit_write = references.limit_write;
+    r.python = references.python;
+    r.python_rss_mib = references.python_rss_mib;
+  }
+  return out;
 }
 
 void Print(const std::vector<Row>& table) {
   std::printf(
-      "| backend | rows | bankscore score | rows/s | peak RSS | read / encode / predict / write "
-      "(stage time) | XGBoost predict alone | bare read | bare write | Python reference | "
-      "speed-up vs Python | share of XGBoost's rows/s |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      "| backend | rows | explain_top | bankscore score | rows/s | peak RSS | read / encode / "
+      "predict / write (stage time) | XGBoost predict alone | bare read | bare write | Python "
+      "reference | speed-up vs Python | share of XGBoost's rows/s |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Row& r : table) {
     const std::string python =
         r.python > 0 ? Fixed(r.python) + " s (" + Fixed(r.python_rss_mib, 0) + " MiB)" : "n/a";
     std::printf(
-        "| %s | %ld | %.2f s | %.0f | %.0f MiB | %.2f / %.2f / %.2f / %.2f s | %.2f s | "
+        "| %s | %ld | %d | %.2f s | %.0f | %.0f MiB | %.2f / %.2f / %.2f / %.2f s | %.2f s | "
         "%.2f s | %.2f s | %s | %s | %.0f%% |\n",
-        r.backend.c_str(), r.rows, r.score, r.rows / r.score, r.rss_mib, r.read, r.encode,
-        r.predict, r.write, r.limit_predict, r.limit_read, r.limit_write, python.c_str(),
+        r.backend.c_str(), r.rows, r.explain_top, r.score, r.rows / r.score, r.rss_mib, r.read,
+        r.encode, r.predict, r.write, r.limit_predict, r.limit_read, r.limit_write, python.c_str(),
         r.python > 0 ? (Fixed(r.python / r.score, 1) + "x").c_str() : "n/a",
         100.0 * r.limit_predict / r.score);
   }
@@ -239,8 +274,7 @@ std::vector<Backend> MakeBackends(const Options& o) {
 
 // Loads the bundled rows into a fresh database of `b` (and trains the one model, first time).
 fs::path Prepare(const Options& o, const Backend& b, bool train) {
-  const fs::path config = o.dir / (b.name + ".yaml");
-  WriteConfig(config, o, b);
+  const fs::path config = ConfigFor(o, b, o.explain_tops.front());
   if (b.name == "postgres") {
     Run(WithSql(Backend{b.name, "", b.sql_command, "", {}},
                 "DROP SCHEMA IF EXISTS bankscore_bench CASCADE; CREATE SCHEMA bankscore_bench"));
@@ -267,6 +301,8 @@ int main(int argc, char** argv) {
   app.add_option("--runs", o.runs, "timed runs per measurement")->check(CLI::PositiveNumber);
   app.add_option("--python-max-rows", o.python_max_rows, "largest table Python is run on");
   app.add_option("--dir", dir, "work directory (emptied)");
+  app.add_option("--explain-top", o.explain_tops, "scoring.explain_top values to score with")
+      ->check(CLI::Range(0, 20));
   CLI11_PARSE(app, argc, argv);
   o.dir = dir;
   std::vector<Row> table;
@@ -275,10 +311,10 @@ int main(int argc, char** argv) {
     fs::create_directories(o.dir);
     bool trained = false;
     for (const Backend& b : MakeBackends(o)) {
-      const fs::path config = Prepare(o, b, !trained);
+      Prepare(o, b, !trained);
       trained = true;
       for (long rows : o.sizes) {
-        table.push_back(Measure(o, b, rows, config));
+        for (Row& r : Measure(o, b, rows)) table.push_back(std::move(r));
         std::fprintf(stderr, "measured %s at %ld rows\n", b.name.c_str(), rows);
       }
     }

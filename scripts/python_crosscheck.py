@@ -3,8 +3,10 @@
 
 Writes tests/data/small_rows.csv (encoded feature rows, NaN = missing) and
 tests/data/small_expected.csv (the probabilities Python's xgboost 1.7 predicts for them with
-tests/data/small_model.json, which bankscore trained). The unit test
-tests/unit/booster_test.cc checks that bankscore's C++ predictions equal these to 1e-6.
+tests/data/small_model.json, which bankscore trained), and tests/data/small_contribs.csv (its
+TreeSHAP contributions, `pred_contribs=True`: one column per feature, then the bias). The unit
+test tests/unit/booster_test.cc checks that bankscore's C++ predictions and contributions equal
+these (1e-6 and 1e-5).
 
 Regenerate after replacing the model file:  python3 scripts/python_crosscheck.py
 (needs Debian's python3-xgboost, which brings numpy; run it with /usr/bin/python3).
@@ -33,6 +35,8 @@ def main() -> None:
     predictions = booster.predict(xgb.DMatrix(x, missing=np.nan))
     np.savetxt(DATA / "small_rows.csv", x, delimiter=",", fmt="%.9g")
     np.savetxt(DATA / "small_expected.csv", predictions, fmt="%.9g")
+    contributions = booster.predict(xgb.DMatrix(x, missing=np.nan), pred_contribs=True)
+    np.savetxt(DATA / "small_contribs.csv", contributions, delimiter=",", fmt="%.9g")
     print(f"wrote {rows} rows x {n_features} features and their probabilities to {DATA}")
 
 

@@ -54,6 +54,8 @@ struct ResultsConfig {
   std::string runs_table = "scoring_runs";
   std::string rejected_table = "rejected_rows";
   std::string latest_view = "latest_predictions";
+  // Per prediction, its top scoring.explain_top reasons (rank 1..K), written with the prediction.
+  std::string reasons_table = "prediction_reasons";
 };
 
 struct ModelConfig {
@@ -77,8 +79,11 @@ struct ScoringConfig {
   std::optional<double> threshold;  // when set, overrides the model bundle's threshold
   ThresholdPolicy threshold_policy;
   std::size_t batch_size = 10000;
-  std::size_t pipeline_depth = 3;      // batches in flight between reading, scoring and writing
-  int threads = 0;                     // XGBoost prediction threads; 0: every core
+  std::size_t pipeline_depth = 3;  // batches in flight between reading, scoring and writing
+  int threads = 0;                 // XGBoost prediction threads; 0: every core
+  // Reasons stored per prediction: the K source columns with the largest |TreeSHAP contribution|
+  // (log-odds). 0: none, and no contributions are computed.
+  std::size_t explain_top = 3;
   std::chrono::seconds interval{300};  // daemon: time between cycles
   std::optional<TimeOfDay> daily_at;   // daemon: daily at this UTC time instead of interval
 };

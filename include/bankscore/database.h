@@ -56,6 +56,19 @@ struct Prediction {
   int label = 0;
   // The booster's output before calibration; NaN (stored as NULL) when unknown.
   double raw_score = std::numeric_limits<double>::quiet_NaN();
+  // Its reasons as one line, "poutcome=success (+1.21); nr.employed=5099.1 (+0.54)"; empty
+  // (stored as NULL) when scoring.explain_top is 0.
+  std::string top_reasons{};
+};
+
+// One of a prediction's top reasons: a source column's TreeSHAP contribution to its log-odds
+// (its one-hot and sentinel indicators summed into it). Rank 1 has the largest |contribution|.
+struct PredictionReason {
+  std::int64_t key = 0;
+  int rank = 0;                      // 1..scoring.explain_top
+  std::string feature;               // the source column, e.g. "poutcome"
+  std::optional<std::string> value;  // the row's value as text; nullopt for NULL
+  double contribution = 0.0;         // signed, in log-odds
 };
 
 struct Rejection {
@@ -267,11 +280,14 @@ class Database {
   // a run's results (read the source; read and insert predictions and rejections; insert and
   // update runs). Called before a run is recorded, so a role without write access writes nothing.
   virtual void CheckScoringAccess() = 0;
-  // Writes predictions and rejections of one batch and adds what it inserted to the run's totals,
-  // in one transaction.
+  // Writes predictions, rejections and the predictions' reasons of one batch and adds what it
+  // inserted to the run's totals, in one transaction. A (key, model_version) already present is
+  // skipped, and so are its reasons: a replayed batch writes nothing twice. (The default
+  // argument is for callers that store no reasons; every override repeats it.)
   virtual BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                                       double threshold, const std::vector<Prediction>& predictions,
-                                      const std::vector<Rejection>& rejections) = 0;
+                                      const std::vector<Rejection>& rejections,
+                                      const std::vector<PredictionReason>& reasons = {}) = 0;
 
   // --- Runs ----------------------------------------------------------------------------------
   // Inserts a run row (committed at once, so a crash leaves a trace) and returns its id.

@@ -2,8 +2,9 @@
 --
 -- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
 -- it is idempotent. Table names written in double curly braces are replaced by the configured names
--- (results.table, results.runs_table, results.rejected_table, results.latest_view); with the
--- default config they are predictions, scoring_runs, rejected_rows and latest_predictions.
+-- (results.table, results.runs_table, results.rejected_table, results.latest_view,
+-- results.reasons_table); with the default config they are predictions, scoring_runs,
+-- rejected_rows, latest_predictions and prediction_reasons.
 -- `bankscore schema --config FILE` prints this file with the names filled in, ready for psql.
 -- Tables are created in the first schema of search_path (database.schema in the config).
 
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   run_id        BIGINT           NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
   scored_at     TIMESTAMPTZ      NOT NULL DEFAULT clock_timestamp(),
   relabeled_at  TIMESTAMPTZ,
+  top_reasons   TEXT,
   PRIMARY KEY (source_key, model_version)
 );
 CREATE INDEX IF NOT EXISTS "{{predictions}}_run_idx" ON "{{predictions}}" (run_id);
@@ -74,6 +76,27 @@ COMMENT ON COLUMN "{{predictions}}".threshold IS 'Decision threshold that produc
 COMMENT ON COLUMN "{{predictions}}".run_id IS 'Scoring run that wrote the row (scoring_runs.run_id).';
 COMMENT ON COLUMN "{{predictions}}".scored_at IS 'When the prediction was written.';
 COMMENT ON COLUMN "{{predictions}}".relabeled_at IS 'When bankscore relabel last changed threshold and label; NULL if never.';
+COMMENT ON COLUMN "{{predictions}}".top_reasons IS 'The prediction''s top reasons in one line, largest first, e.g. poutcome=success (+1.21); nr.employed=5099.1 (+0.54): source column=its value (TreeSHAP contribution to the log-odds). The same as its rows in {{prediction_reasons}}. NULL when scoring.explain_top is 0.';
+
+-- Per prediction, the K source columns (scoring.explain_top) that moved its log-odds most.
+-- Written in the transaction of the prediction, skipped with it when it exists already.
+CREATE TABLE IF NOT EXISTS "{{prediction_reasons}}" (
+  source_key    BIGINT           NOT NULL,
+  model_version TEXT             NOT NULL,
+  rank          SMALLINT         NOT NULL CHECK (rank >= 1),
+  feature       TEXT             NOT NULL,
+  value         TEXT,
+  contribution  DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (source_key, model_version, rank)
+);
+COMMENT ON TABLE "{{prediction_reasons}}" IS
+  'Why a prediction is what it is: its top scoring.explain_top source columns by absolute TreeSHAP contribution, one row per rank. Join to {{predictions}} on (source_key, model_version).';
+COMMENT ON COLUMN "{{prediction_reasons}}".source_key IS 'Key of the scored row in the source table.';
+COMMENT ON COLUMN "{{prediction_reasons}}".model_version IS 'Model version of the prediction explained.';
+COMMENT ON COLUMN "{{prediction_reasons}}".rank IS '1 = the largest absolute contribution.';
+COMMENT ON COLUMN "{{prediction_reasons}}".feature IS 'Source column (its one-hot and sentinel indicators summed into it), e.g. poutcome.';
+COMMENT ON COLUMN "{{prediction_reasons}}".value IS 'The row''s value of that column, as text; NULL when the cell was NULL.';
+COMMENT ON COLUMN "{{prediction_reasons}}".contribution IS 'Signed contribution to the log-odds (raw margin): the contributions of all columns plus the model''s bias sum to it.';
 
 CREATE TABLE IF NOT EXISTS "{{rejected_rows}}" (
   source_key    BIGINT      NOT NULL,

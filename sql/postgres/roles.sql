@@ -13,7 +13,7 @@
 --                     file, or set it afterwards with `\password bankscore`)
 --   schema            schema holding the tables (default public; database.schema in the config)
 --   source_table      the source table (default bank_clients; source.table)
---   predictions, scoring_runs, rejected_rows, latest_predictions
+--   predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons
 --                     the results names if the config's `results:` section renames them
 --   segments, segment_profiles, segmentations, segmented_predictions
 --                     the segmentation names if the config's `segmentation:` section renames them
@@ -30,6 +30,7 @@
 \if :{?scoring_runs} \else \set scoring_runs scoring_runs \endif
 \if :{?rejected_rows} \else \set rejected_rows rejected_rows \endif
 \if :{?latest_predictions} \else \set latest_predictions latest_predictions \endif
+\if :{?prediction_reasons} \else \set prediction_reasons prediction_reasons \endif
 \if :{?segments} \else \set segments segments \endif
 \if :{?segment_profiles} \else \set segment_profiles segment_profiles \endif
 \if :{?segmentations} \else \set segmentations segmentations \endif
@@ -77,6 +78,9 @@ GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"scoring_runs" TO bankscore_sco
 -- rejected_rows: SELECT for the anti-join (a rejected row is not read again), INSERT of new ones;
 -- UPDATE is not used today and is granted like on the other two results tables.
 GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"rejected_rows" TO bankscore_scorer;
+-- prediction_reasons: INSERT of each new prediction's reasons (ON CONFLICT needs no SELECT);
+-- SELECT for people and the HTTP service.
+GRANT SELECT, INSERT ON TABLE :"schema".:"prediction_reasons" TO bankscore_scorer;
 
 -- The run_id default draws from the BIGSERIAL's sequence.
 SELECT pg_get_serial_sequence(format('%I.%I', :'schema', :'scoring_runs'), 'run_id')

@@ -2,8 +2,9 @@
 --
 -- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
 -- it is idempotent. Table names written in double curly braces are replaced by the configured names
--- (results.table, results.runs_table, results.rejected_table, results.latest_view); with the
--- default config they are predictions, scoring_runs, rejected_rows and latest_predictions.
+-- (results.table, results.runs_table, results.rejected_table, results.latest_view,
+-- results.reasons_table); with the default config they are predictions, scoring_runs,
+-- rejected_rows, latest_predictions and prediction_reasons.
 -- `bankscore schema --config FILE` prints this file with the names filled in.
 --
 -- Times are ISO 8601 UTC text ("2026-11-22T10:15:00.123Z"), which sorts chronologically.
@@ -44,11 +45,28 @@ CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   run_id        INTEGER NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
   scored_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   relabeled_at  TEXT,              -- set when `bankscore relabel` changed threshold/label
+  -- Its top reasons in one line, largest first: "poutcome=success (+1.21); nr.employed=5099.1
+  -- (+0.54)", source column=its value (TreeSHAP contribution to the log-odds); the same as its
+  -- rows in {{prediction_reasons}}. NULL when scoring.explain_top is 0.
+  top_reasons   TEXT,
   PRIMARY KEY (source_key, model_version)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS "{{predictions}}_run_idx" ON "{{predictions}}" (run_id);
 CREATE INDEX IF NOT EXISTS "{{predictions}}_version_label_idx"
   ON "{{predictions}}" (model_version, label);
+
+-- Per prediction, the K source columns (scoring.explain_top) that moved its log-odds most: one
+-- row per rank, written in the transaction of the prediction and skipped with it when it exists
+-- already. Join to {{predictions}} on (source_key, model_version).
+CREATE TABLE IF NOT EXISTS "{{prediction_reasons}}" (
+  source_key    INTEGER NOT NULL,
+  model_version TEXT    NOT NULL,
+  rank          INTEGER NOT NULL CHECK (rank >= 1),  -- 1 = the largest |contribution|
+  feature       TEXT    NOT NULL,  -- source column, its one-hot and sentinel indicators summed in
+  value         TEXT,              -- the row's value of it as text; NULL for a NULL cell
+  contribution  REAL    NOT NULL,  -- signed, log-odds; all columns' plus the bias = the margin
+  PRIMARY KEY (source_key, model_version, rank)
+) WITHOUT ROWID;
 
 -- Rows that could not be scored (text in a numeric column, ...), once per model version.
 CREATE TABLE IF NOT EXISTS "{{rejected_rows}}" (

@@ -77,6 +77,13 @@ int ReportCommand(const CommandContext& ctx, const std::string& out_dir) {
     e.total_gain = it != total.end() ? it->second : 0.0;
     in.importance.push_back(std::move(e));
   }
+  if (const auto it = bundle.metadata.extra.find("shap_importance");
+      it != bundle.metadata.extra.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      in.shap_importance.push_back(
+          {c.value("column", std::string()), c.value("mean_abs_shap", 0.0)});
+    }
+  }
   in.metadata = std::move(bundle.metadata);
   in.validation = std::move(bundle.validation);
   in.test = std::move(bundle.test);

@@ -441,6 +441,7 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
     results.rejected_table = ReadIdentifier(*entry);
   }
   if (auto entry = section.Find("latest_view")) results.latest_view = ReadIdentifier(*entry);
+  if (auto entry = section.Find("reasons_table")) results.reasons_table = ReadIdentifier(*entry);
 
   // Two of these sharing a name would mix unrelated rows in one table. Each name comes with the
   // field that set it (none for a default) so the error can point at a line.
@@ -455,7 +456,8 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
       {"results.table", results.table, section.Find("table")},
       {"results.runs_table", results.runs_table, section.Find("runs_table")},
       {"results.rejected_table", results.rejected_table, section.Find("rejected_table")},
-      {"results.latest_view", results.latest_view, section.Find("latest_view")}};
+      {"results.latest_view", results.latest_view, section.Find("latest_view")},
+      {"results.reasons_table", results.reasons_table, section.Find("reasons_table")}};
   for (std::size_t i = 0; i < std::size(names); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (names[i].value != names[j].value) continue;
@@ -541,6 +543,11 @@ ScoringConfig ReadScoring(const Section& section) {
   }
   if (auto entry = section.Find("threads")) {
     scoring.threads = ReadInteger<int>(*entry, 0, 256, "an integer between 0 and 256");
+  }
+  if (auto entry = section.Find("explain_top")) {
+    // More reasons than that is no longer a summary; the columns themselves are in the source.
+    scoring.explain_top = ReadInteger<std::size_t>(
+        *entry, 0, 20, "an integer between 0 (no reasons) and 20 (the reasons kept per row)");
   }
   if (auto entry = section.Find("batch_size")) {
     scoring.batch_size =
@@ -739,7 +746,8 @@ void ReadSegmentationNames(const Section& section, const Config& config, Segment
       {config.results.table, "results.table"},
       {config.results.runs_table, "results.runs_table"},
       {config.results.rejected_table, "results.rejected_table"},
-      {config.results.latest_view, "results.latest_view"}};
+      {config.results.latest_view, "results.latest_view"},
+      {config.results.reasons_table, "results.reasons_table"}};
   for (const Name& name : names) {
     const std::optional<Field> entry = section.Find(name.key);
     if (entry) *name.value = ReadIdentifier(*entry);
@@ -963,12 +971,12 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section source =
       root.Child("source", {"table", "key", "label", "positive_label", "negative_labels",
                             "label_case_insensitive", "features", "sentinels", "ranges"});
-  const Section results =
-      root.Child("results", {"table", "runs_table", "rejected_table", "latest_view"});
+  const Section results = root.Child(
+      "results", {"table", "runs_table", "rejected_table", "latest_view", "reasons_table"});
   const Section model = root.Child("model", {"path"});
   const Section scoring =
       root.Child("scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth",
-                             "threads", "interval", "daily_at"});
+                             "threads", "explain_top", "interval", "daily_at"});
   const Section training = root.Child(
       "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
                    "smote_neighbors", "num_boost_round", "early_stopping_rounds", "calibration",

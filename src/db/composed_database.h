@@ -59,8 +59,9 @@ class ComposedDatabase : public Database {
   void CheckScoringAccess() override { results().CheckScoringAccess(); }
   BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                               double threshold, const std::vector<Prediction>& predictions,
-                              const std::vector<Rejection>& rejections) override {
-    return results().WriteBatch(run_id, model_version, threshold, predictions, rejections);
+                              const std::vector<Rejection>& rejections,
+                              const std::vector<PredictionReason>& reasons = {}) override {
+    return results().WriteBatch(run_id, model_version, threshold, predictions, rejections, reasons);
   }
   std::int64_t BeginRun(const RunRecord& run) override { return results().BeginRun(run); }
   void FinishRun(std::int64_t run_id, const RunRecord& run) override {

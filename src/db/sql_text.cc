@@ -35,7 +35,8 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
   return RenderTemplate(text, {{"predictions", results.table},
                                {"scoring_runs", results.runs_table},
                                {"rejected_rows", results.rejected_table},
-                               {"latest_predictions", results.latest_view}});
+                               {"latest_predictions", results.latest_view},
+                               {"prediction_reasons", results.reasons_table}});
 }
 
 std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
@@ -46,11 +47,13 @@ std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
           {results.runs_table, "source_table", "TEXT"},
           {results.runs_table, "unseen_categories", count},
           {results.runs_table, "out_of_training_range", count},
-          {results.runs_table, "column_counts", "TEXT"}};
+          {results.runs_table, "column_counts", "TEXT"},
+          {results.table, "top_reasons", "TEXT"}};
 }
 
 std::vector<std::string> ResultsRelations(const ResultsConfig& results) {
-  return {results.table, results.runs_table, results.rejected_table, results.latest_view};
+  return {results.table, results.runs_table, results.rejected_table, results.latest_view,
+          results.reasons_table};
 }
 
 std::string JoinQuoted(const std::vector<std::string>& names) {

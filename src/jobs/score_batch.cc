@@ -33,6 +33,7 @@ void ScoreBatch(const ModelBundle& model, const ColumnarBatch& batch, ScoringWor
                 ScoredBatch& out, StageTimes& times) {
   out.predictions.clear();
   out.rejections.clear();
+  out.reasons.clear();
   out.last_key = batch.rows() ? batch.keys.back() : 0;
   const std::vector<bool> duplicate = RejectDuplicateKeys(batch, out);
 
@@ -49,15 +50,19 @@ void ScoreBatch(const ModelBundle& model, const ColumnarBatch& batch, ScoringWor
   workspace.probabilities.resize(workspace.raw_scores.size());
   model.calibrator.Apply(workspace.raw_scores.data(), workspace.raw_scores.size(),
                          workspace.probabilities.data());
-  times.predict += Clock::now() - started;
 
   out.predictions.reserve(encoded.rows());
+  workspace.predicted.clear();
   for (std::size_t i = 0; i < encoded.rows(); ++i) {
     const std::size_t row = encoded.accepted[i];
     if (duplicate[row]) continue;
     out.predictions.push_back(
-        {batch.keys[row], workspace.probabilities[i], 0, workspace.raw_scores[i]});
+        {batch.keys[row], workspace.probabilities[i], 0, workspace.raw_scores[i], std::string()});
+    workspace.predicted.push_back(i);
   }
+  ExplainPredictions(model, batch, encoded, workspace.predicted, workspace.explain_top,
+                     workspace.reasons, out.predictions, out.reasons);
+  times.predict += Clock::now() - started;
   for (std::size_t i = 0; i < encoded.rejected.size(); ++i) {
     const std::size_t row = encoded.rejected[i];
     if (!duplicate[row]) out.rejections.push_back({batch.keys[row], encoded.reasons[i]});

@@ -163,6 +163,7 @@ class Pipeline {
   void ScoreStage() {
     ScoringWorkspace workspace;
     workspace.limits = c_.model.encoder.Limits(c_.config.source.ranges);
+    workspace.explain_top = c_.config.scoring.explain_top;
     while (std::optional<SlotPtr> slot = to_score_.Pop()) {
       ScoreBatch(c_.model, (*slot)->source, workspace, (*slot)->scored, result_.times);
       if (!to_write_.Push(std::move(*slot))) return;
@@ -199,7 +200,7 @@ class Pipeline {
         WithRetry(c_.config.database, c_.log, "writing a batch", c_.should_stop, [&] {
           c_.lock.EnsureHeld();
           return c_.db.WriteBatch(run_id_, version_, slot.threshold, scored.predictions,
-                                  scored.rejections);
+                                  scored.rejections, scored.reasons);
         });
     result_.times.write += Clock::now() - started;
     // Counted as inserted: rows another writer got to first (a replayed batch) are skipped by

@@ -1,6 +1,7 @@
 // Internal: the pipelined body of a scoring run. Three stages overlap, each in its own thread:
 //   reader  -> batches of unscored rows from Database::ReadUnscored (a connection of its own)
-//   scorer  -> encode + predict + label (ScoreBatch), XGBoost using scoring.threads
+//   scorer  -> encode + predict (+ the reasons, scoring.explain_top) (ScoreBatch), XGBoost using
+//              scoring.threads; labelled by the writer
 //   writer  -> Database::WriteBatch, one transaction per batch, in key order (the caller's thread)
 // At most scoring.pipeline_depth batches exist at a time, reused in a ring, so memory does not
 // grow with the table. A stop request ends the run after the batch being written; batches still

@@ -16,6 +16,7 @@
 #include "jobs/labels.h"
 #include "model/imbalance.h"
 #include "model/metrics.h"
+#include "model/shap_importance.h"
 
 namespace bankscore {
 namespace {
@@ -305,6 +306,19 @@ std::string TimeSplitNote(const LabelledData& data, const std::vector<std::size_
       earlier.size(), later.size(), rate(later), rate(earlier));
 }
 
+// Mean |SHAP| per source column of the saved model on the test rows, largest first, for the
+// report: which columns move this model's predictions, named as in the source table.
+nlohmann::json ShapImportanceJson(const ModelBundle& bundle, const LabelledData& data,
+                                  const std::vector<std::size_t>& test_idx) {
+  const EncodedSplit split = EncodeSplit(bundle.encoder, data, test_idx);
+  nlohmann::json out = nlohmann::json::array();
+  for (const ColumnImportance& c :
+       MeanAbsoluteShap(bundle.booster, bundle.encoder, split.features)) {
+    out.push_back({{"column", c.column}, {"mean_abs_shap", c.mean_abs_shap}});
+  }
+  return out;
+}
+
 // The time-ordered split's test metrics, for comparison with the stratified ones.
 nlohmann::json TimeSplitFigures(const LabelledData& data, const std::vector<std::size_t>& all,
                                 const Config& config, spdlog::logger& log) {
@@ -488,6 +502,7 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
       ModelMetadata{},           std::move(final_fit.encoder), std::move(*final_fit.booster),
       std::move(fit.validation), std::move(fit.test),          std::move(fit.calibrator)};
   DescribeBundle(bundle, fit, final_fit, refit_rounds, config);
+  extra["shap_importance"] = ShapImportanceJson(bundle, data, test_idx);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   extra["training_seconds"] = elapsed.count() / 1000.0;

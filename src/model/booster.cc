@@ -48,6 +48,12 @@ class DMatrix {
     if (labels != nullptr) SetInfo("label", *labels);
     if (weights != nullptr && !weights->empty()) SetInfo("weight", *weights);
   }
+  // Rows of `data` (row-major, NaN = missing), which XGBoost copies.
+  DMatrix(const float* data, std::size_t rows, std::size_t cols) {
+    Check(XGDMatrixCreateFromMat(data, static_cast<bst_ulong>(rows), static_cast<bst_ulong>(cols),
+                                 kMissing, &handle_),
+          "XGDMatrixCreateFromMat");
+  }
   DMatrix(const DMatrix&) = delete;
   DMatrix& operator=(const DMatrix&) = delete;
   ~DMatrix() { XGDMatrixFree(handle_); }
@@ -277,6 +283,27 @@ void Booster::PredictDense(const float* data, std::size_t rows, std::size_t cols
                                   &result),
         "XGBoosterPredictFromDense");
   std::copy(result, result + rows, out.begin());
+}
+
+void Booster::PredictContributions(const float* data, std::size_t rows, std::size_t cols,
+                                   std::vector<float>& out) const {
+  out.resize(rows * (cols + 1));
+  if (rows == 0) return;
+  // In-place prediction has no contribution type in XGBoost 1.7: a DMatrix it is.
+  DMatrix matrix(data, rows, cols);
+  const char* config = R"({"type": 2, "training": false, "iteration_begin": 0,
+                          "iteration_end": 0, "strict_shape": false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  Check(XGBoosterPredictFromDMatrix(handle_->raw, matrix.get(), config, &shape, &dim, &result),
+        "XGBoosterPredictFromDMatrix");
+  // A model of another shape (multi-class: one block per class) is not what the caller expects.
+  if (dim != 2 || shape[0] != rows || shape[1] != cols + 1) {
+    throw ModelError(fmt::format(
+        "XGBoost returned contributions of an unexpected shape for {} x {}", rows, cols));
+  }
+  std::copy(result, result + out.size(), out.begin());
 }
 
 void Booster::SetThreads(int threads) {

@@ -45,6 +45,12 @@ class Booster {
   void PredictDense(const float* data, std::size_t rows, std::size_t cols,
                     std::vector<double>& out) const;
 
+  // TreeSHAP contributions of the same input to the margin (log-odds), in one batched call:
+  // `rows` x (`cols` + 1) values to `out`, per row one per feature and then the bias, so that a
+  // row's values sum to its margin.
+  void PredictContributions(const float* data, std::size_t rows, std::size_t cols,
+                            std::vector<float>& out) const;
+
   // Threads XGBoost uses for prediction (0: all cores).
   void SetThreads(int threads);
 

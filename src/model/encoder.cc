@@ -114,6 +114,16 @@ std::vector<std::string> FeatureEncoder::input_columns() const {
   return out;
 }
 
+std::vector<std::size_t> FeatureEncoder::EncodedSourceColumns() const {
+  std::vector<std::size_t> out;
+  out.reserve(output_names_.size());
+  for (std::size_t c = 0; c < categorical_.size(); ++c)
+    out.insert(out.end(), vocabularies_[c].size(), c);
+  for (std::size_t n = 0; n < numeric_.size(); ++n) out.push_back(categorical_.size() + n);
+  for (const auto& flag : sentinel_flags_) out.push_back(categorical_.size() + flag.first);
+  return out;
+}
+
 std::ptrdiff_t FeatureEncoder::CategoryIndex(std::size_t c, std::string_view category) const {
   const std::vector<std::string>& vocabulary = vocabularies_[c];
   const auto it = std::lower_bound(

@@ -87,6 +87,10 @@ class FeatureEncoder {
   const std::vector<std::string>& output_names() const { return output_names_; }
   // The raw source columns the encoder needs.
   std::vector<std::string> input_columns() const;
+  // Per encoded column, the index in input_columns() of the source column it comes from: a
+  // category's indicator and a sentinel flag belong to their column, so that attributions to
+  // encoded columns can be summed back into the columns a DBA knows.
+  std::vector<std::size_t> EncodedSourceColumns() const;
   const std::vector<std::string>& categorical() const { return categorical_; }
   const std::vector<std::string>& numeric() const { return numeric_; }
   // Categories of each categorical column, in one-hot order; the groups come first in the matrix.

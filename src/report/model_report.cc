@@ -609,6 +609,42 @@ void CalibrationSection(ReportDocument& doc, const ModelReportInput& in) {
   doc.AddTable(CalibrationBinsTable(CalibrationTable(in.test.labels, in.test.scores, 10)));
 }
 
+// The columns a DBA knows, ranked by how far they move this model's log-odds on the test rows.
+void ShapImportanceSection(ReportDocument& doc, const ModelReportInput& in) {
+  doc.BeginSection("shap-importance", "Feature importance per source column (mean |SHAP|)");
+  if (in.shap_importance.empty()) {
+    doc.AddParagraph(
+        "This model was trained before bankscore recorded SHAP importance; train again to see "
+        "it.");
+    return;
+  }
+  report::BarChartSpec spec;
+  spec.id = "shap-importance";
+  spec.title = "Source columns by mean |SHAP contribution|, test split";
+  spec.value_axis.label = "mean |contribution| to the log-odds";
+  spec.category_label = "source column";
+  spec.width = 760;
+  for (const ColumnImportance& c : in.shap_importance) {
+    spec.bars.push_back({c.column, c.mean_abs_shap, FormatFixed(c.mean_abs_shap, 3)});
+  }
+  doc.AddFigure(report::BarChart(spec),
+                "The mean over the test split of each source column's absolute TreeSHAP "
+                "contribution to a row's log-odds, its one-hot and sentinel indicators summed into "
+                "it first: how far the column moves this model's predictions, on average. The "
+                "per-row reasons (predictions.top_reasons) are the same contributions for one "
+                "row. Unlike gain below, a column is not split into its categories. It describes "
+                "the model, not causes in the data.");
+  Table t;
+  t.header = {"#", "source column", "mean absolute SHAP (log-odds)"};
+  t.numeric = {true, false, true};
+  for (std::size_t i = 0; i < in.shap_importance.size(); ++i) {
+    t.rows.push_back({std::to_string(i + 1), "`" + Md(in.shap_importance[i].column) + "`",
+                      FormatFixed(in.shap_importance[i].mean_abs_shap, 3)});
+  }
+  t.in_page = false;
+  doc.AddTable(t);
+}
+
 void ImportanceSection(ReportDocument& doc, const ModelReportInput& in) {
   doc.BeginSection("importance", "Feature importance (gain)");
   std::vector<FeatureImportanceEntry> sorted = in.importance;
@@ -923,6 +959,7 @@ RenderedReport RenderModelReport(const ModelReportInput& in) {
   ThresholdSection(doc, in);
   GainsSection(doc, in, test);
   CalibrationSection(doc, in);
+  ShapImportanceSection(doc, in);
   ImportanceSection(doc, in);
   ScoresSection(doc, in);
   OptionalSections(doc, in, test);

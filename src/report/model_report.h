@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/bundle.h"
+#include "model/shap_importance.h"
 #include "report/html_document.h"
 
 namespace bankscore {
@@ -27,8 +28,11 @@ struct ModelReportInput {
   double threshold = 0.5;                          // effective threshold
   bool threshold_from_config = false;              // scoring.threshold overrides the bundle's
   std::vector<FeatureImportanceEntry> importance;  // any order
-  std::string generated_at;                        // ISO 8601 UTC
-  ReportConfig report;  // title and data source line; the table and label stand in when unset
+  // Mean |SHAP| per source column on the test split, largest first; empty for models trained
+  // before it was recorded (the section then says so).
+  std::vector<ColumnImportance> shap_importance;
+  std::string generated_at;  // ISO 8601 UTC
+  ReportConfig report;       // title and data source line; the table and label stand in when unset
 };
 
 // Throws DataError when the test or validation set is empty.

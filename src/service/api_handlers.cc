@@ -70,8 +70,9 @@ HttpResponse HandleScore(ServiceContext& ctx, const HttpRequest& request) {
   } catch (const InputError& e) {
     return JsonError(400, e.what(), e.field());
   }
-  const ScoredClients scored = ScoreClients(*snapshot.model, snapshot.decision, ctx.config.source,
-                                            parsed.clients, snapshot.segments.get());
+  const ScoredClients scored =
+      ScoreClients(*snapshot.model, snapshot.decision, ctx.config.source, parsed.clients,
+                   snapshot.segments.get(), ctx.config.scoring.explain_top);
   for (std::size_t i = 0; i < scored.clients.size(); ++i) {
     if (scored.clients[i].rejection.empty()) continue;
     const std::string field = parsed.many ? "clients[" + std::to_string(i) + "]" : "";
@@ -124,7 +125,7 @@ HttpResponse HandleClient(ServiceContext& ctx, const HttpRequest& request) {
 HttpResponse HandleModel(ServiceContext& ctx, const HttpRequest&) {
   const ServingSnapshot snapshot = ctx.state.Snapshot();
   if (!snapshot.model) return NoModel(snapshot);
-  return JsonResponse(200, DescribeModel(snapshot));
+  return JsonResponse(200, DescribeModel(snapshot, ctx.config.scoring.explain_top));
 }
 
 }  // namespace bankscore::service

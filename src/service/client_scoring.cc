@@ -61,7 +61,7 @@ void AddSegments(const SegmentCatalog& segments, const SourceConfig& source,
 
 ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
                            const SourceConfig& source, const std::vector<ClientInput>& clients,
-                           const SegmentCatalog* segments) {
+                           const SegmentCatalog* segments, std::size_t explain_top) {
   // Keys 0..n-1 are the clients' positions: unique and in order, as ScoreBatch requires.
   std::vector<std::int64_t> positions(clients.size());
   std::vector<std::vector<Value>> rows;
@@ -73,6 +73,7 @@ ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
   const ColumnarBatch batch = ToColumnar(source.FeatureColumns(), positions, rows);
   ScoringWorkspace workspace;
   workspace.limits = model.encoder.Limits(source.ranges);  // as a run: outside is a rejection
+  workspace.explain_top = explain_top;
   ScoredBatch scored;
   StageTimes times;
   // XGBoost's in-place prediction is safe to call from several threads on one booster.
@@ -88,6 +89,11 @@ ScoredClients ScoreClients(const ModelBundle& model, const Decision& decision,
     ClientResult& result = out.clients[static_cast<std::size_t>(p.key)];
     result.probability = p.probability;
     result.label = p.label;
+  }
+  // In rank order, as ScoreBatch appends them.
+  for (const PredictionReason& r : scored.reasons) {
+    out.clients[static_cast<std::size_t>(r.key)].reasons.push_back(
+        Reason{r.feature, r.value.value_or("NULL"), r.contribution});
   }
   for (const Rejection& r : scored.rejections) {
     out.clients[static_cast<std::size_t>(r.key)].rejection = r.reason;

@@ -86,12 +86,13 @@ std::string ClientForm(const FeatureEncoder& encoder, const SourceConfig& source
 }
 
 // The client of the submitted form, scored; or the reason it could not be.
-std::string SubmittedResult(const ServingSnapshot& snapshot, const SourceConfig& source,
+std::string SubmittedResult(const ServingSnapshot& snapshot, const Config& config,
                             const HttpRequest& request, int& status) {
   try {
-    const ClientInput client = ClientFromQuery(request, source);
+    const ClientInput client = ClientFromQuery(request, config.source);
     const ScoredClients scored =
-        ScoreClients(*snapshot.model, snapshot.decision, source, {client}, snapshot.segments.get());
+        ScoreClients(*snapshot.model, snapshot.decision, config.source, {client},
+                     snapshot.segments.get(), config.scoring.explain_top);
     if (!scored.clients[0].rejection.empty()) {
       status = 400;
       return "<p class=\"error\">This client cannot be scored: " +
@@ -158,8 +159,8 @@ std::string ScoreResultHtml(const ScoredClients& scored, std::size_t index) {
     html += "<p>Segment " + std::to_string(c.segment->segment) + ": " +
             EscapeHtml(c.segment->description) + "</p>\n";
   }
-  html += c.reasons.empty() ? "<p class=\"muted\">Reasons: this model version does not compute "
-                              "per-client reasons.</p>\n"
+  html += c.reasons.empty() ? "<p class=\"muted\">Reasons: off (scoring.explain_top is 0 in the "
+                              "service's config).</p>\n"
                             : ReasonsChart(c.reasons);
   return html + "</section>\n";
 }
@@ -175,7 +176,7 @@ HttpResponse HandleFormPage(ServiceContext& ctx, const HttpRequest& request) {
   const std::string* lookup = request.Query(ctx.config.source.key);
   if (lookup != nullptr && !lookup->empty()) content += StoredLookup(ctx, *lookup);
   if (HasClientFields(request, ctx.config.source)) {
-    content += SubmittedResult(snapshot, ctx.config.source, request, status);
+    content += SubmittedResult(snapshot, ctx.config, request, status);
   }
   content += "<p class=\"muted\">Model " + EscapeHtml(snapshot.model->metadata.version) +
              ", threshold " + report::FormatFixed(snapshot.decision.threshold, 4) +

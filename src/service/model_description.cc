@@ -29,7 +29,7 @@ nlohmann::json Features(const FeatureEncoder& encoder) {
 
 }  // namespace
 
-nlohmann::json DescribeModel(const ServingSnapshot& snapshot) {
+nlohmann::json DescribeModel(const ServingSnapshot& snapshot, std::size_t explain_top) {
   const ModelBundle& model = *snapshot.model;
   const ModelMetadata& m = model.metadata;
   const double threshold = snapshot.decision.threshold;
@@ -46,9 +46,12 @@ nlohmann::json DescribeModel(const ServingSnapshot& snapshot) {
       {"test_rows", m.test_rows},
       // At the threshold in force, which may not be the bundle's (scoring.threshold).
       {"test_metrics", ToJson(ComputeMetrics(model.test.labels, model.test.scores, threshold))},
-      // Later issues add what the model can do: explanations, calibration. Segments are the
-      // current segmentation's, when one is published (issue 14).
-      {"capabilities", {{"reasons", false}, {"segments", snapshot.segments != nullptr}}},
+      // What a score returns besides the probability: reasons (TreeSHAP, scoring.explain_top per
+      // client) and segments, when a segmentation is published (issue 14).
+      {"capabilities",
+       {{"reasons", explain_top > 0},
+        {"explain_top", explain_top},
+        {"segments", snapshot.segments != nullptr}}},
   };
   if (snapshot.segments) {
     out["segmentation"] = {{"version", snapshot.segments->version()},

@@ -4,13 +4,16 @@
 // current segmentation's version and k when one is published.
 #pragma once
 
+#include <cstddef>
+
 #include <nlohmann/json.hpp>
 
 #include "service/serving_state.h"
 
 namespace bankscore::service {
 
-// `snapshot.model` must not be null.
-nlohmann::json DescribeModel(const ServingSnapshot& snapshot);
+// `snapshot.model` must not be null. `explain_top`: the reasons a score returns
+// (scoring.explain_top; capabilities.reasons says whether there are any).
+nlohmann::json DescribeModel(const ServingSnapshot& snapshot, std::size_t explain_top);
 
 }  // namespace bankscore::service

@@ -47,7 +47,8 @@ struct FakeDatabase::Store {
   bool results_schema = false;
   std::map<VersionAndKey, StoredPrediction> predictions;
   std::map<VersionAndKey, StoredRejection> rejections;
-  std::vector<StoredRun> runs;  // run_id = index + 1
+  std::map<std::pair<VersionAndKey, int>, PredictionReason> reasons;  // by rank
+  std::vector<StoredRun> runs;                                        // run_id = index + 1
   bool scorer_locked = false;
   std::optional<std::string> access_refusal;
   std::map<Method, int> calls;
@@ -175,6 +176,13 @@ std::vector<FakeDatabase::StoredRejection> FakeDatabase::Rejections() const {
   std::lock_guard<std::mutex> lock(store_->mutex);
   std::vector<StoredRejection> out;
   for (const auto& [id, r] : store_->rejections) out.push_back(r);
+  return out;
+}
+
+std::vector<PredictionReason> FakeDatabase::Reasons() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  std::vector<PredictionReason> out;
+  for (const auto& [id, r] : store_->reasons) out.push_back(r);
   return out;
 }
 
@@ -507,7 +515,8 @@ void FakeDatabase::CheckScoringAccess() {
 BatchWriteResult FakeDatabase::WriteBatch(std::int64_t run_id, const std::string& model_version,
                                           double threshold,
                                           const std::vector<Prediction>& predictions,
-                                          const std::vector<Rejection>& rejections) {
+                                          const std::vector<Rejection>& rejections,
+                                          const std::vector<PredictionReason>& reasons) {
   return Call(Method::kWriteBatch, [&] {
     RequireResultsSchema();
     if (run_id < 1 || run_id > static_cast<std::int64_t>(store_->runs.size())) {
@@ -515,11 +524,16 @@ BatchWriteResult FakeDatabase::WriteBatch(std::int64_t run_id, const std::string
     }
     BatchWriteResult result;
     for (const auto& p : predictions) {
-      const StoredPrediction row{p.key, model_version, p.probability, p.label, threshold, run_id};
+      const StoredPrediction row{p.key,     model_version, p.probability, p.label,
+                                 threshold, run_id,        false,         p.top_reasons};
       if (store_->predictions.emplace(VersionAndKey{model_version, p.key}, row).second) {
         ++result.predictions_inserted;
         result.positives_inserted += p.label;
       }
+    }
+    // As the real tables: a reason is skipped when its (key, version, rank) is there already.
+    for (const auto& r : reasons) {
+      store_->reasons.emplace(std::make_pair(VersionAndKey{model_version, r.key}, r.rank), r);
     }
     for (const auto& r : rejections) {
       const StoredRejection row{r.key, model_version, run_id, r.reason};

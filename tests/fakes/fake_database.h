@@ -90,6 +90,7 @@ class FakeDatabase : public Database {
     double threshold = 0;
     std::int64_t run_id = 0;
     bool relabeled = false;
+    std::string top_reasons{};  // "" for NULL
   };
   struct StoredRejection {
     std::int64_t key = 0;
@@ -137,7 +138,9 @@ class FakeDatabase : public Database {
   int Calls(Method method) const;
   std::vector<StoredPrediction> Predictions() const;  // ordered by model version, then key
   std::vector<StoredRejection> Rejections() const;    // ordered by model version, then key
-  std::vector<StoredRun> Runs() const;                // ordered by run id (1, 2, ...)
+  // The stored reasons, ordered by model version, key and rank (model_version not kept).
+  std::vector<PredictionReason> Reasons() const;
+  std::vector<StoredRun> Runs() const;  // ordered by run id (1, 2, ...)
   std::vector<ColumnSpec> TableSpecs(const std::string& table) const;
   RowBatch TableRows(const std::string& table) const;  // in insertion order
   bool ScorerLocked() const;
@@ -167,7 +170,8 @@ class FakeDatabase : public Database {
   void CheckScoringAccess() override;
   BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                               double threshold, const std::vector<Prediction>& predictions,
-                              const std::vector<Rejection>& rejections) override;
+                              const std::vector<Rejection>& rejections,
+                              const std::vector<PredictionReason>& reasons = {}) override;
   std::int64_t BeginRun(const RunRecord& run) override;
   void FinishRun(std::int64_t run_id, const RunRecord& run) override;
   std::vector<std::string> ResultsSources() override;

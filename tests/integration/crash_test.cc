@@ -194,6 +194,13 @@ TEST_P(CrashTest, SigkillAtRandomMomentsNeverDuplicatesOrLosesARow) {
                   "(SELECT 1 FROM predictions p WHERE p.source_key = c.client_id)"),
             0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rejected_rows"), 0);
+  // The reasons (scoring.explain_top: 3 by default) commit with their batch: exactly three per
+  // prediction, never one more or one lost.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM prediction_reasons"), 3 * rows);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM predictions p WHERE (SELECT COUNT(*) FROM "
+                  "prediction_reasons r WHERE r.source_key = p.source_key AND "
+                  "r.model_version = p.model_version) <> 3"),
+            0);
 
   EXPECT_EQ(Count("SELECT COUNT(*) FROM scoring_runs WHERE status = 'running'"), 0);
   const std::vector<std::int64_t> abandoned =

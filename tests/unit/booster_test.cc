@@ -179,5 +179,40 @@ TEST(BoosterTest, MatchesPythonXgboostOnTheSameModelFileWithin1e6) {
   }
 }
 
+// small_contribs.csv: Python's xgboost 1.7 `pred_contribs=True` for the same rows and model (per
+// row one TreeSHAP value per feature, then the bias).
+TEST(BoosterTest, ContributionsMatchPythonXgboostAndAddUpToTheMargin) {
+  const std::string dir = std::string(BANKSCORE_SOURCE_DIR) + "/tests/data/";
+  Booster booster = Booster::FromJson(ReadText(dir + "small_model.json"));
+  const FeatureMatrix rows = ReadMatrix(dir + "small_rows.csv");
+  const FeatureMatrix expected = ReadMatrix(dir + "small_contribs.csv");
+  const std::size_t n = static_cast<std::size_t>(rows.rows());
+  const std::size_t width = static_cast<std::size_t>(rows.cols());
+  ASSERT_EQ(expected.rows(), rows.rows());
+  ASSERT_EQ(static_cast<std::size_t>(expected.cols()), width + 1);
+  std::vector<float> actual;
+  booster.PredictContributions(rows.data(), n, width, actual);
+  ASSERT_EQ(actual.size(), n * (width + 1));
+  const std::vector<double> probabilities = booster.Predict(rows);
+  for (std::size_t r = 0; r < n; ++r) {
+    double sum = 0;
+    for (std::size_t c = 0; c <= width; ++c) {
+      const float want = expected(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c));
+      EXPECT_NEAR(actual[r * (width + 1) + c], want, 1e-5) << "row " << r << " column " << c;
+      sum += actual[r * (width + 1) + c];
+    }
+    const double p = probabilities[r];
+    EXPECT_NEAR(sum, std::log(p / (1 - p)), 1e-4) << "row " << r;
+  }
+}
+
+TEST(BoosterTest, ContributionsOfNoRowsAreEmpty) {
+  const std::string dir = std::string(BANKSCORE_SOURCE_DIR) + "/tests/data/";
+  Booster booster = Booster::FromJson(ReadText(dir + "small_model.json"));
+  std::vector<float> out = {1.0f};
+  booster.PredictContributions(nullptr, 0, 63, out);
+  EXPECT_TRUE(out.empty());
+}
+
 }  // namespace
 }  // namespace bankscore

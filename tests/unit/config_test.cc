@@ -657,3 +657,32 @@ TEST(ServerConfigErrorTest, BadValuesNameTheKey) {
 
 }  // namespace
 }  // namespace bankscore
+
+namespace bankscore {
+namespace {
+
+TEST(ConfigTest, ExplainTopDefaultsToThreeAndZeroTurnsReasonsOff) {
+  EXPECT_EQ(Parse(kMinimal).scoring.explain_top, 3u);
+  EXPECT_EQ(Parse(kMinimal).results.reasons_table, "prediction_reasons");
+  EXPECT_EQ(Parse(Append("scoring:\n  explain_top: 0\n")).scoring.explain_top, 0u);
+  EXPECT_EQ(Parse(Append("scoring:\n  explain_top: 5\n")).scoring.explain_top, 5u);
+  EXPECT_EQ(Parse(Append("results:\n  reasons_table: why\n")).results.reasons_table, "why");
+}
+
+TEST(ConfigTest, ExplainTopOutsideItsRangeOrNotAnIntegerIsRefused) {
+  EXPECT_THAT(ErrorOf(Append("scoring:\n  explain_top: -1\n")),
+              HasSubstr("scoring.explain_top: must be an integer between 0 (no reasons) and 20"));
+  EXPECT_THAT(ErrorOf(Append("scoring:\n  explain_top: 21\n")), HasSubstr("scoring.explain_top"));
+  EXPECT_THAT(ErrorOf(Append("scoring:\n  explain_top: three\n")),
+              HasSubstr("scoring.explain_top"));
+  EXPECT_THAT(ErrorOf(Append("scoring:\n  explain_tops: 3\n")),
+              HasSubstr("unknown key 'scoring.explain_tops' (did you mean 'explain_top'?)"));
+}
+
+TEST(ConfigTest, ReasonsTableNeedsANameOfItsOwn) {
+  EXPECT_THAT(ErrorOf(Append("results:\n  reasons_table: predictions\n")),
+              HasSubstr("'predictions' is also the name of results.table"));
+}
+
+}  // namespace
+}  // namespace bankscore

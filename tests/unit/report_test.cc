@@ -782,5 +782,20 @@ TEST(ReportOutputTest, UnwritableDirectoryThrowsWithThePath) {
   fs::remove(base);
 }
 
+TEST(ModelReportTest, ShapImportanceRanksSourceColumnsAndSaysWhenTheModelHasNone) {
+  ModelReportInput in = TinyInput();
+  const RenderedReport without = RenderModelReport(in);
+  EXPECT_THAT(HtmlSection(without.html, "shap-importance"), HasSubstr("train again to see it"));
+  in.shap_importance = {{"euribor3m", 0.4126}, {"poutcome", 0.25}};
+  const RenderedReport r = RenderModelReport(in);
+  const std::string section = HtmlSection(r.html, "shap-importance");
+  EXPECT_THAT(section, HasSubstr("<svg id=\"shap-importance\""));
+  EXPECT_THAT(section, HasSubstr("mean |contribution| to the log-odds"));
+  const std::string md =
+      MarkdownSection(r.markdown, "Feature importance per source column (mean |SHAP|)");
+  EXPECT_THAT(md, HasSubstr("| 1 | `euribor3m` | 0.413 |"));
+  EXPECT_THAT(md, HasSubstr("| 2 | `poutcome` | 0.250 |"));
+}
+
 }  // namespace
 }  // namespace bankscore

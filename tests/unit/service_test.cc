@@ -15,6 +15,7 @@
 #include "fakes/fake_database.h"
 #include "fakes/synthetic_clients.h"
 #include "jobs/scorer.h"
+#include "model/reasons.h"
 #include "service/api_handlers.h"
 #include "service/dashboard_page.h"
 #include "service/form_page.h"
@@ -110,7 +111,14 @@ TEST_F(ServiceTest, ScoredClientsEqualTheBatchRunsStoredPredictions) {
     EXPECT_EQ(c.at("label").get<int>(), stored[i].label);
     EXPECT_EQ(c.at("threshold").get<double>(), stored[i].threshold);
     EXPECT_EQ(c.at("model_version").get<std::string>(), stored[i].model_version);
-    EXPECT_FALSE(c.contains("reasons"));  // the model does not compute them (issue 12)
+    // The run's reasons (scoring.explain_top: 3 by default), from the same code.
+    ASSERT_EQ(c.at("reasons").size(), 3u);
+    std::string line;
+    for (const json& r : c["reasons"]) {
+      AppendReason(line, r.at("feature").get<std::string>(), r.at("value").get<std::string>(),
+                   r.at("contribution").get<double>());
+    }
+    EXPECT_EQ(line, stored[i].top_reasons);
     EXPECT_FALSE(c.contains("segment"));  // no segments yet (issue 14)
   }
   // One client alone: the object itself.
@@ -190,6 +198,8 @@ TEST_F(ServiceTest, ModelDescriptionHasCategoriesRangesThresholdAndMetrics) {
   EXPECT_LE(features[1].at("max").get<double>(), 87);
   EXPECT_LE(features[2].at("max").get<double>(), 29);  // pdays without the 999 sentinel
   EXPECT_GT(body.at("test_metrics").at("roc_auc").get<double>(), 0.5);
+  EXPECT_EQ(body.at("capabilities").at("reasons"), true);  // scoring.explain_top: 3 by default
+  EXPECT_EQ(body.at("capabilities").at("explain_top"), 3);
 }
 
 TEST_F(ServiceTest, WithoutAModelTheModelEndpointsAnswer503AndReadyzSaysWhy) {
@@ -265,8 +275,9 @@ TEST_F(ServiceTest, FormPageListsEveryFieldAndShowsTheScoredClient) {
   const HttpResponse result = service->Handle(submitted);
   ASSERT_EQ(result.status, 200);
   ClientInput client{std::nullopt, {std::string("retired"), 65.0, 999.0}};
-  const ScoredClients expected = ScoreClients(
-      *Model(), EffectiveDecision(*Model(), config_.scoring), config_.source, {client}, nullptr);
+  const ScoredClients expected =
+      ScoreClients(*Model(), EffectiveDecision(*Model(), config_.scoring), config_.source, {client},
+                   nullptr, config_.scoring.explain_top);
   EXPECT_THAT(result.body, HasSubstr("<output id=\"probability\" data-value=\"" +
                                      FormatDouble(expected.clients[0].probability) + "\">"));
   EXPECT_THAT(result.body, HasSubstr("<option selected>retired</option>"));
@@ -281,7 +292,7 @@ TEST_F(ServiceTest, ResultShowsReasonsAsABarChartAndTheSegmentWhenTheModelGivesT
   ScoredClients scored{"v1", Decision{0.5}, {ClientResult{}}};
   scored.clients[0].probability = 0.7;
   scored.clients[0].label = 1;
-  EXPECT_THAT(ScoreResultHtml(scored, 0), HasSubstr("does not compute per-client reasons"));
+  EXPECT_THAT(ScoreResultHtml(scored, 0), HasSubstr("scoring.explain_top is 0"));
   scored.clients[0].reasons = {{"poutcome", "success", 1.21}, {"contact", "telephone", -0.33}};
   scored.clients[0].segment = SegmentInfo{3, "retired, previous success"};
   const std::string html = ScoreResultHtml(scored, 0);

@@ -107,6 +107,26 @@ void AppendRawScore(std::string& line, double raw_score) {
   line += std::isnan(raw_score) ? "\\N" : FormatDouble(raw_score);
 }
 
+// top_reasons in COPY text: empty (reasons off) is NULL.
+void AppendTopReasons(std::string& line, const std::string& top_reasons) {
+  if (top_reasons.empty()) {
+    line += "\\N";
+  } else {
+    AppendCopyField(line, top_reasons);
+  }
+}
+
+// A reason's fields, in the order of kReasonColumns.
+void AppendReasonLine(const PredictionReason& r, std::string& line) {
+  line += std::to_string(r.key) + "\t" + std::to_string(r.rank) + "\t";
+  AppendField(line, r.feature);
+  AppendField(line, r.value ? Value{*r.value} : Value{});
+  line += FormatDouble(r.contribution);
+}
+
+const std::vector<std::string> kReasonColumns = {"source_key", "rank", "feature", "value",
+                                                 "contribution"};
+
 }  // namespace
 
 void ResultStatements::CreateStaging(pqxx::transaction_base& tx) {
@@ -116,19 +136,23 @@ void ResultStatements::CreateStaging(pqxx::transaction_base& tx) {
   tx.exec(
       "CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_predictions"
       " (source_key BIGINT, probability DOUBLE PRECISION, label SMALLINT,"
-      " raw_score DOUBLE PRECISION)"
+      " raw_score DOUBLE PRECISION, top_reasons TEXT)"
       " ON COMMIT DELETE ROWS;"
       " CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_rejections"
-      " (source_key BIGINT, reason TEXT) ON COMMIT DELETE ROWS");
+      " (source_key BIGINT, reason TEXT) ON COMMIT DELETE ROWS;"
+      " CREATE TEMP TABLE IF NOT EXISTS bankscore_stage_reasons"
+      " (source_key BIGINT, rank SMALLINT, feature TEXT, value TEXT,"
+      " contribution DOUBLE PRECISION) ON COMMIT DELETE ROWS");
 }
 
-// The fast path: COPY straight into the predictions table, inside a savepoint. A batch replayed
-// after an unconfirmed commit (or a key another worker wrote) fails it with a unique violation;
-// then nothing of it stays and false is returned.
+// The fast path: COPY straight into the predictions and reasons tables, inside a savepoint. A
+// batch replayed after an unconfirmed commit (or a key another worker wrote) fails it with a
+// unique violation; then nothing of it stays and false is returned.
 bool ResultStatements::CopyPredictions(pqxx::work& tx, std::int64_t run_id,
                                        const std::string& model_version,
                                        const std::string& threshold,
                                        const std::vector<Prediction>& predictions,
+                                       const std::vector<PredictionReason>& reasons,
                                        BatchWriteResult& out) {
   // Constant fields of every line: version, threshold and run.
   std::string tail;
@@ -136,18 +160,30 @@ bool ResultStatements::CopyPredictions(pqxx::work& tx, std::int64_t run_id,
   tail += threshold + "\t" + std::to_string(run_id);
   try {
     pqxx::subtransaction savepoint(tx, "copy_predictions");
-    CopyInto(
-        savepoint, QuoteIdentifier(config_.results.table),
-        {"source_key", "probability", "label", "raw_score", "model_version", "threshold", "run_id"},
-        predictions, [&](const Prediction& p, std::string& line) {
-          line += std::to_string(p.key);
-          line += '\t';
-          line += FormatDouble(p.probability);
-          line += p.label ? "\t1\t" : "\t0\t";
-          AppendRawScore(line, p.raw_score);
-          line += '\t';
-          line += tail;
-        });
+    CopyInto(savepoint, QuoteIdentifier(config_.results.table),
+             {"source_key", "probability", "label", "raw_score", "top_reasons", "model_version",
+              "threshold", "run_id"},
+             predictions, [&](const Prediction& p, std::string& line) {
+               line += std::to_string(p.key);
+               line += '\t';
+               line += FormatDouble(p.probability);
+               line += p.label ? "\t1\t" : "\t0\t";
+               AppendRawScore(line, p.raw_score);
+               line += '\t';
+               AppendTopReasons(line, p.top_reasons);
+               line += '\t';
+               line += tail;
+             });
+    if (!reasons.empty()) {
+      std::vector<std::string> columns = kReasonColumns;
+      columns.push_back("model_version");
+      CopyInto(savepoint, QuoteIdentifier(config_.results.reasons_table), columns, reasons,
+               [&](const PredictionReason& r, std::string& line) {
+                 AppendReasonLine(r, line);
+                 line += '\t';
+                 AppendCopyField(line, model_version);
+               });
+    }
     savepoint.commit();
   } catch (const pqxx::unique_violation&) {
     return false;
@@ -163,23 +199,35 @@ void ResultStatements::InsertPredictions(pqxx::work& tx, std::int64_t run_id,
                                          const std::string& model_version,
                                          const std::string& threshold,
                                          const std::vector<Prediction>& predictions,
+                                         const std::vector<PredictionReason>& reasons,
                                          BatchWriteResult& out) {
   CopyInto(tx, "pg_temp.bankscore_stage_predictions",
-           {"source_key", "probability", "label", "raw_score"}, predictions,
+           {"source_key", "probability", "label", "raw_score", "top_reasons"}, predictions,
            [](const Prediction& p, std::string& line) {
              line += std::to_string(p.key) + "\t" + FormatDouble(p.probability) +
                      (p.label ? "\t1\t" : "\t0\t");
              AppendRawScore(line, p.raw_score);
+             line += '\t';
+             AppendTopReasons(line, p.top_reasons);
            });
-  const pqxx::row inserted =
-      tx.exec_params1("WITH inserted AS (INSERT INTO " + QuoteIdentifier(config_.results.table) +
-                          " (source_key, model_version, probability, label, threshold, run_id,"
-                          " raw_score)"
-                          " SELECT source_key, $1::text, probability, label, $2::double precision,"
-                          " $3::bigint, raw_score FROM pg_temp.bankscore_stage_predictions"
-                          " ON CONFLICT DO NOTHING RETURNING label)"
-                          " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
-                      model_version, threshold, run_id);
+  CopyInto(tx, "pg_temp.bankscore_stage_reasons", kReasonColumns, reasons, AppendReasonLine);
+  // Reasons only of the predictions inserted now: one that was there already keeps the reasons
+  // (or none) it was written with.
+  const pqxx::row inserted = tx.exec_params1(
+      "WITH inserted AS (INSERT INTO " + QuoteIdentifier(config_.results.table) +
+          " (source_key, model_version, probability, label, threshold, run_id, raw_score,"
+          " top_reasons)"
+          " SELECT source_key, $1::text, probability, label, $2::double precision, $3::bigint,"
+          " raw_score, top_reasons FROM pg_temp.bankscore_stage_predictions"
+          " ON CONFLICT DO NOTHING RETURNING source_key, label),"
+          " reasons AS (INSERT INTO " +
+          QuoteIdentifier(config_.results.reasons_table) +
+          " (source_key, model_version, rank, feature, value, contribution)"
+          " SELECT r.source_key, $1::text, r.rank, r.feature, r.value, r.contribution"
+          " FROM pg_temp.bankscore_stage_reasons AS r JOIN inserted AS i"
+          " ON i.source_key = r.source_key ON CONFLICT DO NOTHING)"
+          " SELECT count(*), coalesce(sum(label), 0) FROM inserted",
+      model_version, threshold, run_id);
   out.predictions_inserted = ToInt64(inserted[0], "count inserted predictions");
   out.positives_inserted = ToInt64(inserted[1], "count inserted positives");
 }
@@ -205,35 +253,37 @@ void ResultStatements::InsertRejections(pqxx::work& tx, std::int64_t run_id,
 BatchWriteResult ResultStatements::WriteBatch(std::int64_t run_id, const std::string& model_version,
                                               double threshold,
                                               const std::vector<Prediction>& predictions,
-                                              const std::vector<Rejection>& rejections) {
+                                              const std::vector<Rejection>& rejections,
+                                              const std::vector<PredictionReason>& reasons) {
   const ResultsConfig& results = config_.results;
   const std::string threshold_text = FormatDouble(threshold);
   BatchWriteResult out;
-  db_.Run("write a batch of predictions",
-          {{results.table, "INSERT"},
-           {results.rejected_table, "INSERT"},
-           {results.runs_table, "UPDATE"}},
-          [&](pqxx::connection& c) {
-            out = BatchWriteResult{};
-            pqxx::work tx(c);
-            CreateStaging(tx);
-            if (!predictions.empty() &&
-                !CopyPredictions(tx, run_id, model_version, threshold_text, predictions, out)) {
-              InsertPredictions(tx, run_id, model_version, threshold_text, predictions, out);
-            }
-            if (!rejections.empty()) InsertRejections(tx, run_id, model_version, rejections, out);
-            tx.exec_params("UPDATE " + QuoteIdentifier(results.runs_table) +
-                               " SET rows_read = rows_read + $1::bigint,"
-                               " rows_scored = rows_scored + $2::bigint,"
-                               " rows_rejected = rows_rejected + $3::bigint,"
-                               " rows_positive = rows_positive + $4::bigint,"
-                               " threshold = $5::double precision WHERE run_id = $6::bigint",
-                           out.predictions_inserted + out.rejections_inserted,
-                           out.predictions_inserted, out.rejections_inserted,
-                           out.positives_inserted, threshold_text, run_id);
-            tx.commit();
-            db_.session().staging_ready = true;
-          });
+  db_.Run(
+      "write a batch of predictions",
+      {{results.table, "INSERT"},
+       {results.rejected_table, "INSERT"},
+       {results.reasons_table, "INSERT"},
+       {results.runs_table, "UPDATE"}},
+      [&](pqxx::connection& c) {
+        out = BatchWriteResult{};
+        pqxx::work tx(c);
+        CreateStaging(tx);
+        if (!predictions.empty() && !CopyPredictions(tx, run_id, model_version, threshold_text,
+                                                     predictions, reasons, out)) {
+          InsertPredictions(tx, run_id, model_version, threshold_text, predictions, reasons, out);
+        }
+        if (!rejections.empty()) InsertRejections(tx, run_id, model_version, rejections, out);
+        tx.exec_params("UPDATE " + QuoteIdentifier(results.runs_table) +
+                           " SET rows_read = rows_read + $1::bigint,"
+                           " rows_scored = rows_scored + $2::bigint,"
+                           " rows_rejected = rows_rejected + $3::bigint,"
+                           " rows_positive = rows_positive + $4::bigint,"
+                           " threshold = $5::double precision WHERE run_id = $6::bigint",
+                       out.predictions_inserted + out.rejections_inserted, out.predictions_inserted,
+                       out.rejections_inserted, out.positives_inserted, threshold_text, run_id);
+        tx.commit();
+        db_.session().staging_ready = true;
+      });
   return out;
 }
 
@@ -365,6 +415,7 @@ void ResultStatements::CheckScoringAccess() {
                        {results.table, "INSERT"},
                        {results.rejected_table, "SELECT"},
                        {results.rejected_table, "INSERT"},
+                       {results.reasons_table, "INSERT"},
                        {results.runs_table, "SELECT"},
                        {results.runs_table, "INSERT"},
                        {results.runs_table, "UPDATE"}};

@@ -17,7 +17,8 @@ class ResultStatements {
   void EnsureResultsSchema();
   BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                               double threshold, const std::vector<Prediction>& predictions,
-                              const std::vector<Rejection>& rejections);
+                              const std::vector<Rejection>& rejections,
+                              const std::vector<PredictionReason>& reasons);
   std::int64_t BeginRun(const RunRecord& run);
   void FinishRun(std::int64_t run_id, const RunRecord& run);
   std::int64_t MarkAbandonedRuns();
@@ -33,10 +34,10 @@ class ResultStatements {
   void CreateStaging(pqxx::transaction_base& tx);
   bool CopyPredictions(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
                        const std::string& threshold, const std::vector<Prediction>& predictions,
-                       BatchWriteResult& out);
+                       const std::vector<PredictionReason>& reasons, BatchWriteResult& out);
   void InsertPredictions(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
                          const std::string& threshold, const std::vector<Prediction>& predictions,
-                         BatchWriteResult& out);
+                         const std::vector<PredictionReason>& reasons, BatchWriteResult& out);
   void InsertRejections(pqxx::work& tx, std::int64_t run_id, const std::string& model_version,
                         const std::vector<Rejection>& rejections, BatchWriteResult& out);
 

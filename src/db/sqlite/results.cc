@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "bankscore/error.h"
 #include "common/clock.h"
 #include "db/sql_text.h"
@@ -13,9 +15,14 @@ struct ResultStatements::BatchStatements {
       : prediction(db,
                    "INSERT INTO " + QuoteIdentifier(results.table) +
                        " (source_key, model_version, probability, label, threshold, run_id,"
-                       " scored_at, raw_score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                       " ON CONFLICT DO NOTHING",
+                       " scored_at, raw_score, top_reasons)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
                    "insert predictions"),
+        reason(db,
+               "INSERT INTO " + QuoteIdentifier(results.reasons_table) +
+                   " (source_key, model_version, rank, feature, value, contribution)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+               "insert prediction reasons"),
         rejection(db,
                   "INSERT INTO " + QuoteIdentifier(results.rejected_table) +
                       " (source_key, model_version, run_id, reason)"
@@ -29,6 +36,7 @@ struct ResultStatements::BatchStatements {
                "update run totals") {}
 
   Statement prediction;
+  Statement reason;
   Statement rejection;
   Statement totals;
 };
@@ -46,10 +54,12 @@ ResultStatements::BatchStatements& ResultStatements::Prepared() {
 BatchWriteResult ResultStatements::WriteBatch(std::int64_t run_id, const std::string& model_version,
                                               double threshold,
                                               const std::vector<Prediction>& predictions,
-                                              const std::vector<Rejection>& rejections) {
+                                              const std::vector<Rejection>& rejections,
+                                              const std::vector<PredictionReason>& reasons) {
   BatchWriteResult result;
   Transaction tx(db_);
   InsertPredictions(run_id, model_version, threshold, predictions, result);
+  InsertReasons(model_version, reasons);
   InsertRejections(run_id, model_version, rejections, result);
   AddRunTotals(run_id, threshold, result);
   tx.Commit();
@@ -60,6 +70,7 @@ void ResultStatements::InsertPredictions(std::int64_t run_id, const std::string&
                                          double threshold,
                                          const std::vector<Prediction>& predictions,
                                          BatchWriteResult& result) {
+  inserted_.clear();
   Statement& s = Prepared().prediction;
   s.Bind(2, model_version);
   s.Bind(5, threshold);
@@ -71,13 +82,37 @@ void ResultStatements::InsertPredictions(std::int64_t run_id, const std::string&
     s.Bind(3, p.probability);
     s.Bind(4, static_cast<std::int64_t>(p.label));
     s.Bind(8, p.raw_score);  // SQLite stores NaN as NULL
+    s.Bind(9, p.top_reasons.empty() ? Value{} : Value{p.top_reasons});
     s.Step();
     // Counted as inserted only when new: a batch replayed after a lost COMMIT acknowledgement
     // inserts nothing and adds nothing to the run's totals.
-    if (db_.Changes() > 0) {
+    const bool inserted = db_.Changes() > 0;
+    if (inserted) {
       ++result.predictions_inserted;
       result.positives_inserted += p.label;
     }
+    if (inserted) inserted_.push_back(p.key);
+    s.Rewind();
+  }
+  s.Reset();
+}
+
+// Reasons only of the predictions inserted now: one that was there already keeps the reasons (or
+// none) it was written with.
+void ResultStatements::InsertReasons(const std::string& model_version,
+                                     const std::vector<PredictionReason>& reasons) {
+  if (reasons.empty()) return;
+  std::sort(inserted_.begin(), inserted_.end());  // already sorted when in key order, as a run's
+  Statement& s = Prepared().reason;
+  s.Bind(2, model_version);
+  for (const auto& r : reasons) {
+    if (!std::binary_search(inserted_.begin(), inserted_.end(), r.key)) continue;
+    s.Bind(1, r.key);
+    s.Bind(3, static_cast<std::int64_t>(r.rank));
+    s.Bind(4, r.feature);
+    s.Bind(5, r.value ? Value{*r.value} : Value{});
+    s.Bind(6, r.contribution);
+    s.Step();
     s.Rewind();
   }
   s.Reset();

@@ -19,7 +19,8 @@ class ResultStatements {
   void EnsureResultsSchema();
   BatchWriteResult WriteBatch(std::int64_t run_id, const std::string& model_version,
                               double threshold, const std::vector<Prediction>& predictions,
-                              const std::vector<Rejection>& rejections);
+                              const std::vector<Rejection>& rejections,
+                              const std::vector<PredictionReason>& reasons);
   std::int64_t BeginRun(const RunRecord& run);
   void FinishRun(std::int64_t run_id, const RunRecord& run);
   std::int64_t MarkAbandonedRuns();
@@ -36,6 +37,8 @@ class ResultStatements {
   BatchStatements& Prepared();
   void InsertPredictions(std::int64_t run_id, const std::string& model_version, double threshold,
                          const std::vector<Prediction>& predictions, BatchWriteResult& result);
+  void InsertReasons(const std::string& model_version,
+                     const std::vector<PredictionReason>& reasons);
   void InsertRejections(std::int64_t run_id, const std::string& model_version,
                         const std::vector<Rejection>& rejections, BatchWriteResult& result);
   void AddRunTotals(std::int64_t run_id, double threshold, const BatchWriteResult& result);
@@ -43,6 +46,8 @@ class ResultStatements {
   Connection& db_;
   const Config& config_;
   std::unique_ptr<BatchStatements> prepared_;
+  // The keys of the batch being written whose prediction was new (reused from batch to batch).
+  std::vector<std::int64_t> inserted_;
 };
 
 }  // namespace bankscore::internal::sqlite
