@@ -250,16 +250,33 @@ BoosterTrainResult Booster::Train(const FeatureMatrix& features, const std::vect
                             eval_metric};
 }
 
+namespace {
+
+// What XGBoosterPredictFromDMatrix returns; the values belong to the booster until its next call.
+struct DMatrixPrediction {
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* values = nullptr;
+};
+
+// One prediction of `type` (0: probabilities, 2: TreeSHAP contributions) over `data`.
+DMatrixPrediction PredictFromDMatrix(BoosterHandle booster, DMatrixHandle data, int type) {
+  const std::string config =
+      fmt::format(R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+                  R"("strict_shape": false}})",
+                  type);
+  DMatrixPrediction p;
+  Check(XGBoosterPredictFromDMatrix(booster, data, config.c_str(), &p.shape, &p.dim, &p.values),
+        "XGBoosterPredictFromDMatrix");
+  return p;
+}
+
+}  // namespace
+
 std::vector<double> Booster::Predict(const FeatureMatrix& features) const {
   if (features.rows() == 0) return {};
   DMatrix data(features, nullptr, nullptr);
-  const char* config = R"({"type": 0, "training": false, "iteration_begin": 0,
-                          "iteration_end": 0, "strict_shape": false})";
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* result = nullptr;
-  Check(XGBoosterPredictFromDMatrix(handle_->raw, data.get(), config, &shape, &dim, &result),
-        "XGBoosterPredictFromDMatrix");
+  const float* result = PredictFromDMatrix(handle_->raw, data.get(), 0).values;
   std::vector<double> out(static_cast<std::size_t>(features.rows()));
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = result[i];
   return out;
@@ -291,19 +308,13 @@ void Booster::PredictContributions(const float* data, std::size_t rows, std::siz
   if (rows == 0) return;
   // In-place prediction has no contribution type in XGBoost 1.7: a DMatrix it is.
   DMatrix matrix(data, rows, cols);
-  const char* config = R"({"type": 2, "training": false, "iteration_begin": 0,
-                          "iteration_end": 0, "strict_shape": false})";
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* result = nullptr;
-  Check(XGBoosterPredictFromDMatrix(handle_->raw, matrix.get(), config, &shape, &dim, &result),
-        "XGBoosterPredictFromDMatrix");
+  const DMatrixPrediction p = PredictFromDMatrix(handle_->raw, matrix.get(), 2);
   // A model of another shape (multi-class: one block per class) is not what the caller expects.
-  if (dim != 2 || shape[0] != rows || shape[1] != cols + 1) {
+  if (p.dim != 2 || p.shape[0] != rows || p.shape[1] != cols + 1) {
     throw ModelError(fmt::format(
         "XGBoost returned contributions of an unexpected shape for {} x {}", rows, cols));
   }
-  std::copy(result, result + out.size(), out.begin());
+  std::copy(p.values, p.values + out.size(), out.begin());
 }
 
 void Booster::SetThreads(int threads) {

@@ -23,10 +23,6 @@ using report::FormatPercent;
 
 constexpr std::size_t kTableRuns = 20;
 
-std::string Figure(const std::string& svg, const std::string& caption) {
-  return "<figure>" + svg + "<figcaption>" + EscapeHtml(caption) + "</figcaption></figure>\n";
-}
-
 // Score runs, oldest first: the x axis of the run charts.
 std::vector<RunInfo> ScoreRunsOldestFirst(const std::vector<RunInfo>& runs) {
   std::vector<RunInfo> out;
@@ -102,9 +98,10 @@ std::string RunCharts(const std::vector<RunInfo>& score_runs) {
   duration.series = {seconds};
   for (report::LineChartSpec* spec : {&rows, &rate, &duration}) RunAxis(*spec, score_runs);
   return "<div class=\"figures\">" +
-         Figure(report::LineChart(rows), "Rows each score run wrote, and how many were positive.") +
-         Figure(report::LineChart(rate), "Positives / rows scored, per run with rows.") +
-         Figure(report::LineChart(duration), "From start to end of each finished run.") +
+         RenderFigure(report::LineChart(rows),
+                      "Rows each score run wrote, and how many were positive.") +
+         RenderFigure(report::LineChart(rate), "Positives / rows scored, per run with rows.") +
+         RenderFigure(report::LineChart(duration), "From start to end of each finished run.") +
          "</div>\n";
 }
 
@@ -126,9 +123,10 @@ std::string ScoreDistribution(const DashboardData& data, double threshold) {
   spec.markers.push_back({threshold, "threshold " + FormatFixed(threshold, 3), "#c2410c"});
   spec.layout.width = 620;
   return "<div class=\"figures\">" +
-         Figure(report::Histogram(spec),
-                "Probabilities the latest score run wrote; clients right of the threshold are "
-                "labelled 1.") +
+         RenderFigure(
+             report::Histogram(spec),
+             "Probabilities the latest score run wrote; clients right of the threshold are "
+             "labelled 1.") +
          "</div>\n";
 }
 

@@ -95,4 +95,9 @@ std::string RenderMessagePage(std::string_view title, std::string_view active,
                         report::EscapeHtml(message) + "</p>");
 }
 
+std::string RenderFigure(const std::string& svg, const std::string& caption) {
+  return "<figure>" + svg + "<figcaption>" + report::EscapeHtml(caption) +
+         "</figcaption></figure>\n";
+}
+
 }  // namespace bankscore::service

@@ -12,6 +12,9 @@ namespace bankscore::service {
 // `active` is the path of the page shown ("/" or "/dashboard"), highlighted in the navigation.
 std::string RenderPage(std::string_view title, std::string_view active, std::string_view content);
 
+// A chart (SVG markup) with its caption (plain text, escaped here) as an HTML <figure>.
+std::string RenderFigure(const std::string& svg, const std::string& caption);
+
 // A page that only says what is wrong (no model loaded, database down).
 std::string RenderMessagePage(std::string_view title, std::string_view active,
                               std::string_view message);

@@ -6,6 +6,7 @@
 #include "report/html_document.h"
 #include "report/segment_charts.h"
 #include "report/svg_chart.h"
+#include "service/page_layout.h"
 
 namespace bankscore::service {
 namespace {
@@ -14,10 +15,6 @@ using report::EscapeHtml;
 using report::FormatCount;
 using report::FormatFixed;
 using report::FormatPercent;
-
-std::string PanelFigure(const std::string& svg, const std::string& caption) {
-  return "<figure>" + svg + "<figcaption>" + EscapeHtml(caption) + "</figcaption></figure>\n";
-}
 
 std::string RateCell(const std::optional<double>& v, bool probability) {
   if (!v) return "n/a";
@@ -51,20 +48,20 @@ std::string SegmentCharts(const SegmentCatalog& segments, const SourceConfig& so
   const OutcomeName outcome{source.label, source.positive_label};
   std::string html =
       "<div class=\"figures\">" +
-      PanelFigure(report::BarChart(report::SegmentSizeChart(profiles)),
-                  "Share of all segmented clients per segment.") +
-      PanelFigure(report::BarChart(report::SegmentRateChart(profiles, outcome, false)),
-                  "The dashed line is the rate over all segmented clients.");
+      RenderFigure(report::BarChart(report::SegmentSizeChart(profiles)),
+                   "Share of all segmented clients per segment.") +
+      RenderFigure(report::BarChart(report::SegmentRateChart(profiles, outcome, false)),
+                   "The dashed line is the rate over all segmented clients.");
   if (profiles.overall.mean_probability) {
     html +=
-        PanelFigure(report::BarChart(report::SegmentRateChart(profiles, outcome, true)),
-                    "Mean of the latest predicted probabilities; the dashed line is all clients.");
+        RenderFigure(report::BarChart(report::SegmentRateChart(profiles, outcome, true)),
+                     "Mean of the latest predicted probabilities; the dashed line is all clients.");
   }
   // One flex row: the PCA picture wraps below the bars with the row gap between them.
   return html +
-         PanelFigure(report::ScatterChart(report::SegmentPcaChart(segments.model())),
-                     "A sample of the clients the segmentation was fitted on, on its first two "
-                     "principal components; the large dots are the segment centres.") +
+         RenderFigure(report::ScatterChart(report::SegmentPcaChart(segments.model())),
+                      "A sample of the clients the segmentation was fitted on, on its first two "
+                      "principal components; the large dots are the segment centres.") +
          "</div>\n";
 }
 
