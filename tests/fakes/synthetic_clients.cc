@@ -136,4 +136,20 @@ spdlog::logger& QuietLogger() {
   return *logger;
 }
 
+std::shared_ptr<const ModelBundle> SharedSyntheticModel() {
+  return std::shared_ptr<const ModelBundle>(SyntheticModel().bundle, [](const ModelBundle*) {});
+}
+
+nlohmann::json ClientRequestJson(const RowBatch& batch, std::size_t row) {
+  nlohmann::json client = nlohmann::json::object();
+  for (std::size_t c = 0; c < batch.columns.size(); ++c) {
+    const Value& v = batch.rows[row][c];
+    if (batch.columns[c] == "y") continue;
+    if (const auto* i = std::get_if<std::int64_t>(&v)) client[batch.columns[c]] = *i;
+    if (const auto* d = std::get_if<double>(&v)) client[batch.columns[c]] = *d;
+    if (const auto* s = std::get_if<std::string>(&v)) client[batch.columns[c]] = *s;
+  }
+  return client;
+}
+
 }  // namespace bankscore::testing

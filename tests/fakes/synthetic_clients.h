@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,14 @@ struct TrainedModel {
   const ModelBundle* bundle = nullptr;
 };
 const TrainedModel& SyntheticModel(const std::vector<std::string>& numeric = {"age", "pdays"});
+
+// SyntheticModel() as the service publishes models: shared, never deleted (it lives as long as the
+// process).
+std::shared_ptr<const ModelBundle> SharedSyntheticModel();
+
+// Row `row` of a SyntheticClients batch as the HTTP API takes a client: its key and features,
+// without the label.
+nlohmann::json ClientRequestJson(const RowBatch& batch, std::size_t row);
 
 // A logger that drops everything.
 spdlog::logger& QuietLogger();

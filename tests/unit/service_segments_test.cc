@@ -25,11 +25,6 @@ using ::testing::Not;
 
 constexpr int kSegmentedClients = 60;
 
-std::shared_ptr<const ModelBundle> PublishedModel() {
-  return std::shared_ptr<const ModelBundle>(testing::SyntheticModel().bundle,
-                                            [](const ModelBundle*) {});
-}
-
 Config SegmentsConfig() {
   testing::ClientsSettings settings;
   settings.model_path = testing::SyntheticModel().path;
@@ -52,28 +47,16 @@ HttpRequest MakeRequest(const std::string& method, const std::string& path, std:
   return request;
 }
 
-// A synthetic client as the API's JSON: its key and features, no label.
-json RequestJsonOf(const RowBatch& rows, std::size_t row) {
-  json client = json::object();
-  for (std::size_t c = 0; c < rows.columns.size(); ++c) {
-    const Value& v = rows.rows[row][c];
-    if (rows.columns[c] == "y") continue;
-    if (const auto* i = std::get_if<std::int64_t>(&v)) client[rows.columns[c]] = *i;
-    if (const auto* d = std::get_if<double>(&v)) client[rows.columns[c]] = *d;
-    if (const auto* s = std::get_if<std::string>(&v)) client[rows.columns[c]] = *s;
-  }
-  return client;
-}
-
 class ServiceSegmentsTest : public ::testing::Test {
  protected:
   ServiceSegmentsTest() : config_(SegmentsConfig()), db_(config_) {
     testing::AddClients(db_, 1, kSegmentedClients);
     db_.EnsureResultsSchema();
     auto lock = db_.TryLockScorer(false, std::chrono::milliseconds(0), nullptr);
-    ScoreNewRows(db_, *lock, config_, *PublishedModel(), ScoreOptions{}, testing::QuietLogger());
+    ScoreNewRows(db_, *lock, config_, *testing::SharedSyntheticModel(), ScoreOptions{},
+                 testing::QuietLogger());
     service_ = std::make_unique<Service>(config_, db_.Opener(), testing::QuietLogger());
-    service_->state().Publish(PublishedModel(), config_.scoring);
+    service_->state().Publish(testing::SharedSyntheticModel(), config_.scoring);
   }
 
   // Segments every client and publishes the segmentation; returns key -> stored segment.
@@ -101,7 +84,7 @@ TEST_F(ServiceSegmentsTest, ScoredClientsGetTheSegmentTheirStoredRowHas) {
   const RowBatch rows = testing::SyntheticClients(1, kSegmentedClients);
   json request = {{"clients", json::array()}};
   for (std::size_t i = 0; i < rows.rows.size(); ++i) {
-    request["clients"].push_back(RequestJsonOf(rows, i));
+    request["clients"].push_back(testing::ClientRequestJson(rows, i));
   }
   const HttpResponse before = service_->Handle(MakeRequest("POST", "/v1/score", request.dump()));
   ASSERT_EQ(before.status, 200) << before.body;

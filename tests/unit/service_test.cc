@@ -29,25 +29,6 @@ using testing::FakeDatabase;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::shared_ptr<const ModelBundle> Model() {
-  // The synthetic model lives as long as the process: no deleter.
-  return std::shared_ptr<const ModelBundle>(testing::SyntheticModel().bundle,
-                                            [](const ModelBundle*) {});
-}
-
-// A source row of SyntheticClients as the API's JSON, with its key and without the label.
-json ClientJsonOf(const RowBatch& batch, std::size_t row) {
-  json client = json::object();
-  for (std::size_t c = 0; c < batch.columns.size(); ++c) {
-    const Value& v = batch.rows[row][c];
-    if (batch.columns[c] == "y") continue;
-    if (const auto* i = std::get_if<std::int64_t>(&v)) client[batch.columns[c]] = *i;
-    if (const auto* d = std::get_if<double>(&v)) client[batch.columns[c]] = *d;
-    if (const auto* s = std::get_if<std::string>(&v)) client[batch.columns[c]] = *s;
-  }
-  return client;
-}
-
 class ServiceTest : public ::testing::Test {
  protected:
   ServiceTest() : config_(MakeConfig()), db_(config_) {
@@ -63,14 +44,15 @@ class ServiceTest : public ::testing::Test {
 
   std::unique_ptr<Service> MakeService(bool publish = true) {
     auto service = std::make_unique<Service>(config_, db_.Opener(), testing::QuietLogger());
-    if (publish) service->state().Publish(Model(), config_.scoring);
+    if (publish) service->state().Publish(testing::SharedSyntheticModel(), config_.scoring);
     return service;
   }
 
   RunSummary ScoreRun() {
     auto lock = db_.TryLockScorer(false, std::chrono::milliseconds(0), nullptr);
     EXPECT_NE(lock, nullptr);
-    return ScoreNewRows(db_, *lock, config_, *Model(), ScoreOptions{}, testing::QuietLogger());
+    return ScoreNewRows(db_, *lock, config_, *testing::SharedSyntheticModel(), ScoreOptions{},
+                        testing::QuietLogger());
   }
 
   static HttpRequest Get(const std::string& path) {
@@ -96,7 +78,7 @@ TEST_F(ServiceTest, ScoredClientsEqualTheBatchRunsStoredPredictions) {
   const RowBatch rows = testing::SyntheticClients(1, 40);
   json request = {{"clients", json::array()}};
   for (std::size_t i = 0; i < rows.rows.size(); ++i) {
-    request["clients"].push_back(ClientJsonOf(rows, i));
+    request["clients"].push_back(testing::ClientRequestJson(rows, i));
   }
   const HttpResponse response = service->Handle(Post("/v1/score", request.dump()));
   ASSERT_EQ(response.status, 200) << response.body;
@@ -122,7 +104,8 @@ TEST_F(ServiceTest, ScoredClientsEqualTheBatchRunsStoredPredictions) {
     EXPECT_FALSE(c.contains("segment"));  // no segments yet (issue 14)
   }
   // One client alone: the object itself.
-  const HttpResponse one = service->Handle(Post("/v1/score", ClientJsonOf(rows, 0).dump()));
+  const HttpResponse one =
+      service->Handle(Post("/v1/score", testing::ClientRequestJson(rows, 0).dump()));
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_NEAR(json::parse(one.body).at("probability").get<double>(), stored[0].probability, 1e-12);
   // Nothing was written: no run, no prediction.
@@ -185,8 +168,9 @@ TEST_F(ServiceTest, ModelDescriptionHasCategoriesRangesThresholdAndMetrics) {
   const HttpResponse response = service->Handle(Get("/v1/model"));
   ASSERT_EQ(response.status, 200) << response.body;
   const json body = json::parse(response.body);
-  EXPECT_EQ(body.at("model_version"), Model()->metadata.version);
-  EXPECT_EQ(body.at("threshold").get<double>(), Model()->metadata.threshold);
+  EXPECT_EQ(body.at("model_version"), testing::SharedSyntheticModel()->metadata.version);
+  EXPECT_EQ(body.at("threshold").get<double>(),
+            testing::SharedSyntheticModel()->metadata.threshold);
   EXPECT_EQ(body.at("threshold_source"), "model");
   const json& features = body.at("features");
   ASSERT_EQ(features.size(), 3u);
@@ -212,7 +196,7 @@ TEST_F(ServiceTest, WithoutAModelTheModelEndpointsAnswer503AndReadyzSaysWhy) {
   EXPECT_EQ(service->Handle(Post("/v1/score", "{}")).status, 503);
   EXPECT_EQ(service->Handle(Get("/v1/model")).status, 503);
   EXPECT_EQ(service->Handle(Get("/")).status, 503);
-  service->state().Publish(Model(), config_.scoring);
+  service->state().Publish(testing::SharedSyntheticModel(), config_.scoring);
   EXPECT_EQ(service->Handle(Get("/readyz")).status, 200);
   EXPECT_EQ(service->Handle(Post("/v1/score", "{}")).status, 200);
 }
@@ -276,8 +260,9 @@ TEST_F(ServiceTest, FormPageListsEveryFieldAndShowsTheScoredClient) {
   ASSERT_EQ(result.status, 200);
   ClientInput client{std::nullopt, {std::string("retired"), 65.0, 999.0}};
   const ScoredClients expected =
-      ScoreClients(*Model(), EffectiveDecision(*Model(), config_.scoring), config_.source, {client},
-                   nullptr, config_.scoring.explain_top);
+      ScoreClients(*testing::SharedSyntheticModel(),
+                   EffectiveDecision(*testing::SharedSyntheticModel(), config_.scoring),
+                   config_.source, {client}, nullptr, config_.scoring.explain_top);
   EXPECT_THAT(result.body, HasSubstr("<output id=\"probability\" data-value=\"" +
                                      FormatDouble(expected.clients[0].probability) + "\">"));
   EXPECT_THAT(result.body, HasSubstr("<option selected>retired</option>"));
@@ -319,7 +304,7 @@ TEST_F(ServiceTest, DashboardShowsRunsChartsAndTheScoreDistributionAfterTwoRuns)
   }
   EXPECT_THAT(page.body, HasSubstr("Scores of run 2 (10 rows)"));
   EXPECT_THAT(page.body, HasSubstr("<td class=\"status-succeeded\">succeeded</td>"));
-  EXPECT_THAT(page.body, HasSubstr(Model()->metadata.version));
+  EXPECT_THAT(page.body, HasSubstr(testing::SharedSyntheticModel()->metadata.version));
   EXPECT_THAT(page.body, Not(HasSubstr("nan")));
 }
 
@@ -384,7 +369,8 @@ TEST_F(ServiceTest, MetricsFollowTheFormatAndCountersMoveAfterARun) {
   const testing::PrometheusScrape before = scrape();
   EXPECT_EQ(before.samples.at("bankscore_rows_scored_total"), 40);
   EXPECT_EQ(before.samples.at("bankscore_runs{kind=\"score\",status=\"succeeded\"}"), 1);
-  EXPECT_EQ(before.samples.at("bankscore_model_info{version=\"" + Model()->metadata.version +
+  EXPECT_EQ(before.samples.at("bankscore_model_info{version=\"" +
+                              testing::SharedSyntheticModel()->metadata.version +
                               "\",threshold_source=\"model\"}"),
             1);
   EXPECT_EQ(before.samples.at(
