@@ -11,12 +11,15 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 #include "bankscore/error.h"
 #include "common/text.h"
+#include "model/tree_shap.h"
 
 namespace bankscore {
 namespace {
@@ -172,6 +175,11 @@ void CheckTreeShapes(const std::string& json_text) {
 
 struct Booster::Handle {
   BoosterHandle raw = nullptr;
+  int threads = 0;  // SetThreads: XGBoost's and TreeShap's
+  // Our TreeSHAP (tree_shap.h), made and checked against XGBoost's on the first call for
+  // contributions; empty when the model is one it does not explain: XGBoost's is used then.
+  std::once_flag shap_once;
+  std::optional<TreeShap> shap;
   explicit Handle(BoosterHandle h) : raw(h) {}
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
@@ -271,6 +279,40 @@ DMatrixPrediction PredictFromDMatrix(BoosterHandle booster, DMatrixHandle data, 
   return p;
 }
 
+void XgboostContributions(BoosterHandle booster, const float* data, std::size_t rows,
+                          std::size_t cols, std::vector<float>& out) {
+  // In-place prediction has no contribution type in XGBoost 1.7: a DMatrix it is.
+  DMatrix matrix(data, rows, cols);
+  const DMatrixPrediction p = PredictFromDMatrix(booster, matrix.get(), 2);
+  // A model of another shape (multi-class: one block per class) is not what the caller expects.
+  if (p.dim != 2 || p.shape[0] != rows || p.shape[1] != cols + 1) {
+    throw ModelError(fmt::format(
+        "XGBoost returned contributions of an unexpected shape for {} x {}", rows, cols));
+  }
+  out.resize(rows * (cols + 1));
+  std::copy(p.values, p.values + out.size(), out.begin());
+}
+
+// Our TreeSHAP of this model if it explains it, and gives XGBoost's values on the first rows of
+// `data` (at most 64): a model it reads differently from XGBoost (a format change, say) falls
+// back to XGBoost's slower computation instead of storing wrong reasons.
+std::optional<TreeShap> CheckedTreeShap(const Booster& model, BoosterHandle booster,
+                                        const float* data, std::size_t rows, std::size_t cols) {
+  std::string why_not;
+  std::optional<TreeShap> shap = TreeShap::Build(model.ToJson(), why_not);
+  if (!shap || shap->num_features() != cols) return std::nullopt;
+  const std::size_t sample = std::min<std::size_t>(rows, 64);
+  std::vector<float> ours(sample * (cols + 1));
+  std::vector<float> theirs;
+  shap->Contributions(data, sample, cols, ours.data(), 1);
+  XgboostContributions(booster, data, sample, cols, theirs);
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    const float allowed = Booster::kTreeShapTolerance * std::max(1.0f, std::abs(theirs[i]));
+    if (!(std::abs(ours[i] - theirs[i]) <= allowed)) return std::nullopt;
+  }
+  return shap;
+}
+
 }  // namespace
 
 std::vector<double> Booster::Predict(const FeatureMatrix& features) const {
@@ -306,18 +348,17 @@ void Booster::PredictContributions(const float* data, std::size_t rows, std::siz
                                    std::vector<float>& out) const {
   out.resize(rows * (cols + 1));
   if (rows == 0) return;
-  // In-place prediction has no contribution type in XGBoost 1.7: a DMatrix it is.
-  DMatrix matrix(data, rows, cols);
-  const DMatrixPrediction p = PredictFromDMatrix(handle_->raw, matrix.get(), 2);
-  // A model of another shape (multi-class: one block per class) is not what the caller expects.
-  if (p.dim != 2 || p.shape[0] != rows || p.shape[1] != cols + 1) {
-    throw ModelError(fmt::format(
-        "XGBoost returned contributions of an unexpected shape for {} x {}", rows, cols));
+  std::call_once(handle_->shap_once,
+                 [&] { handle_->shap = CheckedTreeShap(*this, handle_->raw, data, rows, cols); });
+  if (handle_->shap && handle_->shap->num_features() == cols) {
+    handle_->shap->Contributions(data, rows, cols, out.data(), handle_->threads);
+  } else {
+    XgboostContributions(handle_->raw, data, rows, cols, out);
   }
-  std::copy(p.values, p.values + out.size(), out.begin());
 }
 
 void Booster::SetThreads(int threads) {
+  handle_->threads = threads;
   Check(XGBoosterSetParam(handle_->raw, "nthread", std::to_string(threads).c_str()),
         "XGBoosterSetParam");
 }
