@@ -119,6 +119,7 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
                          TestSettings s;
                          s.batch_size = 5000;
                          s.scoring_yaml = "  interval: 1s\n";
+                         s.explain_top = 3;  // the reasons commit with their batch, too
                          return s;
                        }()};
   std::vector<std::filesystem::path> started_;

@@ -159,9 +159,8 @@ std::string DescribeRuns(const TestEnvironment& env) {
 TEST(PostgresTest, FullDataSetScoresAndMatchesSqliteMetrics) {
   TestSettings settings;
   settings.batch_size = 10000;
-  // This test compares the backends' scores and metrics; reasons_test.cc covers the reasons on both
-  // (on 2 x 41,188 rows under ASan they took most of this test's time).
-  settings.scoring_yaml = "  explain_top: 0\n";
+  // Without reasons (TestSettings' default): this test compares the backends' scores and metrics;
+  // reasons_test.cc covers the reasons on both.
   TestEnvironment sqlite(Backend::kSqlite, settings);
   TestEnvironment postgres(Backend::kPostgres, settings);
 

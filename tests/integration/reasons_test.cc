@@ -60,7 +60,11 @@ class ReasonsTest : public ::testing::TestWithParam<Backend> {
     return differ;
   }
 
-  TestEnvironment env_{GetParam()};
+  TestEnvironment env_{GetParam(), [] {
+                         TestSettings s;
+                         s.explain_top = 3;
+                         return s;
+                       }()};
 };
 
 TEST_P(ReasonsTest, ScoreWritesKReasonsPerPredictionOnceAndTheLineMatchesThem) {
@@ -91,7 +95,7 @@ TEST_P(ReasonsTest, ScoreWritesKReasonsPerPredictionOnceAndTheLineMatchesThem) {
 
 TEST_P(ReasonsTest, ExplainTopZeroWritesNoReasonsAndANullLine) {
   TestSettings settings;
-  settings.scoring_yaml = "  explain_top: 0\n";
+  settings.explain_top = 0;
   env_.RewriteConfig(settings);
   ASSERT_NO_FATAL_FAILURE(LoadAndInstallModel());
   const CommandResult score = Bankscore("score");

@@ -248,6 +248,7 @@ void TestEnvironment::RewriteConfig(const TestSettings& settings) {
          "  sentinels: {pdays: 999}\n"
       << settings.source_yaml << "model:\n  path: " << (dir() / "model").string() << "\n"
       << "scoring:\n  batch_size: " << settings.batch_size << "\n"
+      << "  explain_top: " << settings.explain_top << "\n"
       << settings.scoring_yaml << "training:\n"
       << settings.training_yaml << "logging:\n  level: warn\n"
       << settings.extra_yaml;

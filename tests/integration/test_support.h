@@ -108,6 +108,9 @@ void InstallSampleModel(const TestEnvironment& env);
 // (anything but database, source, model, scoring, training, logging).
 struct TestSettings {
   std::size_t batch_size = 1000;
+  // scoring.explain_top. 0 unless a test is about reasons: the exact TreeSHAP behind them costs
+  // about eight times the scoring itself under ASan, and most tests check other things.
+  unsigned explain_top = 0;
   std::string source_yaml;  // further lines under `source:`, e.g. "  ranges: {age: [18, 99]}\n"
   std::string scoring_yaml;
   // The lines under `training:` (replacing these defaults, so a key can be changed).
