@@ -95,7 +95,7 @@ std::unique_ptr<Database> OpenForScoring(const CommandContext& ctx) {
 }  // namespace
 
 int LoadCommand(const CommandContext& ctx, const std::string& csv_path) {
-  auto db = OpenDatabase(ctx.config, ctx.log);
+  auto db = OpenOrCreateDatabase(ctx.config, ctx.log);
   LoadSummary s = LoadCsv(*db, ctx.config, csv_path, ctx.log);
   ctx.out << fmt::format("loaded {} rows into {} ({} rows in the table{}{})\n", s.rows_loaded,
                          ctx.config.source.table, s.rows_in_table,
@@ -225,17 +225,24 @@ int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold) {
   return 0;
 }
 
-int RunCommand(const CommandContext& ctx, bool once, bool json_logs) {
+int RunCommand(const CommandContext& ctx, bool once, bool json_logs,
+               std::chrono::milliseconds retry_until) {
   if (ctx.signals == nullptr) throw std::logic_error("bankscore run needs a SignalWatcher");
+  // A missing SQLite file is a typo to refuse at start (exit 2), not a failing cycle to retry; a
+  // PostgreSQL server that is down at start is retried by the daemon instead.
+  if (ctx.config.database.backend == DatabaseConfig::Backend::kSqlite) {
+    OpenDatabase(ctx.config, ctx.log);
+  }
   DaemonOptions options;
   options.config_path = ctx.config_path;
   options.once = once;
+  options.retry_until = retry_until;
   options.json_logs = json_logs;
   return RunDaemon(ctx.config, options, *ctx.signals, ctx.log);
 }
 
 int InitDbCommand(const CommandContext& ctx) {
-  auto db = OpenDatabase(ctx.config, ctx.log);
+  auto db = OpenOrCreateDatabase(ctx.config, ctx.log);
   db->EnsureResultsSchema();
   ctx.out << "results tables ready: " << ctx.config.results.table << ", "
           << ctx.config.results.runs_table << ", " << ctx.config.results.rejected_table << ", view "
