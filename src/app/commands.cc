@@ -255,8 +255,18 @@ int InitDbCommand(const CommandContext& ctx) {
 }
 
 int SchemaCommand(const CommandContext& ctx) {
-  ctx.out << internal::ResultsDdl(BackendName(ctx.config), ctx.config.results);
-  ctx.out << "\n" << internal::SegmentsDdl(BackendName(ctx.config), ctx.config);
+  std::string ddl = internal::ResultsDdl(BackendName(ctx.config), ctx.config.results) + "\n" +
+                    internal::SegmentsDdl(BackendName(ctx.config), ctx.config);
+  const std::string& schema = ctx.config.database.schema;
+  if (ctx.config.database.backend == DatabaseConfig::Backend::kPostgres && !schema.empty()) {
+    // The server applies the same DDL with search_path set to the schema; printed for psql, the
+    // names say where each table goes whatever the reader's search_path.
+    std::vector<std::string> relations = internal::ResultsRelations(ctx.config.results);
+    const SegmentationConfig& s = ctx.config.segmentation;
+    relations.insert(relations.end(), {s.table, s.profiles_table, s.models_table, s.view});
+    ddl = internal::QualifyRelations(ddl, schema, relations);
+  }
+  ctx.out << ddl;
   return 0;
 }
 
