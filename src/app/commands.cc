@@ -231,7 +231,11 @@ int RunCommand(const CommandContext& ctx, bool once, bool json_logs,
   // A missing SQLite file is a typo to refuse at start (exit 2), not a failing cycle to retry; a
   // PostgreSQL server that is down at start is retried by the daemon instead.
   if (ctx.config.database.backend == DatabaseConfig::Backend::kSqlite) {
-    OpenDatabase(ctx.config, ctx.log);
+    try {
+      OpenDatabase(ctx.config, ctx.log);  // ConfigError for a missing file
+    } catch (const DatabaseError&) {
+      // It exists but cannot be opened now: the daemon's cycles retry it.
+    }
   }
   DaemonOptions options;
   options.config_path = ctx.config_path;
