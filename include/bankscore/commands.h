@@ -6,6 +6,7 @@
 // thrown: ConfigError (exit 2) and any other Error (exit 1); main maps them.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <ostream>
@@ -50,8 +51,11 @@ int ScoreCommand(const CommandContext& ctx, bool wait, bool retry_rejected = fal
 // bankscore relabel: applies the effective threshold (or `threshold`) to stored predictions of the
 // current model version without re-predicting; records a run of kind 'relabel'.
 int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold);
-// bankscore run: the daemon (bankscore/daemon.h). Needs ctx.signals and ctx.config_path.
-int RunCommand(const CommandContext& ctx, bool once, bool json_logs);
+// bankscore run: the daemon (bankscore/daemon.h). Needs ctx.signals and ctx.config_path. With
+// `once`, one cycle (exit 1 if it failed); a non-zero `retry_until` retries a failed cycle with
+// backoff for that long (--retry-until).
+int RunCommand(const CommandContext& ctx, bool once, bool json_logs,
+               std::chrono::milliseconds retry_until = std::chrono::milliseconds(0));
 // bankscore init-db: creates the results and segmentation tables, indexes and views.
 int InitDbCommand(const CommandContext& ctx);
 // bankscore schema: prints the results and segmentation DDL for the configured backend and names.

@@ -10,10 +10,10 @@
 // down.
 #pragma once
 
-#include <string>
-
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "bankscore/config.h"
 #include "bankscore/database.h"
@@ -32,13 +32,17 @@ using DatabaseOpener =
 struct DaemonOptions {
   std::string config_path;  // re-read on SIGHUP
   bool once = false;        // one cycle, then return
-  bool json_logs = false;   // --json-logs: JSON lines whatever logging.json says, also on reload
+  // With `once`: a failed cycle is retried with backoff until one succeeds or this much time has
+  // passed since the start (zero: no retry). The run --retry-until DURATION option.
+  std::chrono::milliseconds retry_until{0};
+  bool json_logs = false;  // --json-logs: JSON lines whatever logging.json says, also on reload
   DatabaseOpener open_database = OpenDatabase;
 };
 
 // Runs until a stop is requested through `signals` (returns 0) or, with `once`, after one cycle
-// (returns 0 if it succeeded, 1 otherwise). Throws ConfigError / ModelError only for problems
-// found before the first cycle (bad model bundle at start).
+// (returns 0 if it succeeded, 1 otherwise; with retry_until, after the first cycle that
+// succeeded, or 1 when the time is up). Throws ConfigError / ModelError only for problems found
+// before the first cycle (bad model bundle at start).
 int RunDaemon(const Config& initial_config, const DaemonOptions& options, SignalWatcher& signals,
               spdlog::logger& log);
 

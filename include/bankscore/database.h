@@ -267,6 +267,9 @@ class Database {
   // True when some source row with an integer key has neither a prediction nor a rejection for
   // `model_version`: one query, so a run with nothing to do costs almost nothing.
   virtual bool HasUnscoredRows(const std::string& model_version) = 0;
+  // How many such rows there are (a scan: called only when there is something to score, so a
+  // run's progress can say how much is left).
+  virtual std::int64_t CountUnscoredRows(const std::string& model_version) = 0;
   // The source rows with an integer key above `after_key` (all when nullopt) that have neither a
   // prediction nor a rejection for `model_version`, in key order.
   virtual std::unique_ptr<UnscoredRowReader> ReadUnscored(
@@ -369,8 +372,11 @@ class Database {
 };
 
 // Opens the configured backend. Throws DatabaseError (message names the file, or host/port/dbname,
-// never the password) if it cannot connect.
+// never the password) if it cannot connect, and ConfigError naming database.path and the fix if
+// the SQLite file does not exist (a typo must not create an empty database).
 std::unique_ptr<Database> OpenDatabase(const Config& config, spdlog::logger& log);
+// The same, but creates a missing SQLite file (and its directory): for `load` and `init-db`.
+std::unique_ptr<Database> OpenOrCreateDatabase(const Config& config, spdlog::logger& log);
 
 // Quotes an identifier for SQL ("name", with embedded quotes doubled).
 std::string QuoteIdentifier(const std::string& name);

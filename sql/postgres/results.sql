@@ -115,10 +115,30 @@ COMMENT ON COLUMN "{{rejected_rows}}".run_id IS 'Run that rejected it.';
 COMMENT ON COLUMN "{{rejected_rows}}".reason IS 'Why the row could not be scored (column and value).';
 COMMENT ON COLUMN "{{rejected_rows}}".rejected_at IS 'When it was rejected.';
 
+-- "Top N to call" (ORDER BY probability DESC LIMIT N on the view) is answered from an index:
+-- the planner walks probability_idx from the top and keeps a row unless the key has a prediction
+-- of a newer run (one probe of key_run_idx), so it reads about N rows per current model version
+-- instead of sorting the whole table, however many versions it holds. The view is written as that
+-- anti-join rather than DISTINCT ON (source_key), which must sort every row first. A key has at
+-- most one prediction per run (one run, one model version), so "no newer run" is one row per key.
+CREATE INDEX IF NOT EXISTS "{{predictions}}_probability_idx"
+  ON "{{predictions}}" (probability DESC);
+CREATE INDEX IF NOT EXISTS "{{predictions}}_key_run_idx"
+  ON "{{predictions}}" (source_key, run_id);
+
 CREATE OR REPLACE VIEW "{{latest_predictions}}" AS
-SELECT DISTINCT ON (source_key)
-       source_key, model_version, probability, label, threshold, run_id, scored_at, relabeled_at
-FROM "{{predictions}}"
-ORDER BY source_key, run_id DESC;
+SELECT p.source_key, p.model_version, p.probability, p.label, p.threshold, p.run_id,
+       p.scored_at, p.relabeled_at
+FROM "{{predictions}}" AS p
+WHERE NOT EXISTS (SELECT 1 FROM "{{predictions}}" AS newer
+                  WHERE newer.source_key = p.source_key AND newer.run_id > p.run_id);
 COMMENT ON VIEW "{{latest_predictions}}" IS
   'Each source key''s most recent prediction (newest run), whatever the model version.';
+COMMENT ON COLUMN "{{latest_predictions}}".source_key IS 'Key of the scored row in the source table (source.key); one row per key.';
+COMMENT ON COLUMN "{{latest_predictions}}".model_version IS 'Model version of this key''s newest prediction.';
+COMMENT ON COLUMN "{{latest_predictions}}".probability IS 'Calibrated probability that the row is a positive (see {{predictions}}.probability).';
+COMMENT ON COLUMN "{{latest_predictions}}".label IS '1 when probability >= threshold, else 0.';
+COMMENT ON COLUMN "{{latest_predictions}}".threshold IS 'Decision threshold that produced label.';
+COMMENT ON COLUMN "{{latest_predictions}}".run_id IS 'Scoring run that wrote the prediction (scoring_runs.run_id).';
+COMMENT ON COLUMN "{{latest_predictions}}".scored_at IS 'When the prediction was written.';
+COMMENT ON COLUMN "{{latest_predictions}}".relabeled_at IS 'When bankscore relabel last changed threshold and label; NULL if never.';

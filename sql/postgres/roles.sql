@@ -1,5 +1,5 @@
 -- bankscore roles for PostgreSQL: a scoring role that can read the source table and write the
--- results tables, and nothing else.
+-- results tables, and nothing else; and a read-only group for analysts and dashboards.
 --
 -- Run it with psql as the owner of the tables (or a superuser), AFTER the results tables exist:
 --
@@ -17,6 +17,13 @@
 --                     the results names if the config's `results:` section renames them
 --   segments, segment_profiles, segmentations, segmented_predictions
 --                     the segmentation names if the config's `segmentation:` section renames them
+--
+-- Roles it creates: bankscore_scorer (NOLOGIN group, the scoring privileges), bankscore (LOGIN,
+-- member of bankscore_scorer) and bankscore_reader (NOLOGIN group: SELECT on the results tables
+-- and the latest_predictions view, nothing else; GRANT bankscore_reader TO an analyst's role).
+-- Creating roles needs CREATEROLE (or a superuser); the GRANTs need the table owner. Where the
+-- table owner may not create roles, a DBA runs this file once, or creates the three roles
+-- beforehand (the CREATE ROLE steps are skipped for roles that exist).
 --
 -- It is idempotent: run it again after re-creating the tables. Roles are cluster-wide; the grants
 -- are per database and schema. The config for the scoring role then names it in the DSN
@@ -108,5 +115,19 @@ GRANT SELECT, INSERT ON TABLE :"schema".:"segments" TO bankscore_scorer;
 GRANT SELECT, INSERT, DELETE ON TABLE :"schema".:"segment_profiles" TO bankscore_scorer;
 GRANT SELECT ON TABLE :"schema".:"segmented_predictions" TO bankscore_scorer;
 \endif
+
+-- The read-only group: what an analyst or a dashboard may read, and nothing else (no source
+-- table, no writes, no TEMPORARY beyond PUBLIC's). Members log in with their own roles.
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bankscore_reader') AS create_reader
+\gset
+\if :create_reader
+CREATE ROLE bankscore_reader NOLOGIN;
+\endif
+COMMENT ON ROLE bankscore_reader IS
+  'bankscore results, read-only: SELECT on predictions, scoring_runs, rejected_rows, prediction_reasons and latest_predictions.';
+GRANT USAGE ON SCHEMA :"schema" TO bankscore_reader;
+GRANT SELECT ON TABLE :"schema".:"predictions", :"schema".:"scoring_runs",
+  :"schema".:"rejected_rows", :"schema".:"prediction_reasons",
+  :"schema".:"latest_predictions" TO bankscore_reader;
 
 COMMIT;

@@ -95,16 +95,25 @@ std::vector<Command> MakeCommands() {
       {"run",
        "Run as a service: score new rows now and on schedule (scoring.interval or "
        "scoring.daily_at); SIGHUP reloads the config, SIGTERM stops after the current batch",
-       "bankscore run --config config/bankscore.yaml --json-logs",
+       "bankscore run --config config/bankscore.yaml --once --retry-until 10m --json-logs",
        [](CLI::App& c, Arguments& a) {
-         c.add_flag("--once", a.once, "Run one scoring cycle, then exit");
+         CLI::Option* once = c.add_flag("--once", a.once, "Run one scoring cycle, then exit");
+         c.add_option("--retry-until", a.retry_until,
+                      "With --once: retry a failed cycle with backoff until it succeeds or this "
+                      "much time has passed (e.g. 10m, 1h); then exit 1")
+             ->needs(once);
          c.add_flag("--json-logs", a.json_logs,
                     "Log one JSON object per line (overrides logging.json)");
        },
        [](const CommandContext& ctx, const Arguments& a) {
-         return RunCommand(ctx, a.once, a.json_logs);
+         const std::chrono::milliseconds retry_until =
+             a.retry_until.empty() ? std::chrono::milliseconds(0)
+                                   : ParseDuration(a.retry_until, "--retry-until");
+         return RunCommand(ctx, a.once, a.json_logs, retry_until);
        },
-       /*handles_signals=*/true},
+       /*handles_signals=*/true,
+       "for run, 0 also means stopped by SIGTERM/SIGINT, and with --once 1 means the cycle "
+       "failed (with --retry-until: still failing when the time was up)"},
       {"init-db", "Create the results and segmentation tables, indexes and views",
        "bankscore init-db --config config/bankscore.yaml", nullptr,
        [](const CommandContext& ctx, const Arguments&) { return InitDbCommand(ctx); }},

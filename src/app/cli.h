@@ -30,6 +30,7 @@ struct Arguments {
   bool wait = false;
   bool retry_rejected = false;
   bool once = false;
+  std::string retry_until;  // run --retry-until DURATION
   bool json_logs = false;
   bool promote = false;       // train --promote
   std::string models_action;  // the `models` subcommand: list, promote, rollback or prune

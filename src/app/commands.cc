@@ -95,7 +95,7 @@ std::unique_ptr<Database> OpenForScoring(const CommandContext& ctx) {
 }  // namespace
 
 int LoadCommand(const CommandContext& ctx, const std::string& csv_path) {
-  auto db = OpenDatabase(ctx.config, ctx.log);
+  auto db = OpenOrCreateDatabase(ctx.config, ctx.log);
   LoadSummary s = LoadCsv(*db, ctx.config, csv_path, ctx.log);
   ctx.out << fmt::format("loaded {} rows into {} ({} rows in the table{}{})\n", s.rows_loaded,
                          ctx.config.source.table, s.rows_in_table,
@@ -225,17 +225,28 @@ int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold) {
   return 0;
 }
 
-int RunCommand(const CommandContext& ctx, bool once, bool json_logs) {
+int RunCommand(const CommandContext& ctx, bool once, bool json_logs,
+               std::chrono::milliseconds retry_until) {
   if (ctx.signals == nullptr) throw std::logic_error("bankscore run needs a SignalWatcher");
+  // A missing SQLite file is a typo to refuse at start (exit 2), not a failing cycle to retry; a
+  // PostgreSQL server that is down at start is retried by the daemon instead.
+  if (ctx.config.database.backend == DatabaseConfig::Backend::kSqlite) {
+    try {
+      OpenDatabase(ctx.config, ctx.log);  // ConfigError for a missing file
+    } catch (const DatabaseError&) {
+      // It exists but cannot be opened now: the daemon's cycles retry it.
+    }
+  }
   DaemonOptions options;
   options.config_path = ctx.config_path;
   options.once = once;
+  options.retry_until = retry_until;
   options.json_logs = json_logs;
   return RunDaemon(ctx.config, options, *ctx.signals, ctx.log);
 }
 
 int InitDbCommand(const CommandContext& ctx) {
-  auto db = OpenDatabase(ctx.config, ctx.log);
+  auto db = OpenOrCreateDatabase(ctx.config, ctx.log);
   db->EnsureResultsSchema();
   ctx.out << "results tables ready: " << ctx.config.results.table << ", "
           << ctx.config.results.runs_table << ", " << ctx.config.results.rejected_table << ", view "
@@ -248,8 +259,18 @@ int InitDbCommand(const CommandContext& ctx) {
 }
 
 int SchemaCommand(const CommandContext& ctx) {
-  ctx.out << internal::ResultsDdl(BackendName(ctx.config), ctx.config.results);
-  ctx.out << "\n" << internal::SegmentsDdl(BackendName(ctx.config), ctx.config);
+  std::string ddl = internal::ResultsDdl(BackendName(ctx.config), ctx.config.results) + "\n" +
+                    internal::SegmentsDdl(BackendName(ctx.config), ctx.config);
+  const std::string& schema = ctx.config.database.schema;
+  if (ctx.config.database.backend == DatabaseConfig::Backend::kPostgres && !schema.empty()) {
+    // The server applies the same DDL with search_path set to the schema; printed for psql, the
+    // names say where each table goes whatever the reader's search_path.
+    std::vector<std::string> relations = internal::ResultsRelations(ctx.config.results);
+    const SegmentationConfig& s = ctx.config.segmentation;
+    relations.insert(relations.end(), {s.table, s.profiles_table, s.models_table, s.view});
+    ddl = internal::QualifyRelations(ddl, schema, relations);
+  }
+  ctx.out << ddl;
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // the scorer, the daemon and the lock waits.
 #pragma once
 
+#include <fmt/format.h>
 #include <spdlog/logger.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 
 #include "bankscore/config.h"
 #include "bankscore/error.h"
+#include "common/log_event.h"
 
 namespace bankscore {
 
@@ -49,8 +51,13 @@ auto WithRetry(const DatabaseConfig& config, spdlog::logger& log, std::string_vi
     } catch (const DatabaseError& e) {
       if (!e.transient() || attempt >= config.connect_attempts || (stop && stop())) throw;
       const auto wait = backoff.Next();
-      log.warn("{} failed (attempt {} of {}): {}; retrying in {} ms", what, attempt,
-               config.connect_attempts, e.what(), wait.count());
+      LogEvent event;
+      event.event = "retry";
+      event.status = "failed";
+      event.error_class = ErrorClass(e);
+      LogStructured(log, spdlog::level::warn, event,
+                    fmt::format("{} failed (attempt {} of {}): {}; retrying in {} ms", what,
+                                attempt, config.connect_attempts, e.what(), wait.count()));
       SleepUnlessStopped(wait, stop);
     }
   }

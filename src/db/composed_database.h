@@ -46,6 +46,9 @@ class ComposedDatabase : public Database {
   bool HasUnscoredRows(const std::string& model_version) override {
     return source().HasUnscoredRows(model_version);
   }
+  std::int64_t CountUnscoredRows(const std::string& model_version) override {
+    return source().CountUnscoredRows(model_version);
+  }
   std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
                                                   std::optional<std::int64_t> after_key) override {
     return source().ReadUnscored(model_version, after_key);

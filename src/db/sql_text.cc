@@ -56,6 +56,22 @@ std::vector<std::string> ResultsRelations(const ResultsConfig& results) {
           results.reasons_table};
 }
 
+std::string QualifyRelations(const std::string& ddl, const std::string& schema,
+                             const std::vector<std::string>& relations) {
+  std::string out = ddl;
+  const std::string prefix = QuoteIdentifier(schema) + ".";
+  for (const std::string& relation : relations) {
+    const std::string quoted = QuoteIdentifier(relation);
+    for (std::size_t at = out.find(quoted); at != std::string::npos;
+         at = out.find(quoted, at + quoted.size())) {
+      if (at > 0 && out[at - 1] == '.') continue;  // qualified already
+      out.insert(at, prefix);
+      at += prefix.size();
+    }
+  }
+  return out;
+}
+
 std::string JoinQuoted(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {

@@ -39,6 +39,13 @@ std::vector<std::string> ResultsRelations(const ResultsConfig& results);
 // "a", "b" quoted and joined: "\"a\", \"b\"".
 std::string JoinQuoted(const std::vector<std::string>& names);
 
+// `ddl` (as ResultsDdl and SegmentsDdl render it) with every quoted reference to one of
+// `relations` ("predictions") schema-qualified ("bank"."predictions"), for `bankscore schema`
+// when database.schema is set. Index names are other identifiers and stay unqualified, as
+// PostgreSQL requires (an index lives in its table's schema).
+std::string QualifyRelations(const std::string& ddl, const std::string& schema,
+                             const std::vector<std::string>& relations);
+
 // SELECT of `key` and `columns` from `table` in key order, optionally only rows where
 // `where_not_null` is not NULL (Database::ScanTable).
 std::string ScanSql(const std::string& table, const std::string& key,

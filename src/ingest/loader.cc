@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "bankscore/error.h"
+#include "common/progress.h"
 #include "common/text.h"
 #include "ingest/csv.h"
 
@@ -152,7 +153,8 @@ bool PrepareTable(Database& db, const std::vector<ColumnSpec>& specs, const Sour
 
 // The second pass: every row, converted, in batches through one transaction.
 void Insert(Database& db, const std::string& path, const Config& config,
-            const std::vector<ColumnSpec>& specs, std::optional<std::int64_t> first_key) {
+            const std::vector<ColumnSpec>& specs, std::optional<std::int64_t> first_key,
+            ProgressLog& progress) {
   CsvReader reader = CsvReader::OpenFile(path, CsvOptionsOf(config.load));
   RowBatch batch;
   for (const auto& spec : specs) batch.columns.push_back(spec.name);
@@ -170,10 +172,14 @@ void Insert(Database& db, const std::string& path, const Config& config,
     batch.rows.push_back(std::move(row));
     if (batch.rows.size() == kInsertBatchRows) {
       inserter->Write(batch);
+      progress.Add(static_cast<std::int64_t>(batch.rows.size()));
       batch.rows.clear();
     }
   }
-  if (!batch.rows.empty()) inserter->Write(batch);
+  if (!batch.rows.empty()) {
+    inserter->Write(batch);
+    progress.Add(static_cast<std::int64_t>(batch.rows.size()));
+  }
   inserter->Commit();
 }
 
@@ -191,7 +197,10 @@ LoadSummary LoadCsv(Database& db, const Config& config, const std::string& csv_p
     first_key = db.MaxKey(src.table, src.key).value_or(0) + 1;
     summary.keys_assigned = true;
   }
-  Insert(db, csv_path, config, specs, first_key);
+  ProgressLog progress(log, config.logging.json, "load " + csv_path,
+                       static_cast<std::int64_t>(plan.rows),
+                       static_cast<std::int64_t>(kInsertBatchRows));
+  Insert(db, csv_path, config, specs, first_key, progress);
   summary.rows_loaded = plan.rows;
   summary.rows_in_table = db.CountRows(src.table);
   log.info("loaded {} rows from {} into {} ({} rows in table)", summary.rows_loaded, csv_path,

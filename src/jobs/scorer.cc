@@ -1,10 +1,13 @@
 #include "jobs/scorer.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <optional>
 
 #include "bankscore/error.h"
+#include "common/log_event.h"
 #include "common/text.h"
 
 #include <nlohmann/json.hpp>
@@ -55,11 +58,35 @@ class ScoringRun {
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
     CopyPipelineResult();
     RecordEnd();
+    LogFinished();
     if (failure) std::rethrow_exception(failure);
     return summary_;
   }
 
  private:
+  LogEvent RunEvent(const char* name) const {
+    LogEvent event;
+    event.event = name;
+    event.run_id = summary_.run_id;
+    event.model_version = summary_.model_version;
+    return event;
+  }
+
+  // run_finished, whatever the status: what a log shipper alerts on.
+  void LogFinished() {
+    LogEvent event = RunEvent("run_finished");
+    event.rows = summary_.rows_read;
+    event.status = summary_.status;
+    event.duration_ms = summary_.duration.count();
+    event.error_class = error_class_;
+    const bool failed = summary_.status == "failed";
+    LogStructured(
+        log_, failed ? spdlog::level::err : spdlog::level::info, event,
+        fmt::format("run {} finished ({}): read {} rows in {:.2f} s{}{}", summary_.run_id,
+                    summary_.status, summary_.rows_read, summary_.duration.count() / 1000.0,
+                    failed ? ": " : "", failed ? summary_.message : ""));
+  }
+
   bool StopRequested() const { return options_.should_stop && options_.should_stop(); }
 
   Decision CurrentDecision() const {
@@ -127,7 +154,17 @@ class ScoringRun {
     record_.model_version = summary_.model_version;
     record_.source_table = config_.source.Identity();
     record_.threshold = summary_.threshold;
+    const std::int64_t unscored = Retry(
+        "counting unscored rows", [&] { return db_.CountUnscoredRows(summary_.model_version); });
     summary_.run_id = Retry("recording the run start", [&] { return db_.BeginRun(record_); });
+    if (options_.started_run_id) *options_.started_run_id = summary_.run_id;
+    LogEvent event = RunEvent("run_started");
+    event.rows = unscored;
+    LogStructured(log_, spdlog::level::info, event,
+                  fmt::format("run {}: scoring {} rows of {} with model {}", summary_.run_id,
+                              unscored, config_.source.table, summary_.model_version));
+    progress_.emplace(log_, config_.logging.json, "score run " + std::to_string(summary_.run_id),
+                      unscored, static_cast<std::int64_t>(config_.scoring.batch_size));
   }
 
   // Ends of earlier runs of this process that the database was down for: their real status and
@@ -149,8 +186,14 @@ class ScoringRun {
   }
 
   void ScoreAllBatches() {
-    const PipelineContext context{
-        db_, lock_, config_, model_, options_.threshold, options_.should_stop, log_};
+    const PipelineContext context{db_,
+                                  lock_,
+                                  config_,
+                                  model_,
+                                  options_.threshold,
+                                  options_.should_stop,
+                                  log_,
+                                  progress_ ? &*progress_ : nullptr};
     RunScoringPipeline(context, summary_.run_id, pipeline_);
     if (pipeline_.interrupted) {
       summary_.status = "interrupted";
@@ -183,6 +226,7 @@ class ScoringRun {
     }
     summary_.status = "failed";
     summary_.message = e.what();
+    error_class_ = ErrorClass(e);
     return std::current_exception();
   }
 
@@ -247,6 +291,8 @@ class ScoringRun {
   RunSummary summary_;
   RunRecord record_;
   PipelineResult pipeline_;
+  std::optional<ProgressLog> progress_;  // from Prepare on
+  std::string error_class_;              // of a failed run
 };
 
 }  // namespace

@@ -40,6 +40,9 @@ struct ScoreOptions {
   // Read again the rows this model version rejected before (they may have been corrected since);
   // those still bad are rejected again, with today's reason.
   bool retry_rejected = false;
+  // Optional, owned by the caller: set to the run's id once the run is recorded. From then on the
+  // scorer logs the run's end (run_finished) itself, also when it fails.
+  std::int64_t* started_run_id = nullptr;
 };
 
 struct RunSummary {

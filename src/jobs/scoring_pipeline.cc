@@ -1,5 +1,6 @@
 #include "jobs/scoring_pipeline.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "common/bounded_queue.h"
+#include "common/log_event.h"
 
 namespace bankscore {
 namespace {
@@ -212,9 +214,17 @@ class Pipeline {
     AddCounts(result_.unseen, scored.unseen);
     AddCounts(result_.out_of_training_range, scored.out_of_training_range);
     ++result_.batches;
-    c_.log.debug("run {}: batch of {} rows up to key {} ({} rejected)", run_id_,
-                 scored.predictions.size() + scored.rejections.size(), scored.last_key,
-                 scored.rejections.size());
+    LogEvent event;
+    event.event = "batch_written";
+    event.run_id = run_id_;
+    event.model_version = version_;
+    event.rows = static_cast<std::int64_t>(scored.predictions.size() + scored.rejections.size());
+    event.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    LogStructured(c_.log, spdlog::level::debug, event,
+                  fmt::format("run {}: batch of {} rows up to key {} ({} rejected)", run_id_,
+                              *event.rows, scored.last_key, scored.rejections.size()));
+    if (c_.progress) c_.progress->Add(*event.rows);
   }
 
   const PipelineContext& c_;

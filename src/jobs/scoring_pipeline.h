@@ -19,6 +19,7 @@
 
 #include "bankscore/config.h"
 #include "bankscore/database.h"
+#include "common/progress.h"
 #include "common/retry.h"
 #include "jobs/live_threshold.h"
 #include "jobs/score_batch.h"
@@ -44,6 +45,7 @@ struct PipelineContext {
   const LiveThreshold* threshold;  // null: the config's
   StopRequested should_stop;
   spdlog::logger& log;
+  ProgressLog* progress;  // told of every batch written; may be null
 };
 
 // Scores every unscored row into run `run_id`. Transient database failures are retried (the

@@ -158,11 +158,23 @@ struct FittedBooster {
   std::map<std::string, std::string> params;
 };
 
+// Training progress at info level: every kLogEveryRounds rounds, the validation metric now and
+// the best so far (early stopping may end training before `max_rounds`).
+std::function<void(int, const std::string&, int, double)> RoundLogger(spdlog::logger& log,
+                                                                      int max_rounds) {
+  constexpr int kLogEveryRounds = 10;
+  return [&log, max_rounds](int done, const std::string& eval, int best_round, double best) {
+    if ((done + 1) % kLogEveryRounds != 0) return;
+    log.info("training: round {} of at most {}, {} (best {:.4f} at round {})", done + 1, max_rounds,
+             eval, best, best_round + 1);
+  };
+}
+
 // Fits the encoder and the booster on `train_idx`: with `rounds` == 0, early stopping on
 // `valid_idx` chooses the rounds; otherwise exactly `rounds` rounds are trained.
 FittedBooster FitBooster(const LabelledData& data, const std::vector<std::size_t>& train_idx,
                          const std::vector<std::size_t>& valid_idx, const Config& config,
-                         int rounds) {
+                         int rounds, spdlog::logger* progress_log = nullptr) {
   const TrainingConfig& tc = config.training;
   FittedBooster fit;
   std::vector<std::vector<Value>> train_rows;
@@ -190,6 +202,7 @@ FittedBooster FitBooster(const LabelledData& data, const std::vector<std::size_t
   }
   options.num_boost_round = rounds > 0 ? rounds : tc.num_boost_round;
   options.early_stopping_rounds = rounds > 0 ? 0 : tc.early_stopping_rounds;
+  if (progress_log) options.on_round = RoundLogger(*progress_log, options.num_boost_round);
   BoosterTrainResult trained = Booster::Train(resampled.features, resampled.labels, {},
                                               valid.features, valid.labels, options);
   fit.best_iteration = trained.best_iteration;
@@ -229,9 +242,10 @@ struct FitResult {
 // the threshold on the validation rows, and scores `test_idx`. The test rows influence nothing.
 FitResult FitAndEvaluate(const LabelledData& data, const std::vector<std::size_t>& train_idx,
                          const std::vector<std::size_t>& valid_idx,
-                         const std::vector<std::size_t>& test_idx, const Config& config) {
+                         const std::vector<std::size_t>& test_idx, const Config& config,
+                         spdlog::logger* progress_log = nullptr) {
   FitResult fit;
-  fit.fitted = FitBooster(data, train_idx, valid_idx, config, 0);
+  fit.fitted = FitBooster(data, train_idx, valid_idx, config, 0, progress_log);
   const FeatureEncoder& encoder = fit.fitted.encoder;
   fit.validation = ScoreRows(data, valid_idx, encoder, *fit.fitted.booster, Calibrator());
   fit.calibrator = Calibrator::Fit(config.training.calibration, fit.validation.labels,
@@ -476,7 +490,7 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
   auto [rest, test_idx] = Split(all, data.labels, tc.test_fraction, tc.split, tc.seed);
   auto [train_idx, valid_idx] =
       Split(rest, data.labels, tc.validation_fraction, tc.split, tc.seed + 1000);
-  FitResult fit = FitAndEvaluate(data, train_idx, valid_idx, test_idx, config);
+  FitResult fit = FitAndEvaluate(data, train_idx, valid_idx, test_idx, config, &log);
   if (fit.fitted.dropped > 0) {
     log.warn("{} labelled rows could not be encoded and were left out", fit.fitted.dropped);
   }

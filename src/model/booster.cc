@@ -248,6 +248,12 @@ BoosterTrainResult Booster::Train(const FeatureMatrix& features, const std::vect
     } else if (iter - best_iteration >= options.early_stopping_rounds) {
       break;
     }
+    if (options.on_round) {
+      // "[12]\tvalid-logloss:0.2123": the round number is passed separately.
+      std::string eval = eval_out;
+      eval.erase(0, eval.find('\t') == std::string::npos ? 0 : eval.find('\t') + 1);
+      options.on_round(iter, eval, best_iteration, best_score);
+    }
   }
 
   // Keep only the trees up to the best round, so the saved model is exactly the evaluated one.

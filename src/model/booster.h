@@ -5,6 +5,7 @@
 // is saved in XGBoost's JSON format, which Python's xgboost loads as is.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,11 @@ struct BoosterTrainOptions {
   std::map<std::string, std::string> params;  // XGBoost parameters (objective, max_depth, ...)
   int num_boost_round = 1000;
   int early_stopping_rounds = 50;  // on the validation set's first eval_metric; 0 disables
+  // Called after each round evaluated on the validation set, with the round (from 0), XGBoost's
+  // eval string ("valid-logloss:0.2123") and the best round so far; for progress logs. May be
+  // empty.
+  std::function<void(int round, const std::string& eval, int best_round, double best_score)>
+      on_round;
 };
 
 struct BoosterTrainResult;

@@ -10,6 +10,7 @@
 #include "bankscore/error.h"
 #include "bankscore/logging.h"
 #include "common/clock.h"
+#include "common/log_event.h"
 #include "common/retry.h"
 #include "ingest/source_check.h"
 #include "jobs/scorer.h"
@@ -85,8 +86,10 @@ class Daemon {
         worker_.join();
         const bool ok = cycle_.get();
         RefreshSegments();
-        if (options_.once) return ok ? 0 : 1;
-        next_cycle = Clock::now() + (ok ? UntilNextCycle(config_.scoring) : NextBackoff());
+        if (options_.once && (ok || options_.retry_until <= milliseconds(0))) return ok ? 0 : 1;
+        const milliseconds wait = ok ? UntilNextCycle(config_.scoring) : NextBackoff();
+        if (options_.once && !RetryOnceBefore(Clock::now() + wait)) return 1;
+        next_cycle = Clock::now() + wait;
       }
       if (signals_.stop_requested()) {
         if (!cycle_.valid()) break;
@@ -118,6 +121,14 @@ class Daemon {
     PublishModel();
   }
 
+  // run --once --retry-until: true when a retry at `when` is still within the time given.
+  bool RetryOnceBefore(Clock::time_point when) const {
+    if (when - started_ <= options_.retry_until) return true;
+    log_.error("giving up: the run still fails after {:.0f} s (--retry-until)",
+               std::chrono::duration<double>(Clock::now() - started_).count());
+    return false;
+  }
+
   // SIGHUP: re-read the file; keep the last good config on any error.
   void ApplyPendingReload() {
     if (!signals_.TakeReloadRequest()) return;
@@ -136,12 +147,27 @@ class Daemon {
       threshold_.Set(config_.scoring.threshold);  // a running cycle uses it from its next batch
       PublishModel();
       ConfigureLogger(log_, config_.logging);
-      log_.info("configuration reloaded from {}: threshold {:.4f} -> {:.4f}, model {}",
-                options_.config_path, old_threshold, Threshold(), model_->metadata.version);
+      LogReload(
+          spdlog::level::info, nullptr,
+          fmt::format("configuration reloaded from {}: threshold {:.4f} -> {:.4f}, model {}",
+                      options_.config_path, old_threshold, Threshold(), model_->metadata.version));
     } catch (const Error& e) {
-      log_.error("configuration reload refused, still running on the last good configuration: {}",
-                 e.what());
+      LogReload(spdlog::level::err, &e,
+                fmt::format("configuration reload refused, still running on the last good "
+                            "configuration: {}",
+                            e.what()));
     }
+  }
+
+  // A reload (of the config, or of a new current model): succeeded, or failed with `error`.
+  void LogReload(spdlog::level::level_enum level, const std::exception* error,
+                 const std::string& message) {
+    LogEvent event;
+    event.event = "reload";
+    event.model_version = model_->metadata.version;
+    event.status = error ? "failed" : "succeeded";
+    if (error) event.error_class = ErrorClass(*error);
+    LogStructured(log_, level, event, message);
   }
 
   // True when the open connection no longer fits `next`: an adapter keeps the config it was
@@ -169,19 +195,24 @@ class Daemon {
     try {
       const std::string old_version = model_->metadata.version;
       LoadModel();
-      log_.info(
-          "model version {} is now current at {} (was {}); rows it has not scored will be "
-          "scored under it",
-          model_->metadata.version, config_.model.path, old_version);
+      LogReload(spdlog::level::info, nullptr,
+                fmt::format("model version {} is now current at {} (was {}); rows it has not "
+                            "scored will be scored under it",
+                            model_->metadata.version, config_.model.path, old_version));
     } catch (const Error& e) {
-      log_.error("new model at {} could not be loaded, keeping {}: {}", config_.model.path,
-                 model_->metadata.version, e.what());
+      LogReload(spdlog::level::err, &e,
+                fmt::format("new model at {} could not be loaded, keeping {}: {}",
+                            config_.model.path, model_->metadata.version, e.what()));
     }
   }
 
   milliseconds NextBackoff() {
     const milliseconds wait = backoff_.Next();
-    log_.warn("next attempt in {:.1f} s", wait.count() / 1000.0);
+    LogEvent event;
+    event.event = "retry";
+    event.duration_ms = wait.count();  // until the next attempt
+    LogStructured(log_, spdlog::level::warn, event,
+                  fmt::format("next attempt in {:.1f} s", wait.count() / 1000.0));
     return wait;
   }
 
@@ -199,6 +230,7 @@ class Daemon {
   // One scoring cycle, in the worker thread; false if it failed (the control loop retries with
   // backoff). Touches only the worker's own state: db_ and unrecorded_ends_.
   bool Cycle(const CycleInput& input) {
+    std::int64_t run_id = 0;  // set once the scorer records a run; it then logs the run's end
     try {
       PrepareDatabase(input.config);
       const auto stop = [this] { return signals_.stop_requested(); };
@@ -208,6 +240,7 @@ class Daemon {
       options.threshold = &threshold_;
       options.should_stop = stop;
       options.unrecorded_ends = &unrecorded_ends_;
+      options.started_run_id = &run_id;
       const RunSummary summary =
           ScoreNewRows(*db_, *lock, input.config, *input.model, options, log_);
       LogSummary(summary);
@@ -215,14 +248,33 @@ class Daemon {
       backoff_.Reset();
       return true;
     } catch (const ConfigError& e) {
-      log_.error("{} (fix the configuration and send SIGHUP)", e.what());
+      LogCycleFailure(run_id, input, e,
+                      fmt::format("{} (fix the configuration and send SIGHUP)", e.what()));
     } catch (const DatabaseError& e) {
-      log_.error("{} (is the database up? retrying)", e.what());
+      LogCycleFailure(run_id, input, e, fmt::format("{} (is the database up? retrying)", e.what()));
       db_.reset();  // reconnect from scratch next time
     } catch (const std::exception& e) {
-      log_.error("scoring cycle failed: {}", e.what());
+      LogCycleFailure(run_id, input, e, fmt::format("scoring cycle failed: {}", e.what()));
     }
     return false;
+  }
+
+  // A cycle that failed before its run was recorded is logged as a failed run_finished (no
+  // run_id), so an alert on run_finished/failed sees every failed cycle; a recorded run's end was
+  // logged by the scorer.
+  void LogCycleFailure(std::int64_t run_id, const CycleInput& input, const std::exception& e,
+                       const std::string& message) {
+    if (run_id != 0) {
+      log_.error("{}", message);
+      return;
+    }
+    LogEvent event;
+    event.event = "run_finished";
+    event.model_version = input.model->metadata.version;
+    event.rows = 0;
+    event.status = "failed";
+    event.error_class = ErrorClass(e);
+    LogStructured(log_, spdlog::level::err, event, message);
   }
 
   // segmentation.assign_on_run: new rows get their segment in the current segmentation. A
@@ -259,7 +311,10 @@ class Daemon {
   std::unique_ptr<ScorerLock> AcquireLock(const Config& config, const StopRequested& stop) {
     auto lock = db_->TryLockScorer(false, milliseconds(0), stop);
     if (lock) return lock;
-    log_.info("another bankscore scorer is working on this database; waiting for it");
+    LogEvent event;
+    event.event = "lock_wait";
+    LogStructured(log_, spdlog::level::info, event,
+                  "another bankscore scorer is working on this database; waiting for it");
     lock = db_->TryLockScorer(true, UntilNextCycle(config.scoring), stop);  // SIGTERM ends it
     if (!lock && !stop()) log_.warn("the other scorer still holds the lock; skipping this cycle");
     return lock;
@@ -312,7 +367,8 @@ class Daemon {
   std::unique_ptr<Database> db_;
   std::vector<UnrecordedRunEnd> unrecorded_ends_;  // runs whose end the database was down for
   Backoff backoff_;  // reset by a successful cycle, read by the control loop after it
-  std::unique_ptr<service::HttpService> http_;  // issue 13; declared last, stopped first
+  const Clock::time_point started_ = Clock::now();  // for --retry-until
+  std::unique_ptr<service::HttpService> http_;      // issue 13; declared last, stopped first
 };
 
 }  // namespace

@@ -92,6 +92,7 @@ const char* MethodName(FakeDatabase::Method method) {
                                        "ScanTable",
                                        "EnsureResultsSchema",
                                        "HasUnscoredRows",
+                                       "CountUnscoredRows",
                                        "OpenReader",
                                        "ReadUnscored",
                                        "CountUnkeyedRows",
@@ -472,6 +473,12 @@ class FakeDatabase::Reader : public UnscoredRowReader {
 bool FakeDatabase::HasUnscoredRows(const std::string& model_version) {
   return Call(Method::kHasUnscoredRows,
               [&] { return !UnscoredRows(model_version, std::nullopt).empty(); });
+}
+
+std::int64_t FakeDatabase::CountUnscoredRows(const std::string& model_version) {
+  return Call(Method::kCountUnscoredRows, [&] {
+    return static_cast<std::int64_t>(UnscoredRows(model_version, std::nullopt).size());
+  });
 }
 
 std::unique_ptr<UnscoredRowReader> FakeDatabase::ReadUnscored(

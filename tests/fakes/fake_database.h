@@ -56,6 +56,7 @@ class FakeDatabase : public Database {
     kScanTable,
     kEnsureResultsSchema,
     kHasUnscoredRows,
+    kCountUnscoredRows,
     kOpenReader,    // ReadUnscored: opening the reader
     kReadUnscored,  // UnscoredRowReader::Next: one batch read
     kCountUnkeyedRows,
@@ -163,6 +164,7 @@ class FakeDatabase : public Database {
                  const std::function<void(const RowBatch&)>& sink) override;
   void EnsureResultsSchema() override;
   bool HasUnscoredRows(const std::string& model_version) override;
+  std::int64_t CountUnscoredRows(const std::string& model_version) override;
   std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
                                                   std::optional<std::int64_t> after_key) override;
   UnkeyedRows CountUnkeyedRows() override;

@@ -410,9 +410,12 @@ TEST_P(DaemonTest, UnreachableDatabaseIsRetriedWithBackoffUntilItIsFixed) {
   std::string text = ReadText(env_.config_path());
   const std::string good =
       GetParam() == Backend::kSqlite ? (env_.dir() / "bank.db").string() : PostgresDsn();
+  // On SQLite a directory where the file should be: it exists (a missing file is refused at
+  // start, as a typo) but cannot be opened.
   const std::string bad = GetParam() == Backend::kSqlite
-                              ? "/proc/bankscore-unreachable/bank.db"
+                              ? (env_.dir() / "unreachable.db").string()
                               : "host=/nonexistent-bankscore-socket-dir port=1 dbname=none";
+  std::filesystem::create_directories(env_.dir() / "unreachable.db");
   const auto at = text.find(good);
   ASSERT_NE(at, std::string::npos) << text;
   text.replace(at, good.size(), bad);

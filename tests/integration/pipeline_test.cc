@@ -158,6 +158,9 @@ TEST_P(PipelineTest, EvaluateJsonHasEveryMetricKey) {
 }
 
 TEST_P(PipelineTest, ScoreBeforeLoadIsAConfigErrorNamingTheTable) {
+  // The database exists (a missing SQLite file is refused before: cli_errors_test.cc), the source
+  // table does not.
+  ASSERT_EQ(Bankscore("init-db").exit_code, 0);
   CommandResult score = Bankscore("score");
   EXPECT_EQ(score.exit_code, 2);
   EXPECT_THAT(score.err, HasSubstr("source.table"));

@@ -250,6 +250,27 @@ TEST(PostgresTest, RestrictedRoleScoresAndPermissionErrorWritesNothing) {
   CommandResult relabel = Bankscore("relabel", scorer, {"--threshold", "0.9"});
   EXPECT_EQ(relabel.exit_code, 0) << relabel.err;
   EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions WHERE threshold = 0.9"), kSampleRows);
+
+  // The read-only group: an analyst in it reads the results and the view, and nothing else.
+  const std::string analyst = "analyst_" + schema;
+  PsqlAdmin("CREATE ROLE " + analyst + " LOGIN IN ROLE bankscore_reader");
+  const auto as_analyst = [&](const std::string& sql) {
+    return RunShell("psql " + ShellQuote(PostgresDsn() + " user=" + analyst) +
+                    " -X -q -At -v ON_ERROR_STOP=1 -c " + ShellQuote(sql) + " 2>&1");
+  };
+  EXPECT_EQ(as_analyst("SELECT COUNT(*) FROM " + schema + ".latest_predictions"),
+            std::make_pair(0, std::to_string(kSampleRows) + "\n"));
+  EXPECT_EQ(as_analyst("SELECT COUNT(*) FROM " + schema + ".scoring_runs"),
+            std::make_pair(0, std::string("2\n")));  // the score and the relabel
+  const auto insert = as_analyst("INSERT INTO " + schema +
+                                 ".predictions (source_key, model_version, probability, label, "
+                                 "threshold, run_id) VALUES (1, 'x', 0.5, 1, 0.5, 1)");
+  EXPECT_NE(insert.first, 0);
+  EXPECT_THAT(insert.second, HasSubstr("permission denied for table predictions"));
+  const auto source = as_analyst("SELECT COUNT(*) FROM " + schema + ".bank_clients");
+  EXPECT_NE(source.first, 0);
+  EXPECT_THAT(source.second, HasSubstr("permission denied for table bank_clients"));
+  PsqlAdmin("DROP ROLE " + analyst);
 }
 
 TEST(PostgresTest, RoleWithoutWriteAccessIsRefusedNamingEveryMissingGrant) {
@@ -283,6 +304,77 @@ TEST(PostgresTest, RoleWithoutWriteAccessIsRefusedNamingEveryMissingGrant) {
   EXPECT_EQ(std::count(denied.err.begin(), denied.err.end(), '\n'), 1) << denied.err;
   EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), 0);
   EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs"), 0);
+}
+
+// With database.schema set, `bankscore schema` names every table and view with its schema, so a
+// DBA's psql puts them there whatever its search_path; index names stay unqualified.
+TEST(PostgresTest, SchemaCommandPrintsSchemaQualifiedNamesThatPsqlApplies) {
+  TestEnvironment env(Backend::kPostgres);
+  const std::string q = "\"" + env.schema() + "\".";
+  const CommandResult schema = Bankscore("schema", env.config_path());
+  ASSERT_EQ(schema.exit_code, 0) << schema.err;
+  EXPECT_THAT(schema.out,
+              AllOf(HasSubstr("CREATE TABLE IF NOT EXISTS " + q + "\"predictions\" ("),
+                    HasSubstr("REFERENCES " + q + "\"scoring_runs\" (run_id)"),
+                    HasSubstr("CREATE INDEX IF NOT EXISTS \"predictions_run_idx\" ON " + q +
+                              "\"predictions\" (run_id)"),
+                    HasSubstr("CREATE OR REPLACE VIEW " + q + "\"latest_predictions\" AS"),
+                    HasSubstr("FROM " + q + "\"predictions\""),
+                    HasSubstr("COMMENT ON COLUMN " + q + "\"latest_predictions\".probability IS"),
+                    HasSubstr("CREATE TABLE IF NOT EXISTS " + q + "\"segments\" (")));
+  EXPECT_THAT(schema.out, Not(HasSubstr("TABLE IF NOT EXISTS \"predictions\"")));
+  // psql as the admin, whose search_path does not hold the schema.
+  PsqlAdmin(schema.out);
+  EXPECT_EQ(PsqlAdmin("SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                      "c.relnamespace WHERE n.nspname = '" +
+                      env.schema() +
+                      "' AND c.relname IN ('predictions', 'scoring_runs', 'rejected_rows', "
+                      "'prediction_reasons', 'latest_predictions', 'segments')"),
+            "6");
+  EXPECT_EQ(
+      PsqlAdmin("SELECT col_description('" + env.schema() + ".latest_predictions'::regclass, 3)"),
+      "Calibrated probability that the row is a positive (see predictions.probability).");
+}
+
+// "Top 100 to call" on latest_predictions with two model versions of every key: answered by
+// walking the probability index (no Sort of the table), with the same rows as DISTINCT ON.
+TEST(PostgresTest, TopNOfTheLatestViewIsReadFromAnIndex) {
+  TestEnvironment env(Backend::kPostgres);
+  ASSERT_EQ(Bankscore("init-db", env.config_path()).exit_code, 0);
+  const std::string s = env.schema() + ".";
+  PsqlAdmin("INSERT INTO " + s +
+            "scoring_runs (run_id, model_version, threshold, status) "
+            "SELECT r, CASE WHEN r < 100 THEN 'v1' ELSE 'v2' END, 0.5, 'succeeded' "
+            "FROM generate_series(1, 200) r");
+  // Each version its own probabilities (a permutation of k / 41188), and runs of 1,000 keys.
+  for (const char* version : {"'v1', 1 + k / 1000, k * 7919", "'v2', 100 + k / 1000, k * 104729"}) {
+    PsqlAdmin("INSERT INTO " + s +
+              "predictions (source_key, model_version, run_id, probability, label, threshold) "
+              "SELECT k, " +
+              version + " % 41188 / 41188.0, 0, 0.5 FROM generate_series(1::bigint, 41188) k");
+  }
+  PsqlAdmin("ANALYZE " + s + "predictions");
+  auto db = env.Open();
+  std::string plan;
+  for (const auto& row :
+       db->Query("EXPLAIN SELECT * FROM latest_predictions ORDER BY probability DESC LIMIT 100")
+           .rows) {
+    plan += std::get<std::string>(row.at(0)) + "\n";
+  }
+  EXPECT_THAT(plan, AllOf(HasSubstr("Index Scan using predictions_probability_idx"),
+                          Not(HasSubstr("Sort")), Not(HasSubstr("Seq Scan"))))
+      << plan;
+  // The same 100 rows as the "newest run of each key" the view has always meant.
+  const RowBatch top = db->Query(
+      "SELECT source_key, model_version, probability FROM latest_predictions "
+      "ORDER BY probability DESC, source_key LIMIT 100");
+  const RowBatch reference = db->Query(
+      "SELECT source_key, model_version, probability FROM (SELECT DISTINCT ON (source_key) * "
+      "FROM predictions ORDER BY source_key, run_id DESC) AS d "
+      "ORDER BY probability DESC, source_key LIMIT 100");
+  ASSERT_EQ(top.rows.size(), 100u);
+  EXPECT_EQ(top.rows, reference.rows);
+  EXPECT_EQ(std::get<std::string>(top.rows[0][1]), "v2");
 }
 
 TEST(PostgresTest, DbaSourceTableWithOtherNumericTypesIsLoadedAndScored) {

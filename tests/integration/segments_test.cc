@@ -217,7 +217,8 @@ TEST(SegmentsPostgresTest, EveryColumnHasACommentAndInitDbCreatesTheTables) {
                          "col_description(c.oid, a.attnum) IS NULL"),
             0);
   const CommandResult schema = RunBankscore({"schema", "--config", env.config_path()});
-  EXPECT_THAT(schema.out, HasSubstr("CREATE OR REPLACE VIEW \"segmented_predictions\""));
+  EXPECT_THAT(schema.out, HasSubstr("CREATE OR REPLACE VIEW \"" + env.schema() +
+                                    "\".\"segmented_predictions\""));
 }
 
 TEST(SegmentsRenderTest, TheReportRendersInHeadlessChromium) {

@@ -116,6 +116,19 @@ CommandResult RunCommand(const std::string& command, const std::string& config,
   return RunBankscore(args);
 }
 
+std::pair<int, std::string> RunShell(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    ADD_FAILURE() << "cannot run: " << command;
+    return {-1, ""};
+  }
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, output};
+}
+
 std::pair<int, std::string> RunHeadlessChromium(const std::string& url, const std::string& mode,
                                                 const fs::path& scratch,
                                                 const std::string& window) {
@@ -257,7 +270,7 @@ void TestEnvironment::RewriteConfig(const TestSettings& settings) {
 }
 
 std::unique_ptr<Database> TestEnvironment::Open() const {
-  return OpenDatabase(config_, NullLogger());
+  return OpenOrCreateDatabase(config_, NullLogger());
 }
 
 std::int64_t TestEnvironment::QueryInt(const std::string& sql) const {

@@ -70,6 +70,9 @@ std::pair<int, std::string> RunHeadlessChromium(const std::string& url, const st
                                                 const std::filesystem::path& scratch,
                                                 const std::string& window = "1280,4000");
 
+// Runs `command` with /bin/sh; returns its exit status and stdout (add 2>&1 for stderr too).
+std::pair<int, std::string> RunShell(const std::string& command);
+
 // A logger that drops everything, for the library calls a test makes itself.
 spdlog::logger& NullLogger();
 

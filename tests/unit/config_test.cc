@@ -127,7 +127,7 @@ TEST(ShippedConfigTest, PostgresConfigDiffersOnlyInTheDatabase) {
       LoadConfig(std::string(BANKSCORE_SOURCE_DIR) + "/config/bankscore-postgres.yaml");
 
   EXPECT_EQ(postgres.database.backend, DatabaseConfig::Backend::kPostgres);
-  EXPECT_EQ(postgres.database.dsn, "host=127.0.0.1 port=5432 dbname=bank user=scorer");
+  EXPECT_EQ(postgres.database.dsn, "host=127.0.0.1 port=5432 dbname=bank user=bankscore");
   EXPECT_EQ(postgres.database.schema, "public");
   EXPECT_EQ(postgres.database.password_file, "");
   EXPECT_EQ(postgres.database.path, "");

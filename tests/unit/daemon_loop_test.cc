@@ -228,6 +228,31 @@ TEST_F(DaemonLoopTest, OnceExitsOneWhenTheDatabaseCannotBeOpened) {
   EXPECT_TRUE(db_.Runs().empty());
 }
 
+// run --once --retry-until: a failing cycle is retried with backoff until it succeeds...
+TEST_F(DaemonLoopTest, OnceWithRetryUntilRetriesUntilTheCycleSucceeds) {
+  db_.FailNext(Method::kOpen, Fault::kTransient, 3);
+  DaemonOptions options = Options(true);
+  options.retry_until = std::chrono::minutes(10);
+  EXPECT_EQ(RunDaemon(LoadConfig(config_path_), options, signals_, *log_), 0);
+  EXPECT_EQ(db_.Calls(Method::kOpen), 4);
+  EXPECT_EQ(CountLogged("next attempt in"), 3);
+  ASSERT_EQ(db_.Runs().size(), 1u);
+  EXPECT_EQ(db_.Runs()[0].record.status, "succeeded");
+}
+
+// ...or the time is up: exit 1, saying so.
+TEST_F(DaemonLoopTest, OnceWithRetryUntilGivesUpWhenTheTimeIsUp) {
+  db_.FailNext(Method::kOpen, Fault::kTransient, 1000);
+  DaemonOptions options = Options(true);
+  options.retry_until = milliseconds(300);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(RunDaemon(LoadConfig(config_path_), options, signals_, *log_), 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_GE(db_.Calls(Method::kOpen), 2);
+  EXPECT_TRUE(Logged("giving up: the run still fails after"));
+  EXPECT_TRUE(db_.Runs().empty());
+}
+
 TEST_F(DaemonLoopTest, DatabaseThatFailsToOpenIsRetriedUntilItOpens) {
   db_.FailNext(Method::kOpen, Fault::kTransient, 3);
   Start();

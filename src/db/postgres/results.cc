@@ -49,6 +49,9 @@ bool ResultStatements::ResultsSchemaComplete(pqxx::transaction_base& tx) {
   for (const std::string& name : ResultsRelations(config_.results)) {
     if (!RelationExists(tx, name)) return false;
   }
+  // The top-N index came with the anti-join form of the latest view: without it, the DDL (as the
+  // owner) replaces the view and builds the indexes.
+  if (!RelationExists(tx, config_.results.table + "_probability_idx")) return false;
   for (const AddedColumn& added : AddedResultsColumns("postgres", config_.results)) {
     if (!ColumnExists(tx, added)) return false;
   }

@@ -172,6 +172,23 @@ bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
       });
 }
 
+std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_version) {
+  const SourceConfig& src = config_.source;
+  const ResultsConfig& results = config_.results;
+  const std::string sql =
+      "SELECT COUNT(*) FROM (" +
+      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL"}) + ") AS u";
+  return db_.Run(
+      "count unscored rows of " + src.table,
+      {{src.table, "SELECT"}, {results.table, "SELECT"}, {results.rejected_table, "SELECT"}},
+      [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        const auto n = tx.exec_params1(sql, model_version)[0].as<std::int64_t>();
+        tx.commit();
+        return n;
+      });
+}
+
 std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(
     const std::string& model_version, std::optional<std::int64_t> after_key) {
   // COPY takes no parameters: the version is quoted as a literal, the key bound is a number.

@@ -204,6 +204,16 @@ bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
   return s.Int(0) != 0;
 }
 
+std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_version) {
+  Statement s(db_,
+              "SELECT COUNT(*) FROM (" +
+                  UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_)}) + ") AS u",
+              "count unscored rows of " + config_.source.table);
+  s.Bind(1, model_version);
+  s.Step();
+  return s.Int(0);
+}
+
 std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(
     const std::string& model_version, std::optional<std::int64_t> after_key) {
   return std::make_unique<Reader>(config_, model_version, after_key);

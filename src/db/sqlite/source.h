@@ -30,6 +30,7 @@ class SourceStatements {
                  const std::optional<std::string>& where_not_null, std::size_t batch_size,
                  const std::function<void(const RowBatch&)>& sink);
   bool HasUnscoredRows(const std::string& model_version);
+  std::int64_t CountUnscoredRows(const std::string& model_version);
   // Reads through a read-only connection of its own (WAL lets it read while batches commit).
   std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
                                                   std::optional<std::int64_t> after_key);
