@@ -65,12 +65,12 @@ TEST(DecileEdgesTest, CutsAtTheDecilesAndMergesEqualOnes) {
 
 // An encoder of job (categorical), age and pdays (sentinel 999), and its reference: ten training
 // rows, probabilities 0.1 .. 1.0.
-struct Fixture {
+struct DriftFixture {
   FeatureEncoder encoder;
   DriftReference reference;
 };
 
-Fixture MakeFixture() {
+DriftFixture MakeDriftFixture() {
   SourceConfig source;
   source.categorical = {"job"};
   source.numeric = {"age", "pdays"};
@@ -87,7 +87,7 @@ Fixture MakeFixture() {
                                                 {"c", std::int64_t{27}, null},
                                                 {"c", std::int64_t{28}, null},
                                                 {null, std::int64_t{29}, std::int64_t{10}}};
-  Fixture f;
+  DriftFixture f;
   f.encoder = FeatureEncoder::Fit(source, columns, rows);
   const EncodedRows encoded = f.encoder.Transform(columns, rows);
   f.reference = DriftReference::Fit(f.encoder, encoded.matrix,
@@ -96,7 +96,7 @@ Fixture MakeFixture() {
 }
 
 TEST(DriftReferenceTest, BinsCategoriesNullUnseenDecilesAndSentinel) {
-  const Fixture f = MakeFixture();
+  const DriftFixture f = MakeDriftFixture();
   const auto& columns = f.reference.columns();
   ASSERT_EQ(columns.size(), 4u);
   // job: a, b, c, then NULL and unseen.
@@ -119,7 +119,7 @@ TEST(DriftReferenceTest, BinsCategoriesNullUnseenDecilesAndSentinel) {
 }
 
 TEST(DriftReferenceTest, CountsScoredRowsIntoTheSameBinsAndComparesThem) {
-  const Fixture f = MakeFixture();
+  const DriftFixture f = MakeDriftFixture();
   const Value null;
   const ColumnarBatch batch = ToColumnar(
       {"job", "age", "pdays"}, {1, 2, 3, 4},
@@ -164,7 +164,7 @@ TEST(DriftReferenceTest, CountsScoredRowsIntoTheSameBinsAndComparesThem) {
 }
 
 TEST(DriftReferenceTest, JsonRoundTripAndMismatchedEncoderIsRefused) {
-  const Fixture f = MakeFixture();
+  const DriftFixture f = MakeDriftFixture();
   const DriftReference back = DriftReference::FromJson(f.reference.ToJson(), f.encoder);
   ASSERT_EQ(back.columns().size(), f.reference.columns().size());
   for (std::size_t c = 0; c < back.columns().size(); ++c) {
