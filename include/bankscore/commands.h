@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -67,6 +68,11 @@ int SchemaCommand(const CommandContext& ctx);
 int CheckCommand(const CommandContext& ctx);
 // bankscore show: the latest runs and a few predictions, for people.
 int ShowCommand(const CommandContext& ctx, int limit);
+
+// bankscore drift [--run N]: the PSI per column of run `run_id` (default: the latest run with
+// drift rows), worst first, from results.drift_table. Throws DataError for a run that does not
+// exist.
+int DriftCommand(const CommandContext& ctx, std::optional<std::int64_t> run_id);
 
 // bankscore models list: every kept version with its test metrics, the current one marked.
 int ModelsListCommand(const CommandContext& ctx);

@@ -56,6 +56,16 @@ struct ResultsConfig {
   std::string latest_view = "latest_predictions";
   // Per prediction, its top scoring.explain_top reasons (rank 1..K), written with the prediction.
   std::string reasons_table = "prediction_reasons";
+  // Per scoring run, the PSI of every feature column and of the probability (bankscore drift).
+  std::string drift_table = "run_drift";
+};
+
+// Drift per scoring run (README "Drift"): the Population Stability Index of each column against the
+// model's training profile. Validated: 0 < psi_warn < psi_alert, min_rows >= 0.
+struct MonitoringConfig {
+  double psi_warn = 0.1;        // PSI from which a column's status is warn
+  double psi_alert = 0.25;      // PSI from which it is alert (logged at WARN, named in the message)
+  std::int64_t min_rows = 500;  // a run of fewer scored rows gets PSI but no status
 };
 
 struct ModelConfig {
@@ -205,6 +215,7 @@ struct Config {
   LoggingConfig logging;
   SegmentationConfig segmentation;
   ServerConfig server;  // issue 13
+  MonitoringConfig monitoring;
 };
 
 // Reads and validates a YAML file. Throws ConfigError naming the key (and file:line) on any

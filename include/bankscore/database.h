@@ -92,6 +92,23 @@ struct RelabelResult {
   std::string previous_thresholds;   // e.g. "0.5 (41000 rows), 0.3 (188 rows)"
 };
 
+// One column's drift in one scoring run (table results.drift_table, README "Drift").
+struct DriftRow {
+  std::string column;  // a source feature column, or "(probability)"
+  double psi = 0.0;    // Population Stability Index against the model's training profile
+  std::optional<std::string> status;  // ok, warn, alert; nullopt below monitoring.min_rows rows
+  std::int64_t rows = 0;              // rows the run scored
+};
+
+// A run's drift rows as `bankscore drift` shows them.
+struct RunDrift {
+  std::int64_t run_id = 0;
+  std::string model_version;
+  std::string status;             // the run's status (succeeded, failed, ...)
+  std::string message;            // the run's message
+  std::vector<DriftRow> columns;  // worst (highest PSI) first; empty when none were recorded
+};
+
 // What BeginRun and FinishRun write about a run. Its row counts are not here: WriteBatch and
 // Relabel add them in the transactions that write the rows.
 struct RunRecord {
@@ -105,6 +122,9 @@ struct RunRecord {
   std::int64_t unseen_categories = 0;      // cells of a category not seen in training
   std::int64_t out_of_training_range = 0;  // values beyond the training range by > its width
   std::string column_counts;               // JSON: both counts per column; "" for none
+  // Written by FinishRun, in its transaction, into results.drift_table (score runs only; empty
+  // when the model has no drift reference).
+  std::vector<DriftRow> drift;
 };
 
 // An exclusive "one scorer at a time" lock; released when destroyed or when the process dies.
@@ -295,11 +315,15 @@ class Database {
   // --- Runs ----------------------------------------------------------------------------------
   // Inserts a run row (committed at once, so a crash leaves a trace) and returns its id.
   virtual std::int64_t BeginRun(const RunRecord& run) = 0;
-  // Sets status, threshold, message, the unseen/out-of-range counts and finished_at of a run.
+  // Sets status, threshold, message, the unseen/out-of-range counts and finished_at of a run, and
+  // inserts its drift rows, in one transaction.
   // Its row counts are not touched: they are added by WriteBatch (or Relabel) in the transaction
   // that wrote the rows, so they stay exact even when the process dies or the end of the run
   // cannot be recorded.
   virtual void FinishRun(std::int64_t run_id, const RunRecord& run) = 0;
+  // The drift rows of run `run_id`, or without it of the latest run that has any (else the latest
+  // score run, with none). nullopt when there is no such run.
+  virtual std::optional<RunDrift> ReadRunDrift(std::optional<std::int64_t> run_id) = 0;
   // The sources (RunRecord::source_table) earlier runs recorded in these results tables.
   virtual std::vector<std::string> ResultsSources() = 0;
   // Marks runs still 'running' as 'abandoned' (their process died). Call only while holding the

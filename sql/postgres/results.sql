@@ -3,8 +3,8 @@
 -- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
 -- it is idempotent. Table names written in double curly braces are replaced by the configured names
 -- (results.table, results.runs_table, results.rejected_table, results.latest_view,
--- results.reasons_table); with the default config they are predictions, scoring_runs,
--- rejected_rows, latest_predictions and prediction_reasons.
+-- results.reasons_table, results.drift_table); with the default config they are predictions,
+-- scoring_runs, rejected_rows, latest_predictions, prediction_reasons and run_drift.
 -- `bankscore schema --config FILE` prints this file with the names filled in, ready for psql.
 -- Tables are created in the first schema of search_path (database.schema in the config).
 
@@ -97,6 +97,24 @@ COMMENT ON COLUMN "{{prediction_reasons}}".rank IS '1 = the largest absolute con
 COMMENT ON COLUMN "{{prediction_reasons}}".feature IS 'Source column (its one-hot and sentinel indicators summed into it), e.g. poutcome.';
 COMMENT ON COLUMN "{{prediction_reasons}}".value IS 'The row''s value of that column, as text; NULL when the cell was NULL.';
 COMMENT ON COLUMN "{{prediction_reasons}}".contribution IS 'Signed contribution to the log-odds (raw margin): the contributions of all columns plus the model''s bias sum to it.';
+
+CREATE TABLE IF NOT EXISTS "{{run_drift}}" (
+  run_id        BIGINT           NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
+  model_version TEXT             NOT NULL,
+  column_name   TEXT             NOT NULL,
+  psi           DOUBLE PRECISION NOT NULL CHECK (psi >= 0),
+  status        TEXT             CHECK (status IN ('ok', 'warn', 'alert')),
+  rows          BIGINT           NOT NULL,
+  PRIMARY KEY (run_id, column_name)
+);
+COMMENT ON TABLE "{{run_drift}}" IS
+  'Per scoring run, the Population Stability Index of every feature column and of the predicted probability against the model''s training profile, one row per column, written in the transaction that records the run''s end. No rows for a model without a profile. bankscore drift prints them, worst first.';
+COMMENT ON COLUMN "{{run_drift}}".run_id IS 'The scoring run ({{scoring_runs}}.run_id).';
+COMMENT ON COLUMN "{{run_drift}}".model_version IS 'Model version whose training profile is the reference.';
+COMMENT ON COLUMN "{{run_drift}}".column_name IS 'A source feature column, or (probability) for the calibrated predicted probability.';
+COMMENT ON COLUMN "{{run_drift}}".psi IS 'Population Stability Index: sum over bins of (a - e) * ln(a / e), a and e the run''s and the training profile''s shares of the bin, each floored at 1e-4. Bins: deciles of training values plus NULL and sentinel bins (numeric), categories plus NULL and unseen (categorical).';
+COMMENT ON COLUMN "{{run_drift}}".status IS 'ok below monitoring.psi_warn, warn from it, alert from monitoring.psi_alert; NULL when the run scored fewer than monitoring.min_rows rows.';
+COMMENT ON COLUMN "{{run_drift}}".rows IS 'Rows the run scored: the sample the PSI is computed on.';
 
 CREATE TABLE IF NOT EXISTS "{{rejected_rows}}" (
   source_key    BIGINT      NOT NULL,

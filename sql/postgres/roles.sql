@@ -13,7 +13,7 @@
 --                     file, or set it afterwards with `\password bankscore`)
 --   schema            schema holding the tables (default public; database.schema in the config)
 --   source_table      the source table (default bank_clients; source.table)
---   predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons
+--   predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons, run_drift
 --                     the results names if the config's `results:` section renames them
 --   segments, segment_profiles, segmentations, segmented_predictions
 --                     the segmentation names if the config's `segmentation:` section renames them
@@ -38,6 +38,7 @@
 \if :{?rejected_rows} \else \set rejected_rows rejected_rows \endif
 \if :{?latest_predictions} \else \set latest_predictions latest_predictions \endif
 \if :{?prediction_reasons} \else \set prediction_reasons prediction_reasons \endif
+\if :{?run_drift} \else \set run_drift run_drift \endif
 \if :{?segments} \else \set segments segments \endif
 \if :{?segment_profiles} \else \set segment_profiles segment_profiles \endif
 \if :{?segmentations} \else \set segmentations segmentations \endif
@@ -88,6 +89,8 @@ GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"rejected_rows" TO bankscore_sc
 -- prediction_reasons: INSERT of each new prediction's reasons (ON CONFLICT needs no SELECT);
 -- SELECT for people and the HTTP service.
 GRANT SELECT, INSERT ON TABLE :"schema".:"prediction_reasons" TO bankscore_scorer;
+-- run_drift: INSERT of a run's drift rows when it ends; SELECT for `bankscore drift`.
+GRANT SELECT, INSERT ON TABLE :"schema".:"run_drift" TO bankscore_scorer;
 
 -- The run_id default draws from the BIGSERIAL's sequence.
 SELECT pg_get_serial_sequence(format('%I.%I', :'schema', :'scoring_runs'), 'run_id')

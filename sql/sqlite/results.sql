@@ -3,8 +3,8 @@
 -- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
 -- it is idempotent. Table names written in double curly braces are replaced by the configured names
 -- (results.table, results.runs_table, results.rejected_table, results.latest_view,
--- results.reasons_table); with the default config they are predictions, scoring_runs,
--- rejected_rows, latest_predictions and prediction_reasons.
+-- results.reasons_table, results.drift_table); with the default config they are predictions,
+-- scoring_runs, rejected_rows, latest_predictions, prediction_reasons and run_drift.
 -- `bankscore schema --config FILE` prints this file with the names filled in.
 --
 -- Times are ISO 8601 UTC text ("2026-11-22T10:15:00.123Z"), which sorts chronologically.
@@ -66,6 +66,22 @@ CREATE TABLE IF NOT EXISTS "{{prediction_reasons}}" (
   value         TEXT,              -- the row's value of it as text; NULL for a NULL cell
   contribution  REAL    NOT NULL,  -- signed, log-odds; all columns' plus the bias = the margin
   PRIMARY KEY (source_key, model_version, rank)
+) WITHOUT ROWID;
+
+-- Per scoring run, the Population Stability Index of every feature column and of the predicted
+-- probability (column '(probability)') against the model's training profile: one row per column,
+-- written in the transaction that records the run's end. No rows for a run whose model has no
+-- profile (trained before drift was measured). `bankscore drift` prints them, worst first.
+CREATE TABLE IF NOT EXISTS "{{run_drift}}" (
+  run_id        INTEGER NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
+  model_version TEXT    NOT NULL,
+  column_name   TEXT    NOT NULL,  -- a source feature column, or '(probability)'
+  psi           REAL    NOT NULL CHECK (psi >= 0),  -- sum (a - e) ln(a / e), shares floored at 1e-4
+  -- ok (psi < monitoring.psi_warn), warn, alert (psi >= monitoring.psi_alert); NULL when the run
+  -- scored fewer than monitoring.min_rows rows
+  status        TEXT    CHECK (status IN ('ok', 'warn', 'alert')),
+  rows          INTEGER NOT NULL,  -- rows the run scored (the PSI's sample)
+  PRIMARY KEY (run_id, column_name)
 ) WITHOUT ROWID;
 
 -- Rows that could not be scored (text in a numeric column, ...), once per model version.

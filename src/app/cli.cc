@@ -133,6 +133,16 @@ std::vector<Command> MakeCommands() {
          c.add_option("--limit", a.limit, "Rows per table")->check(CLI::PositiveNumber);
        },
        [](const CommandContext& ctx, const Arguments& a) { return ShowCommand(ctx, a.limit); }},
+      {"drift",
+       "Show the drift of a scoring run: the PSI of each feature column and of the probability "
+       "against the model's training profile, worst first",
+       "bankscore drift --config config/bankscore.yaml --run 12",
+       [](CLI::App& c, Arguments& a) {
+         c.add_option("--run", a.run_id, "The run (scoring_runs.run_id); default: the latest")
+             ->check(CLI::PositiveNumber);
+       },
+       [](const CommandContext& ctx, const Arguments& a) { return DriftCommand(ctx, a.run_id); },
+       /*handles_signals=*/false, "1 also for a run that does not exist"},
       {"profile", "Write the data profile of the source table: DIR/profile.html and profile.md",
        "bankscore profile --config config/bankscore.yaml --out reports", AddOut,
        [](const CommandContext& ctx, const Arguments& a) {

@@ -26,6 +26,7 @@ struct Arguments {
   std::string out_dir;
   std::optional<double> threshold;
   int limit = 5;
+  std::optional<std::int64_t> run_id;  // drift --run N
   bool json = false;
   bool wait = false;
   bool retry_rejected = false;

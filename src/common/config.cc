@@ -442,6 +442,7 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
   }
   if (auto entry = section.Find("latest_view")) results.latest_view = ReadIdentifier(*entry);
   if (auto entry = section.Find("reasons_table")) results.reasons_table = ReadIdentifier(*entry);
+  if (auto entry = section.Find("drift_table")) results.drift_table = ReadIdentifier(*entry);
 
   // Two of these sharing a name would mix unrelated rows in one table. Each name comes with the
   // field that set it (none for a default) so the error can point at a line.
@@ -457,7 +458,8 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
       {"results.runs_table", results.runs_table, section.Find("runs_table")},
       {"results.rejected_table", results.rejected_table, section.Find("rejected_table")},
       {"results.latest_view", results.latest_view, section.Find("latest_view")},
-      {"results.reasons_table", results.reasons_table, section.Find("reasons_table")}};
+      {"results.reasons_table", results.reasons_table, section.Find("reasons_table")},
+      {"results.drift_table", results.drift_table, section.Find("drift_table")}};
   for (std::size_t i = 0; i < std::size(names); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (names[i].value != names[j].value) continue;
@@ -695,6 +697,27 @@ LoggingConfig ReadLogging(const Section& section) {
   return logging;
 }
 
+// PSI thresholds per scoring run. psi_alert is checked against the psi_warn in force (set or
+// default), and blamed on whichever of the two the file sets.
+MonitoringConfig ReadMonitoring(const Section& section) {
+  MonitoringConfig monitoring;
+  const auto positive = [](double v) { return v > 0 && std::isfinite(v); };
+  const std::optional<Field> warn = section.Find("psi_warn");
+  const std::optional<Field> alert = section.Find("psi_alert");
+  if (warn) monitoring.psi_warn = ReadNumber(*warn, "a number greater than 0", positive);
+  if (alert) monitoring.psi_alert = ReadNumber(*alert, "a number greater than 0", positive);
+  if (monitoring.psi_alert <= monitoring.psi_warn) {
+    Fail(alert ? *alert : *warn, "monitoring.psi_alert (" + FormatDouble(monitoring.psi_alert) +
+                                     ") must be greater than monitoring.psi_warn (" +
+                                     FormatDouble(monitoring.psi_warn) + ")");
+  }
+  if (auto entry = section.Find("min_rows")) {
+    monitoring.min_rows = ReadInteger<std::int64_t>(
+        *entry, 0, std::numeric_limits<std::int64_t>::max(), "a non-negative integer");
+  }
+  return monitoring;
+}
+
 // --- segmentation (bankscore segment) ----------------------------------------------------------
 
 // The segmentation features: source.features unless the section lists its own.
@@ -747,7 +770,8 @@ void ReadSegmentationNames(const Section& section, const Config& config, Segment
       {config.results.runs_table, "results.runs_table"},
       {config.results.rejected_table, "results.rejected_table"},
       {config.results.latest_view, "results.latest_view"},
-      {config.results.reasons_table, "results.reasons_table"}};
+      {config.results.reasons_table, "results.reasons_table"},
+      {config.results.drift_table, "results.drift_table"}};
   for (const Name& name : names) {
     const std::optional<Field> entry = section.Find(name.key);
     if (entry) *name.value = ReadIdentifier(*entry);
@@ -965,14 +989,14 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   // The complete list of keys: anything else in the file is refused.
   const Section root(Field{source_name, "", document, document.Mark()},
                      {"database", "source", "results", "model", "scoring", "training", "report",
-                      "load", "files", "logging", "segmentation", "server"});
+                      "load", "files", "logging", "segmentation", "server", "monitoring"});
   const Section database = root.Child("database", {"backend", "path", "dsn", "password_file",
                                                    "schema", "connect_attempts", "retry_backoff"});
   const Section source =
       root.Child("source", {"table", "key", "label", "positive_label", "negative_labels",
                             "label_case_insensitive", "features", "sentinels", "ranges"});
-  const Section results = root.Child(
-      "results", {"table", "runs_table", "rejected_table", "latest_view", "reasons_table"});
+  const Section results = root.Child("results", {"table", "runs_table", "rejected_table",
+                                                 "latest_view", "reasons_table", "drift_table"});
   const Section model = root.Child("model", {"path"});
   const Section scoring =
       root.Child("scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth",
@@ -990,6 +1014,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
                        "table", "profiles_table", "models_table", "view", "assign_on_run"});
   const Section server =
       root.Child("server", {"listen", "token_file", "max_body_bytes", "threads", "reports_dir"});
+  const Section monitoring = root.Child("monitoring", {"psi_warn", "psi_alert", "min_rows"});
 
   Config config;
   config.file = source_name;
@@ -1005,6 +1030,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   config.logging = ReadLogging(logging);
   config.segmentation = ReadSegmentation(segmentation, config);
   config.server = ReadServer(server);
+  config.monitoring = ReadMonitoring(monitoring);
   return config;
 }
 

@@ -75,6 +75,9 @@ class ComposedDatabase : public Database {
     return results().ForgetRejections(model_version);
   }
   std::vector<std::string> ResultsSources() override { return results().ResultsSources(); }
+  std::optional<RunDrift> ReadRunDrift(std::optional<std::int64_t> run_id) override {
+    return results().ReadRunDrift(run_id);
+  }
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision) override {
     return results().Relabel(run_id, model_version, decision);

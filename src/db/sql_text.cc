@@ -36,7 +36,8 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
                                {"scoring_runs", results.runs_table},
                                {"rejected_rows", results.rejected_table},
                                {"latest_predictions", results.latest_view},
-                               {"prediction_reasons", results.reasons_table}});
+                               {"prediction_reasons", results.reasons_table},
+                               {"run_drift", results.drift_table}});
 }
 
 std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
@@ -52,8 +53,8 @@ std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
 }
 
 std::vector<std::string> ResultsRelations(const ResultsConfig& results) {
-  return {results.table, results.runs_table, results.rejected_table, results.latest_view,
-          results.reasons_table};
+  return {results.table,       results.runs_table,    results.rejected_table,
+          results.latest_view, results.reasons_table, results.drift_table};
 }
 
 std::string QualifyRelations(const std::string& ddl, const std::string& schema,

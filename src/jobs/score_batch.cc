@@ -62,6 +62,9 @@ void ScoreBatch(const ModelBundle& model, const ColumnarBatch& batch, ScoringWor
   }
   ExplainPredictions(model, batch, encoded, workspace.predicted, workspace.explain_top,
                      workspace.reasons, out.predictions, out.reasons);
+  out.drift.Clear();
+  if (model.drift)
+    model.drift->Count(encoded, workspace.predicted, workspace.probabilities, out.drift);
   times.predict += Clock::now() - started;
   for (std::size_t i = 0; i < encoded.rejected.size(); ++i) {
     const std::size_t row = encoded.rejected[i];

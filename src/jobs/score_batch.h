@@ -1,6 +1,7 @@
 // Internal: scoring one batch of source rows in memory, with no I/O: encode into a dense float
 // matrix, predict it in one XGBoost call, calibrate the whole batch, and with explain_top > 0 take
-// every prediction's top reasons from one more call (jobs/batch_reasons.h); ApplyDecision labels it
+// every prediction's top reasons from one more call (jobs/batch_reasons.h), and count the
+// predictions into the model's drift bins (model/drift.h); ApplyDecision labels it
 // with the decision rule. Rows the encoder cannot use, and every row of a key that appears more
 // than once, become rejections with a reason. The workspace keeps its memory from batch to batch,
 // so a run allocates nothing per row.
@@ -25,6 +26,7 @@ struct ScoredBatch {
   std::vector<std::int64_t> unseen;       // per categorical feature: cells of unseen categories
   std::vector<std::int64_t> out_of_training_range;  // per numeric feature
   std::int64_t last_key = 0;                        // the batch's largest key
+  DriftCounts drift;  // the predictions in the model's drift bins (none without a reference)
 };
 
 // Time spent in each step, summed over batches.

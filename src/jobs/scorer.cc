@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 
@@ -235,6 +236,8 @@ class ScoringRun {
     record_.message = summary_.message;
     record_.threshold = summary_.threshold;
     RecordColumnCounts();
+    RecordDrift();
+    record_.message = summary_.message;
     try {
       WithRetry(config_.database, log_, "recording the run end", nullptr, [&] {
         db_.FinishRun(summary_.run_id, record_);
@@ -268,6 +271,38 @@ class ScoringRun {
           summary_.run_id, record_.unseen_categories, record_.out_of_training_range,
           record_.column_counts);
     }
+  }
+
+  // The run's drift against the model's training profile, one row per column (written with the
+  // run's end); columns in alert are logged at WARN and named in the run's message.
+  void RecordDrift() {
+    if (!model_.drift) {
+      if (summary_.rows_scored > 0) {
+        AddToMessage("no reference for drift: model " + summary_.model_version +
+                     " has no training profile (trained before drift was measured; retrain)");
+      }
+      return;
+    }
+    if (pipeline_.drift.rows == 0) return;
+    record_.drift = model_.drift->Compare(pipeline_.drift, config_.monitoring);
+    summary_.drift = record_.drift;
+    std::vector<DriftRow> worst_first = record_.drift;
+    std::stable_sort(worst_first.begin(), worst_first.end(),
+                     [](const DriftRow& a, const DriftRow& b) { return a.psi > b.psi; });
+    std::vector<std::string> alerts;
+    for (const DriftRow& d : worst_first) {
+      if (d.status == "alert") alerts.push_back(d.column + " " + fmt::format("{:.3f}", d.psi));
+    }
+    if (alerts.empty()) return;
+    const std::string text =
+        "drift alert (PSI >= " + FormatDouble(config_.monitoring.psi_alert) + "): " + Join(alerts);
+    log_.warn("run {}: {} over {} scored rows; see bankscore drift --run {}", summary_.run_id, text,
+              pipeline_.drift.rows, summary_.run_id);
+    AddToMessage(text);
+  }
+
+  void AddToMessage(const std::string& text) {
+    summary_.message += (summary_.message.empty() ? "" : "; ") + text;
   }
 
   void KeepUnrecordedEnd(const Error& e) {

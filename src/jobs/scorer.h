@@ -61,7 +61,8 @@ struct RunSummary {
   std::int64_t non_integer_keys = 0;  // source rows whose key is not an integer: never scored
   std::vector<std::int64_t> unseen;   // per categorical feature: cells of unseen categories
   std::vector<std::int64_t> out_of_training_range;  // per numeric feature
-  StageTimes times;  // read, encode, predict, write (summed over batches)
+  std::vector<DriftRow> drift;  // PSI per column (empty without a drift reference or rows)
+  StageTimes times;             // read, encode, predict, write (summed over batches)
   std::chrono::milliseconds duration{0};
 };
 

@@ -213,6 +213,9 @@ class Pipeline {
     result_.last_threshold = slot.threshold;
     AddCounts(result_.unseen, scored.unseen);
     AddCounts(result_.out_of_training_range, scored.out_of_training_range);
+    // Every prediction of a written batch counts, also one a replay found there already: the
+    // drift is that of the rows this run scored.
+    result_.drift.Add(scored.drift);
     ++result_.batches;
     LogEvent event;
     event.event = "batch_written";

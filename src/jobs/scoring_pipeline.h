@@ -35,6 +35,7 @@ struct PipelineResult {
   std::vector<std::int64_t> unseen;                 // per categorical feature
   std::vector<std::int64_t> out_of_training_range;  // per numeric feature
   StageTimes times;                                 // read, encode, predict, write
+  DriftCounts drift;  // the written batches' predictions in the model's drift bins
 };
 
 struct PipelineContext {

@@ -333,6 +333,18 @@ nlohmann::json ShapImportanceJson(const ModelBundle& bundle, const LabelledData&
   return out;
 }
 
+// What scoring runs measure drift against (model/drift.h). The feature bins come from the rows
+// the saved model was fitted on. The probability's come from the test split as the saved model
+// scores it: those rows are not among the ones it was fitted on (unless final_fit is
+// all_labelled), so their probabilities are distributed as those of new rows from the training
+// period; on its own training rows a booster is more confident than on any new row, and the
+// validation split's stored scores are those of the model before the refit.
+DriftReference FitDriftReference(const ModelBundle& bundle, const LabelledData& data,
+                                 const std::vector<std::size_t>& fitted_rows) {
+  const EncodedSplit fitted = EncodeSplit(bundle.encoder, data, fitted_rows);
+  return DriftReference::Fit(bundle.encoder, fitted.features, bundle.test.scores);
+}
+
 // The time-ordered split's test metrics, for comparison with the stratified ones.
 nlohmann::json TimeSplitFigures(const LabelledData& data, const std::vector<std::size_t>& all,
                                 const Config& config, spdlog::logger& log) {
@@ -512,10 +524,15 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
   }
 
   nlohmann::json extra = TrainingNotes(data, all, rest, config, log);
-  ModelBundle bundle{
-      ModelMetadata{},           std::move(final_fit.encoder), std::move(*final_fit.booster),
-      std::move(fit.validation), std::move(fit.test),          std::move(fit.calibrator)};
+  ModelBundle bundle{ModelMetadata{},
+                     std::move(final_fit.encoder),
+                     std::move(*final_fit.booster),
+                     std::move(fit.validation),
+                     std::move(fit.test),
+                     std::move(fit.calibrator),
+                     std::nullopt};
   DescribeBundle(bundle, fit, final_fit, refit_rounds, config);
+  bundle.drift = FitDriftReference(bundle, data, refit_rows);
   extra["shap_importance"] = ShapImportanceJson(bundle, data, test_idx);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);

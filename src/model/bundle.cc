@@ -88,6 +88,7 @@ void SaveBundle(const ModelBundle& bundle, const std::string& directory) {
   j["calibrator"] = bundle.calibrator.ToJson();
   j["validation"] = bundle.validation;
   j["test"] = bundle.test;
+  if (bundle.drift) j["drift_reference"] = bundle.drift->ToJson();
 
   // Write a sibling directory, then swap it in: readers see the old bundle or the new one.
   const fs::path target = fs::absolute(directory);
@@ -129,9 +130,17 @@ ModelBundle LoadBundle(const std::string& directory) {
     // The hash first: a model.json edited after training never reaches XGBoost's parser, which
     // trusts what it reads (tests/fuzz/README.md).
     CheckContentHash(metadata, model_text, encoder, calibrator, dir);
-    ModelBundle bundle{std::move(metadata),           std::move(encoder),
-                       Booster::FromJson(model_text), j.at("validation").get<ScoredSet>(),
-                       j.at("test").get<ScoredSet>(), std::move(calibrator)};
+    std::optional<DriftReference> drift;
+    if (j.contains("drift_reference")) {
+      drift = DriftReference::FromJson(j.at("drift_reference"), encoder);
+    }
+    ModelBundle bundle{std::move(metadata),
+                       std::move(encoder),
+                       Booster::FromJson(model_text),
+                       j.at("validation").get<ScoredSet>(),
+                       j.at("test").get<ScoredSet>(),
+                       std::move(calibrator),
+                       std::move(drift)};
     Validate(bundle, dir);
     return bundle;
   } catch (const nlohmann::json::exception& e) {

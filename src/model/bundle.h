@@ -2,8 +2,9 @@
 //
 // Layout of a bundle directory:
 //   model.json    the XGBoost model, in XGBoost's JSON format (loadable by Python's xgboost)
-//   bundle.json   metadata, the fitted encoder and calibrator, holdout metrics and the
-//                 holdout/validation scores
+//   bundle.json   metadata, the fitted encoder and calibrator, holdout metrics, the
+//                 holdout/validation scores and the drift reference profile (model/drift.h;
+//                 absent from bundles made before it, which load without one)
 // The version's content hash (SHA-256 of model.json, the encoder and the calibrator) is checked
 // at load, so a
 // bundle edited after training is refused. SaveBundle writes a new directory next to the target
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@
 #include "bankscore/decision.h"
 #include "model/booster.h"
 #include "model/calibrator.h"
+#include "model/drift.h"
 #include "model/encoder.h"
 
 namespace bankscore {
@@ -63,6 +66,10 @@ struct ModelBundle {
   ScoredSet validation;
   ScoredSet test;
   Calibrator calibrator;  // booster output -> probability; the identity in older bundles
+  // The training profile scoring runs measure drift against; nullopt in older bundles (their
+  // runs record no drift rows and say "no reference"). Not part of the content hash: it
+  // describes the training rows, not what the model computes, like the held-out scores.
+  std::optional<DriftReference> drift;
 };
 
 void SaveBundle(const ModelBundle& bundle, const std::string& directory);

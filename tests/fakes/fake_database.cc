@@ -110,9 +110,10 @@ const char* MethodName(FakeDatabase::Method method) {
                                        "LatestPrediction",
                                        "RecentRuns",
                                        "TotalsByRunStatus",
-                                       "ScoreHistogram"};
+                                       "ScoreHistogram",
+                                       "ReadRunDrift"};
   static_assert(std::size(kNames) ==
-                static_cast<std::size_t>(FakeDatabase::Method::kScoreHistogram) + 1);
+                static_cast<std::size_t>(FakeDatabase::Method::kReadRunDrift) + 1);
   return kNames[static_cast<std::size_t>(method)];
 }
 
@@ -581,9 +582,33 @@ void FakeDatabase::FinishRun(std::int64_t run_id, const RunRecord& run) {
       stored.record.unseen_categories = run.unseen_categories;
       stored.record.out_of_training_range = run.out_of_training_range;
       stored.record.column_counts = run.column_counts;
+      if (run.kind == "score") stored.record.drift = run.drift;
       stored.finished = true;
     }
     return 0;
+  });
+}
+
+std::optional<RunDrift> FakeDatabase::ReadRunDrift(std::optional<std::int64_t> run_id) {
+  return Call(Method::kReadRunDrift, [&]() -> std::optional<RunDrift> {
+    RequireResultsSchema();
+    const StoredRun* found = nullptr;
+    for (const StoredRun& run : store_->runs) {
+      if (run_id ? run.run_id == *run_id : !run.record.drift.empty()) found = &run;
+    }
+    if (!found && !run_id) {  // the latest score run, which has none
+      for (const StoredRun& run : store_->runs) {
+        if (run.record.kind == "score") found = &run;
+      }
+    }
+    if (!found) return std::nullopt;
+    RunDrift out{found->run_id, found->record.model_version, found->record.status,
+                 found->record.message, found->record.drift};
+    std::stable_sort(out.columns.begin(), out.columns.end(),
+                     [](const DriftRow& a, const DriftRow& b) {
+                       return a.psi != b.psi ? a.psi > b.psi : a.column < b.column;
+                     });
+    return out;
   });
 }
 

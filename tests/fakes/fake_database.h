@@ -76,6 +76,7 @@ class FakeDatabase : public Database {
     kRecentRuns,
     kTotalsByRunStatus,
     kScoreHistogram,
+    kReadRunDrift,
   };
   enum class Fault {
     kTransient,                // throws DatabaseError(transient); nothing is written
@@ -177,6 +178,7 @@ class FakeDatabase : public Database {
   std::int64_t BeginRun(const RunRecord& run) override;
   void FinishRun(std::int64_t run_id, const RunRecord& run) override;
   std::vector<std::string> ResultsSources() override;
+  std::optional<RunDrift> ReadRunDrift(std::optional<std::int64_t> run_id) override;
   std::int64_t MarkAbandonedRuns() override;
   std::int64_t ForgetRejections(const std::string& model_version) override;
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,

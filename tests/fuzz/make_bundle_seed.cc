@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   Calibrator calibrator = Calibrator::Fit(Calibrator::Method::kIsotonic, int_labels, scores);
   ModelBundle bundle{ModelMetadata{},    std::move(encoder),
                      std::move(booster), ScoredSet{{1, 2}, {0, 1}, {0.2, 0.7}, {0.1, 0.8}},
-                     ScoredSet{},        std::move(calibrator)};
+                     ScoredSet{},        std::move(calibrator),
+                     std::nullopt};
 
   ModelMetadata& m = bundle.metadata;
   m.version = "20261129T000000Z-fuzzseed";

@@ -684,5 +684,41 @@ TEST(ConfigTest, ReasonsTableNeedsANameOfItsOwn) {
               HasSubstr("'predictions' is also the name of results.table"));
 }
 
+TEST(ConfigTest, MonitoringDefaultsAndValues) {
+  const MonitoringConfig defaults = Parse(kMinimal).monitoring;
+  EXPECT_EQ(defaults.psi_warn, 0.1);
+  EXPECT_EQ(defaults.psi_alert, 0.25);
+  EXPECT_EQ(defaults.min_rows, 500);
+  EXPECT_EQ(Parse(kMinimal).results.drift_table, "run_drift");
+  const MonitoringConfig set =
+      Parse(Append("monitoring:\n  psi_warn: 0.2\n  psi_alert: 0.5\n  min_rows: 0\n")).monitoring;
+  EXPECT_EQ(set.psi_warn, 0.2);
+  EXPECT_EQ(set.psi_alert, 0.5);
+  EXPECT_EQ(set.min_rows, 0);
+  // psi_warn above the default alert is fine when psi_alert is raised too.
+  EXPECT_EQ(Parse(Append("monitoring:\n  psi_alert: 2\n  psi_warn: 1\n")).monitoring.psi_warn, 1);
+  EXPECT_EQ(Parse(Append("results:\n  drift_table: psi\n")).results.drift_table, "psi");
+}
+
+TEST(ConfigTest, MonitoringOutOfRangeIsRefusedNamingTheKeyAndLine) {
+  EXPECT_EQ(ErrorOf(Append("monitoring:\n  psi_warn: 0\n")),
+            "test.yaml:13: monitoring.psi_warn: must be a number greater than 0, got 0");
+  EXPECT_EQ(ErrorOf(Append("monitoring:\n  psi_alert: -1\n")),
+            "test.yaml:13: monitoring.psi_alert: must be a number greater than 0, got -1");
+  EXPECT_EQ(ErrorOf(Append("monitoring:\n  psi_warn: 0.3\n  psi_alert: 0.2\n")),
+            "test.yaml:14: monitoring.psi_alert: monitoring.psi_alert (0.2) must be greater than "
+            "monitoring.psi_warn (0.3)");
+  // Only psi_warn set, at or above the default alert: blamed on psi_warn.
+  EXPECT_EQ(ErrorOf(Append("monitoring:\n  psi_warn: 0.25\n")),
+            "test.yaml:13: monitoring.psi_warn: monitoring.psi_alert (0.25) must be greater than "
+            "monitoring.psi_warn (0.25)");
+  EXPECT_EQ(ErrorOf(Append("monitoring:\n  min_rows: -5\n")),
+            "test.yaml:13: monitoring.min_rows: must be a non-negative integer, got -5");
+  EXPECT_THAT(ErrorOf(Append("monitoring:\n  min_row: 5\n")),
+              HasSubstr("unknown key 'monitoring.min_row' (did you mean 'min_rows'?)"));
+  EXPECT_THAT(ErrorOf(Append("results:\n  drift_table: scoring_runs\n")),
+              HasSubstr("'scoring_runs' is also the name of results.runs_table"));
+}
+
 }  // namespace
 }  // namespace bankscore

@@ -428,5 +428,39 @@ TEST_F(ScorerTest, ExplicitThresholdOverridesTheBundles) {
   EXPECT_LT(positives, kScoredClients);
 }
 
+// Drift: one row per feature column and one for the probability, recorded with the run's end
+// over the rows it scored (rejected rows are not counted); no status below monitoring.min_rows.
+TEST_F(ScorerTest, RecordsDriftPerColumnWithTheRunEnd) {
+  AddUnreadableAges({1001, 1002});
+  const RunSummary summary = Score();
+  ASSERT_EQ(summary.status, "succeeded");
+  const FakeDatabase::StoredRun run = db_.Runs().back();
+  const std::vector<DriftRow>& drift = run.record.drift;
+  ASSERT_EQ(drift.size(), Model().encoder.input_columns().size() + 1);
+  EXPECT_EQ(drift.back().column, "(probability)");
+  for (const DriftRow& d : drift) {
+    EXPECT_EQ(d.rows, kScoredClients) << d.column;
+    EXPECT_EQ(d.status, std::nullopt) << d.column;  // 250 rows < min_rows 500
+    EXPECT_GE(d.psi, 0) << d.column;
+  }
+  EXPECT_EQ(summary.drift.size(), drift.size());
+
+  // With min_rows 0 and a tiny alert threshold every column that moved at all alerts, and the
+  // message names them.
+  config_.monitoring = MonitoringConfig{1e-9, 2e-9, 0};
+  AddClients(db_, 2001, 50);
+  const RunSummary second = Score();
+  const FakeDatabase::StoredRun again = db_.Runs().back();
+  ASSERT_EQ(again.record.drift.size(), drift.size());
+  EXPECT_EQ(again.record.drift[0].rows, 50);
+  EXPECT_THAT(second.message, HasSubstr("drift alert (PSI >= 2e-09): "));
+  EXPECT_EQ(again.record.message, second.message);
+  const std::optional<RunDrift> read = db_.ReadRunDrift(std::nullopt);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->run_id, second.run_id);
+  EXPECT_EQ(read->columns.size(), drift.size());
+  EXPECT_GE(read->columns.front().psi, read->columns.back().psi);  // worst first
+}
+
 }  // namespace
 }  // namespace bankscore::testing

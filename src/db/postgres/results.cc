@@ -309,7 +309,8 @@ std::int64_t ResultStatements::BeginRun(const RunRecord& run) {
 
 void ResultStatements::FinishRun(std::int64_t run_id, const RunRecord& run) {
   const std::string& runs = config_.results.runs_table;
-  db_.Run("record the run end", {{runs, "UPDATE"}}, [&](pqxx::connection& c) {
+  const std::string& drift = config_.results.drift_table;
+  db_.Run("record the run end", {{runs, "UPDATE"}, {drift, "INSERT"}}, [&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_params("UPDATE " + QuoteIdentifier(runs) +
                        " SET status = $1::text, message = $2::text,"
@@ -319,8 +320,51 @@ void ResultStatements::FinishRun(std::int64_t run_id, const RunRecord& run) {
                    run.status, NullIfEmpty(run.message), FormatDouble(run.threshold), run_id,
                    run.unseen_categories, run.out_of_training_range,
                    NullIfEmpty(run.column_counts));
+    // A run's end recorded twice (a retry after a lost acknowledgement) keeps the first rows.
+    for (const DriftRow& d : run.drift) {
+      tx.exec_params("INSERT INTO " + QuoteIdentifier(drift) +
+                         " (run_id, model_version, column_name, psi, status, rows)"
+                         " VALUES ($1::bigint, $2::text, $3::text, $4::double precision, $5::text,"
+                         " $6::bigint) ON CONFLICT DO NOTHING",
+                     run_id, run.model_version, d.column, FormatDouble(d.psi), d.status, d.rows);
+    }
     tx.commit();
   });
+}
+
+std::optional<RunDrift> ResultStatements::ReadRunDrift(std::optional<std::int64_t> run_id) {
+  const std::string& runs = config_.results.runs_table;
+  const std::string& drift = config_.results.drift_table;
+  return db_.Run("read the run's drift", {{runs, "SELECT"}, {drift, "SELECT"}},
+                 [&](pqxx::connection& c) -> std::optional<RunDrift> {
+                   pqxx::read_transaction tx(c);
+                   // Without a run: the latest run with drift rows, else the latest score run.
+                   const pqxx::result found = tx.exec_params(
+                       "SELECT run_id, model_version, status, COALESCE(message, '') FROM " +
+                           QuoteIdentifier(runs) +
+                           " WHERE run_id = COALESCE($1::bigint, (SELECT max(run_id) FROM " +
+                           QuoteIdentifier(drift) + "), (SELECT max(run_id) FROM " +
+                           QuoteIdentifier(runs) + " WHERE kind = 'score'))",
+                       run_id);
+                   if (found.empty()) return std::nullopt;
+                   RunDrift out{ToInt64(found[0][0], "read the run's drift"),
+                                found[0][1].as<std::string>(),
+                                found[0][2].as<std::string>(),
+                                found[0][3].as<std::string>(),
+                                {}};
+                   for (const auto& row : tx.exec_params(
+                            "SELECT column_name, psi, status, rows FROM " + QuoteIdentifier(drift) +
+                                " WHERE run_id = $1::bigint"
+                                " ORDER BY psi DESC, column_name",
+                            out.run_id)) {
+                     out.columns.push_back(
+                         {row[0].as<std::string>(), row[1].as<double>(),
+                          row[2].is_null() ? std::nullopt
+                                           : std::optional<std::string>(row[2].as<std::string>()),
+                          ToInt64(row[3], "read the run's drift")});
+                   }
+                   return out;
+                 });
 }
 
 std::vector<std::string> ResultStatements::ResultsSources() {
@@ -419,6 +463,7 @@ void ResultStatements::CheckScoringAccess() {
                        {results.rejected_table, "SELECT"},
                        {results.rejected_table, "INSERT"},
                        {results.reasons_table, "INSERT"},
+                       {results.drift_table, "INSERT"},
                        {results.runs_table, "SELECT"},
                        {results.runs_table, "INSERT"},
                        {results.runs_table, "UPDATE"}};

@@ -2,6 +2,7 @@
 // rejections, the runs table, relabeling, and the privilege check before a run.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ class ResultStatements {
   std::int64_t MarkAbandonedRuns();
   std::int64_t ForgetRejections(const std::string& model_version);
   std::vector<std::string> ResultsSources();
+  std::optional<RunDrift> ReadRunDrift(std::optional<std::int64_t> run_id);
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision);
   void CheckScoringAccess();

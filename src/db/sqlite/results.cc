@@ -182,20 +182,76 @@ std::int64_t ResultStatements::BeginRun(const RunRecord& run) {
 }
 
 void ResultStatements::FinishRun(std::int64_t run_id, const RunRecord& run) {
+  Transaction tx(db_);
+  {
+    Statement s(db_,
+                "UPDATE " + QuoteIdentifier(config_.results.runs_table) +
+                    " SET status = ?1, message = ?2, threshold = ?3,"
+                    " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), unseen_categories = ?5,"
+                    " out_of_training_range = ?6, column_counts = ?7 WHERE run_id = ?4",
+                "record run end");
+    s.Bind(1, run.status);
+    s.Bind(2, run.message.empty() ? Value{} : Value{run.message});
+    s.Bind(3, run.threshold);
+    s.Bind(4, run_id);
+    s.Bind(5, run.unseen_categories);
+    s.Bind(6, run.out_of_training_range);
+    s.Bind(7, run.column_counts.empty() ? Value{} : Value{run.column_counts});
+    s.Step();
+  }
+  if (!run.drift.empty()) InsertDrift(run_id, run);
+  tx.Commit();
+}
+
+// The run's drift rows; a run's end recorded twice (a retry after a lost acknowledgement) keeps
+// the rows of the first.
+void ResultStatements::InsertDrift(std::int64_t run_id, const RunRecord& run) {
   Statement s(db_,
-              "UPDATE " + QuoteIdentifier(config_.results.runs_table) +
-                  " SET status = ?1, message = ?2, threshold = ?3,"
-                  " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), unseen_categories = ?5,"
-                  " out_of_training_range = ?6, column_counts = ?7 WHERE run_id = ?4",
-              "record run end");
-  s.Bind(1, run.status);
-  s.Bind(2, run.message.empty() ? Value{} : Value{run.message});
-  s.Bind(3, run.threshold);
-  s.Bind(4, run_id);
-  s.Bind(5, run.unseen_categories);
-  s.Bind(6, run.out_of_training_range);
-  s.Bind(7, run.column_counts.empty() ? Value{} : Value{run.column_counts});
-  s.Step();
+              "INSERT INTO " + QuoteIdentifier(config_.results.drift_table) +
+                  " (run_id, model_version, column_name, psi, status, rows)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+              "record the run's drift");
+  s.Bind(1, run_id);
+  s.Bind(2, run.model_version);
+  for (const DriftRow& d : run.drift) {
+    s.Bind(3, d.column);
+    s.Bind(4, d.psi);
+    s.Bind(5, d.status ? Value{*d.status} : Value{});
+    s.Bind(6, d.rows);
+    s.Step();
+    s.Rewind();
+  }
+}
+
+std::optional<RunDrift> ResultStatements::ReadRunDrift(std::optional<std::int64_t> run_id) {
+  const std::string runs = QuoteIdentifier(config_.results.runs_table);
+  const std::string drift = QuoteIdentifier(config_.results.drift_table);
+  // Without a run: the latest run with drift rows, else the latest score run.
+  Statement find(db_,
+                 "SELECT run_id, model_version, status, COALESCE(message, '') FROM " + runs +
+                     " WHERE run_id = COALESCE(?1, (SELECT MAX(run_id) FROM " + drift +
+                     "), (SELECT MAX(run_id) FROM " + runs + " WHERE kind = 'score'))",
+                 "look up the run");
+  find.Bind(1, run_id ? Value{*run_id} : Value{});
+  if (!find.Step()) return std::nullopt;
+  RunDrift out{find.Int(0),
+               std::get<std::string>(find.Cell(1)),
+               std::get<std::string>(find.Cell(2)),
+               std::get<std::string>(find.Cell(3)),
+               {}};
+  Statement rows(db_,
+                 "SELECT column_name, psi, status, rows FROM " + drift +
+                     " WHERE run_id = ?1 ORDER BY psi DESC, column_name",
+                 "read the run's drift");
+  rows.Bind(1, out.run_id);
+  while (rows.Step()) {
+    const Value status = rows.Cell(2);
+    out.columns.push_back(
+        {std::get<std::string>(rows.Cell(0)), rows.Double(1),
+         IsNull(status) ? std::nullopt : std::optional<std::string>(std::get<std::string>(status)),
+         rows.Int(3)});
+  }
+  return out;
 }
 
 std::vector<std::string> ResultStatements::ResultsSources() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ class ResultStatements {
   std::int64_t MarkAbandonedRuns();
   std::int64_t ForgetRejections(const std::string& model_version);
   std::vector<std::string> ResultsSources();
+  std::optional<RunDrift> ReadRunDrift(std::optional<std::int64_t> run_id);
   RelabelResult Relabel(std::int64_t run_id, const std::string& model_version,
                         const Decision& decision);
   // SQLite has no privileges: a read-only file fails at the first write, with the path.
@@ -41,6 +43,7 @@ class ResultStatements {
                      const std::vector<PredictionReason>& reasons);
   void InsertRejections(std::int64_t run_id, const std::string& model_version,
                         const std::vector<Rejection>& rejections, BatchWriteResult& result);
+  void InsertDrift(std::int64_t run_id, const RunRecord& run);
   void AddRunTotals(std::int64_t run_id, double threshold, const BatchWriteResult& result);
 
   Connection& db_;
