@@ -13,7 +13,7 @@
 --                     file, or set it afterwards with `\password bankscore`)
 --   schema            schema holding the tables (default public; database.schema in the config)
 --   source_table      the source table (default bank_clients; source.table)
---   predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons
+--   predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons, scoring_leases
 --                     the results names if the config's `results:` section renames them
 --   segments, segment_profiles, segmentations, segmented_predictions
 --                     the segmentation names if the config's `segmentation:` section renames them
@@ -31,6 +31,7 @@
 \if :{?rejected_rows} \else \set rejected_rows rejected_rows \endif
 \if :{?latest_predictions} \else \set latest_predictions latest_predictions \endif
 \if :{?prediction_reasons} \else \set prediction_reasons prediction_reasons \endif
+\if :{?scoring_leases} \else \set scoring_leases scoring_leases \endif
 \if :{?segments} \else \set segments segments \endif
 \if :{?segment_profiles} \else \set segment_profiles segment_profiles \endif
 \if :{?segmentations} \else \set segmentations segmentations \endif
@@ -82,11 +83,20 @@ GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"rejected_rows" TO bankscore_sc
 -- SELECT for people and the HTTP service.
 GRANT SELECT, INSERT ON TABLE :"schema".:"prediction_reasons" TO bankscore_scorer;
 
--- The run_id default draws from the BIGSERIAL's sequence.
+-- scoring_leases (score --workers N): SELECT for the claim's FOR UPDATE SKIP LOCKED and the
+-- planner's last range, INSERT of new ranges, UPDATE of claims, heartbeats and finished ranges.
+-- No DELETE: ranges stay as the record of who scored what.
+GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"scoring_leases" TO bankscore_scorer;
+
+-- The run_id default draws from the BIGSERIAL's sequence, and lease_id from the leases' one.
 SELECT pg_get_serial_sequence(format('%I.%I', :'schema', :'scoring_runs'), 'run_id')
   AS runs_sequence
 \gset
 GRANT USAGE ON SEQUENCE :runs_sequence TO bankscore_scorer;
+SELECT pg_get_serial_sequence(format('%I.%I', :'schema', :'scoring_leases'), 'lease_id')
+  AS leases_sequence
+\gset
+GRANT USAGE ON SEQUENCE :leases_sequence TO bankscore_scorer;
 
 -- `bankscore show` reads each key's newest prediction from the view.
 GRANT SELECT ON TABLE :"schema".:"latest_predictions" TO bankscore_scorer;

@@ -29,6 +29,7 @@ struct Arguments {
   bool json = false;
   bool wait = false;
   bool retry_rejected = false;
+  int workers = 0;  // score --workers N; 0: one scorer
   bool once = false;
   bool json_logs = false;
   bool promote = false;       // train --promote
