@@ -58,6 +58,8 @@ struct ResultsConfig {
   std::string reasons_table = "prediction_reasons";
   // Per scoring run, the PSI of every feature column and of the probability (bankscore drift).
   std::string drift_table = "run_drift";
+  // Key ranges claimed by the scoring workers of `score/run --workers N` (PostgreSQL only).
+  std::string leases_table = "scoring_leases";
 };
 
 // Drift per scoring run (README "Drift"): the Population Stability Index of each column against the
@@ -96,6 +98,10 @@ struct ScoringConfig {
   std::size_t explain_top = 3;
   std::chrono::seconds interval{300};  // daemon: time between cycles
   std::optional<TimeOfDay> daily_at;   // daemon: daily at this UTC time instead of interval
+  // --workers (PostgreSQL): source rows per claimed key range, and how long a range's heartbeat
+  // may be silent before another worker takes the range over.
+  std::int64_t lease_rows = 50000;
+  std::chrono::milliseconds lease_timeout{60000};
 };
 
 struct TrainingConfig {

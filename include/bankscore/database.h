@@ -125,6 +125,12 @@ struct RunRecord {
   // Written by FinishRun, in its transaction, into results.drift_table (score runs only; empty
   // when the model has no drift reference).
   std::vector<DriftRow> drift;
+  // Leased scoring (--workers): the worker that ran it, the key ranges it claimed and how many of
+  // those it took over from a worker whose heartbeat had stopped. Written by BeginRun (worker)
+  // and FinishRun; the SQLite backend, which has no workers, leaves them empty.
+  std::string worker;
+  std::int64_t leases_claimed = 0;
+  std::int64_t lease_takeovers = 0;
 };
 
 // An exclusive "one scorer at a time" lock; released when destroyed or when the process dies.
@@ -136,6 +142,47 @@ class ScorerLock {
   // transient when the server cannot be reached to check, not transient when another scorer
   // holds the lock now (the run must stop).
   virtual void EnsureHeld() = 0;
+  // Marks run `run_id` as alive for as long as this lock is held, so that another worker's
+  // MarkAbandonedRuns leaves it alone (PostgreSQL: an advisory lock per run on the lock's
+  // connection). A no-op where only one scorer runs at a time.
+  virtual void HoldRun(std::int64_t /*run_id*/) {}
+};
+
+// One claimed range of source keys, lo..hi inclusive, of one model version.
+struct KeyLease {
+  std::int64_t lease_id = 0;
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;
+  bool taken_over = false;      // it was claimed by a worker whose heartbeat had stopped
+  std::string previous_worker;  // that worker, when taken_over
+};
+
+// The leases of `bankscore score/run --workers N` (PostgreSQL): the unscored key space of a model
+// version cut into ranges that workers claim one at a time (FOR UPDATE SKIP LOCKED), so several
+// workers in several processes or hosts score one table together. Leases only share out the
+// work: exactly-once per (key, model version) is still the predictions' primary key and the
+// batch's transaction, so a range scored twice after a takeover writes nothing twice. Every
+// method is one short transaction on the caller's connection and throws DatabaseError.
+class LeaseStore {
+ public:
+  virtual ~LeaseStore() = default;
+  // Adds ranges of about `rows_per_lease` source keys for the keys above every range planned so
+  // far, and reopens finished ranges that hold unscored rows again (rows loaded later, rejections
+  // forgotten). Planners are serialised, so two workers never plan the same keys. Returns the
+  // ranges added or reopened.
+  virtual std::int64_t PlanLeases(const std::string& model_version,
+                                  std::int64_t rows_per_lease) = 0;
+  // Claims the first open range of `model_version`, or a claimed one whose heartbeat is older
+  // than `timeout` (a takeover, counted in the range's row); nullopt when none is left.
+  virtual std::optional<KeyLease> ClaimLease(const std::string& model_version,
+                                             const std::string& worker,
+                                             std::chrono::milliseconds timeout) = 0;
+  // Renews the heartbeat of a range `worker` holds; false when it no longer holds it (taken over).
+  virtual bool Heartbeat(std::int64_t lease_id, const std::string& worker) = 0;
+  // Marks a range `worker` holds as done (nothing of it is left unscored).
+  virtual void FinishLease(std::int64_t lease_id, const std::string& worker) = 0;
+  // Gives a range back unfinished (the worker stops), so another worker claims it at once.
+  virtual void ReleaseLease(std::int64_t lease_id, const std::string& worker) = 0;
 };
 
 // Rows going into one table in one transaction: Write any number of batches (each with the
@@ -292,8 +339,11 @@ class Database {
   virtual std::int64_t CountUnscoredRows(const std::string& model_version) = 0;
   // The source rows with an integer key above `after_key` (all when nullopt) that have neither a
   // prediction nor a rejection for `model_version`, in key order.
+  // With `up_to_key`, only keys up to it (a leased range). (The default argument is for callers
+  // that read everything; every override repeats it.)
   virtual std::unique_ptr<UnscoredRowReader> ReadUnscored(
-      const std::string& model_version, std::optional<std::int64_t> after_key) = 0;
+      const std::string& model_version, std::optional<std::int64_t> after_key,
+      std::optional<std::int64_t> up_to_key = std::nullopt) = 0;
   // Source rows without a usable key: they are never scored, and each run reports them.
   virtual UnkeyedRows CountUnkeyedRows() = 0;
   // The declared SQL type of a column ("bigint", "TEXT"; "" when SQLite has none). Throws
@@ -344,6 +394,15 @@ class Database {
   // returns true; returns nullptr if not acquired.
   virtual std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
                                                     const std::function<bool()>& stop) = 0;
+  // The scorer lock shared by the workers of `--workers N` (any number of them hold it at once,
+  // and TryLockScorer waits for all of them) and the leases they claim; nullptr where the backend
+  // has no leases (SQLite: one scorer at a time).
+  virtual std::unique_ptr<ScorerLock> TryLockScorerShared(bool /*wait*/,
+                                                          std::chrono::milliseconds /*timeout*/,
+                                                          const std::function<bool()>& /*stop*/) {
+    return nullptr;
+  }
+  virtual LeaseStore* Leases() { return nullptr; }
 
   // Runs a read-only query for display (the demo's "show results"); values as text.
   virtual RowBatch Query(const std::string& sql) = 0;

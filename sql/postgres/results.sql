@@ -3,8 +3,9 @@
 -- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
 -- it is idempotent. Table names written in double curly braces are replaced by the configured names
 -- (results.table, results.runs_table, results.rejected_table, results.latest_view,
--- results.reasons_table, results.drift_table); with the default config they are predictions,
--- scoring_runs, rejected_rows, latest_predictions, prediction_reasons and run_drift.
+-- results.reasons_table, results.drift_table, results.leases_table); with the default config
+-- they are predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons,
+-- run_drift and scoring_leases.
 -- `bankscore schema --config FILE` prints this file with the names filled in, ready for psql.
 -- Tables are created in the first schema of search_path (database.schema in the config).
 
@@ -26,7 +27,10 @@ CREATE TABLE IF NOT EXISTS "{{scoring_runs}}" (
   source_table  TEXT,
   unseen_categories     BIGINT NOT NULL DEFAULT 0,
   out_of_training_range BIGINT NOT NULL DEFAULT 0,
-  column_counts TEXT
+  column_counts TEXT,
+  worker_id       TEXT,
+  leases_claimed  BIGINT NOT NULL DEFAULT 0,
+  lease_takeovers BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS "{{scoring_runs}}_started_idx" ON "{{scoring_runs}}" (started_at);
 COMMENT ON TABLE "{{scoring_runs}}" IS
@@ -48,6 +52,44 @@ COMMENT ON COLUMN "{{scoring_runs}}".unseen_categories IS 'Cells this run scored
 COMMENT ON COLUMN "{{scoring_runs}}".out_of_training_range IS 'Numeric values this run scored that lay outside the training range by more than the range''s width.';
 COMMENT ON COLUMN "{{scoring_runs}}".column_counts IS 'JSON object: per feature column, {"unseen": n} and/or {"out_of_training_range": n}.';
 COMMENT ON COLUMN "{{scoring_runs}}".pid IS 'Operating-system process id of the bankscore process.';
+COMMENT ON COLUMN "{{scoring_runs}}".worker_id IS 'The scoring worker (host:pid:n) of bankscore score/run --workers N; NULL for a single scorer. Each worker records its own run.';
+COMMENT ON COLUMN "{{scoring_runs}}".leases_claimed IS 'Key ranges of {{scoring_leases}} this worker claimed.';
+COMMENT ON COLUMN "{{scoring_runs}}".lease_takeovers IS 'Of those, ranges taken over from a worker whose heartbeat was older than scoring.lease_timeout.';
+
+-- The work of bankscore score/run --workers N: the source keys of each model version cut into
+-- ranges of scoring.lease_rows keys that workers (threads, processes, hosts) claim with
+-- FOR UPDATE SKIP LOCKED. Exactly-once scoring does not rest on it: a range scored twice (after a
+-- takeover) writes nothing twice, thanks to the predictions' primary key.
+CREATE TABLE IF NOT EXISTS "{{scoring_leases}}" (
+  lease_id      BIGSERIAL   PRIMARY KEY,
+  model_version TEXT        NOT NULL,
+  key_lo        BIGINT      NOT NULL,
+  key_hi        BIGINT      NOT NULL CHECK (key_hi >= key_lo),
+  state         TEXT        NOT NULL DEFAULT 'pending'
+                            CHECK (state IN ('pending', 'claimed', 'done')),
+  worker_id     TEXT,
+  heartbeat_at  TIMESTAMPTZ,
+  claimed_at    TIMESTAMPTZ,
+  finished_at   TIMESTAMPTZ,
+  claims        INTEGER     NOT NULL DEFAULT 0,
+  takeovers     INTEGER     NOT NULL DEFAULT 0,
+  UNIQUE (model_version, key_lo)
+);
+CREATE INDEX IF NOT EXISTS "{{scoring_leases}}_claim_idx"
+  ON "{{scoring_leases}}" (model_version, state, key_lo);
+COMMENT ON TABLE "{{scoring_leases}}" IS
+  'Key ranges of the source claimed by bankscore scoring workers (--workers N), one row per range and model version.';
+COMMENT ON COLUMN "{{scoring_leases}}".lease_id IS 'Range identifier.';
+COMMENT ON COLUMN "{{scoring_leases}}".model_version IS 'Model version the range is scored for.';
+COMMENT ON COLUMN "{{scoring_leases}}".key_lo IS 'First source key of the range (inclusive).';
+COMMENT ON COLUMN "{{scoring_leases}}".key_hi IS 'Last source key of the range (inclusive).';
+COMMENT ON COLUMN "{{scoring_leases}}".state IS 'pending (nobody works on it), claimed (a worker does) or done (nothing of it was left unscored).';
+COMMENT ON COLUMN "{{scoring_leases}}".worker_id IS 'The worker holding or last finishing it (host:pid:n).';
+COMMENT ON COLUMN "{{scoring_leases}}".heartbeat_at IS 'Renewed by the worker before every batch it writes; older than scoring.lease_timeout, the range is taken over.';
+COMMENT ON COLUMN "{{scoring_leases}}".claimed_at IS 'When the range was last claimed.';
+COMMENT ON COLUMN "{{scoring_leases}}".finished_at IS 'When it was marked done.';
+COMMENT ON COLUMN "{{scoring_leases}}".claims IS 'How many times it was claimed.';
+COMMENT ON COLUMN "{{scoring_leases}}".takeovers IS 'How many of those claims took it from a silent worker.';
 
 CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   source_key    BIGINT           NOT NULL,

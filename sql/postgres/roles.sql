@@ -13,7 +13,8 @@
 --                     file, or set it afterwards with `\password bankscore`)
 --   schema            schema holding the tables (default public; database.schema in the config)
 --   source_table      the source table (default bank_clients; source.table)
---   predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons, run_drift
+--   predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons, run_drift,
+--   scoring_leases
 --                     the results names if the config's `results:` section renames them
 --   segments, segment_profiles, segmentations, segmented_predictions
 --                     the segmentation names if the config's `segmentation:` section renames them
@@ -39,6 +40,7 @@
 \if :{?latest_predictions} \else \set latest_predictions latest_predictions \endif
 \if :{?prediction_reasons} \else \set prediction_reasons prediction_reasons \endif
 \if :{?run_drift} \else \set run_drift run_drift \endif
+\if :{?scoring_leases} \else \set scoring_leases scoring_leases \endif
 \if :{?segments} \else \set segments segments \endif
 \if :{?segment_profiles} \else \set segment_profiles segment_profiles \endif
 \if :{?segmentations} \else \set segmentations segmentations \endif
@@ -92,11 +94,20 @@ GRANT SELECT, INSERT ON TABLE :"schema".:"prediction_reasons" TO bankscore_score
 -- run_drift: INSERT of a run's drift rows when it ends; SELECT for `bankscore drift`.
 GRANT SELECT, INSERT ON TABLE :"schema".:"run_drift" TO bankscore_scorer;
 
--- The run_id default draws from the BIGSERIAL's sequence.
+-- scoring_leases (score --workers N): SELECT for the claim's FOR UPDATE SKIP LOCKED and the
+-- planner's last range, INSERT of new ranges, UPDATE of claims, heartbeats and finished ranges.
+-- No DELETE: ranges stay as the record of who scored what.
+GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"scoring_leases" TO bankscore_scorer;
+
+-- The run_id default draws from the BIGSERIAL's sequence, and lease_id from the leases' one.
 SELECT pg_get_serial_sequence(format('%I.%I', :'schema', :'scoring_runs'), 'run_id')
   AS runs_sequence
 \gset
 GRANT USAGE ON SEQUENCE :runs_sequence TO bankscore_scorer;
+SELECT pg_get_serial_sequence(format('%I.%I', :'schema', :'scoring_leases'), 'lease_id')
+  AS leases_sequence
+\gset
+GRANT USAGE ON SEQUENCE :leases_sequence TO bankscore_scorer;
 
 -- `bankscore show` reads each key's newest prediction from the view.
 GRANT SELECT ON TABLE :"schema".:"latest_predictions" TO bankscore_scorer;
@@ -127,10 +138,10 @@ SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bankscore_reader') AS
 CREATE ROLE bankscore_reader NOLOGIN;
 \endif
 COMMENT ON ROLE bankscore_reader IS
-  'bankscore results, read-only: SELECT on predictions, scoring_runs, rejected_rows, prediction_reasons and latest_predictions.';
+  'bankscore results, read-only: SELECT on predictions, scoring_runs, rejected_rows, prediction_reasons, run_drift and latest_predictions.';
 GRANT USAGE ON SCHEMA :"schema" TO bankscore_reader;
 GRANT SELECT ON TABLE :"schema".:"predictions", :"schema".:"scoring_runs",
-  :"schema".:"rejected_rows", :"schema".:"prediction_reasons",
+  :"schema".:"rejected_rows", :"schema".:"prediction_reasons", :"schema".:"run_drift",
   :"schema".:"latest_predictions" TO bankscore_reader;
 
 COMMIT;

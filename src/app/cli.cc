@@ -1,5 +1,8 @@
 #include "app/cli.h"
 
+#include "app/score_workers.h"
+#include "bankscore/error.h"
+
 namespace bankscore::cli {
 namespace {
 
@@ -77,8 +80,20 @@ std::vector<Command> MakeCommands() {
          c.add_flag("--retry-rejected", a.retry_rejected,
                     "Read again the rows the current model rejected before (after correcting "
                     "them); those still bad are rejected again");
+         c.add_option("--workers", a.workers,
+                      "Score with N workers (threads, each with its own connection) sharing the "
+                      "work in key ranges with every other worker on the same database "
+                      "(PostgreSQL; SQLite allows 1)")
+             ->check(CLI::Range(1, 256));
        },
        [](const CommandContext& ctx, const Arguments& a) {
+         if (a.workers > 0) {
+           if (a.retry_rejected) {
+             throw ConfigError(
+                 "--retry-rejected cannot be combined with --workers; run it with one scorer");
+           }
+           return ScoreWithWorkers(ctx, a.workers, a.wait);
+         }
          return ScoreCommand(ctx, a.wait, a.retry_rejected);
        },
        /*handles_signals=*/true},

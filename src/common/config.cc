@@ -443,6 +443,7 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
   if (auto entry = section.Find("latest_view")) results.latest_view = ReadIdentifier(*entry);
   if (auto entry = section.Find("reasons_table")) results.reasons_table = ReadIdentifier(*entry);
   if (auto entry = section.Find("drift_table")) results.drift_table = ReadIdentifier(*entry);
+  if (auto entry = section.Find("leases_table")) results.leases_table = ReadIdentifier(*entry);
 
   // Two of these sharing a name would mix unrelated rows in one table. Each name comes with the
   // field that set it (none for a default) so the error can point at a line.
@@ -459,7 +460,8 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
       {"results.rejected_table", results.rejected_table, section.Find("rejected_table")},
       {"results.latest_view", results.latest_view, section.Find("latest_view")},
       {"results.reasons_table", results.reasons_table, section.Find("reasons_table")},
-      {"results.drift_table", results.drift_table, section.Find("drift_table")}};
+      {"results.drift_table", results.drift_table, section.Find("drift_table")},
+      {"results.leases_table", results.leases_table, section.Find("leases_table")}};
   for (std::size_t i = 0; i < std::size(names); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (names[i].value != names[j].value) continue;
@@ -554,6 +556,15 @@ ScoringConfig ReadScoring(const Section& section) {
   if (auto entry = section.Find("batch_size")) {
     scoring.batch_size =
         ReadInteger<std::size_t>(*entry, 1, 10000000, "an integer between 1 and 10000000");
+  }
+  if (auto entry = section.Find("lease_rows")) {
+    scoring.lease_rows =
+        ReadInteger<std::int64_t>(*entry, 100, 100000000, "an integer between 100 and 100000000");
+  }
+  if (auto entry = section.Find("lease_timeout")) {
+    scoring.lease_timeout = ReadMilliseconds(*entry);
+    // A heartbeat is sent at most every sixth of it: shorter would flood the leases table.
+    if (scoring.lease_timeout.count() < 1000) Fail(*entry, "must be at least 1s");
   }
   const std::optional<Field> interval = section.Find("interval");
   if (interval) {
@@ -771,7 +782,8 @@ void ReadSegmentationNames(const Section& section, const Config& config, Segment
       {config.results.rejected_table, "results.rejected_table"},
       {config.results.latest_view, "results.latest_view"},
       {config.results.reasons_table, "results.reasons_table"},
-      {config.results.drift_table, "results.drift_table"}};
+      {config.results.drift_table, "results.drift_table"},
+      {config.results.leases_table, "results.leases_table"}};
   for (const Name& name : names) {
     const std::optional<Field> entry = section.Find(name.key);
     if (entry) *name.value = ReadIdentifier(*entry);
@@ -995,12 +1007,13 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section source =
       root.Child("source", {"table", "key", "label", "positive_label", "negative_labels",
                             "label_case_insensitive", "features", "sentinels", "ranges"});
-  const Section results = root.Child("results", {"table", "runs_table", "rejected_table",
-                                                 "latest_view", "reasons_table", "drift_table"});
+  const Section results =
+      root.Child("results", {"table", "runs_table", "rejected_table", "latest_view",
+                             "reasons_table", "drift_table", "leases_table"});
   const Section model = root.Child("model", {"path"});
-  const Section scoring =
-      root.Child("scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth",
-                             "threads", "explain_top", "interval", "daily_at"});
+  const Section scoring = root.Child(
+      "scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth", "threads",
+                  "explain_top", "interval", "daily_at", "lease_rows", "lease_timeout"});
   const Section training = root.Child(
       "training", {"test_fraction", "validation_fraction", "seed", "split", "cv_folds", "imbalance",
                    "smote_neighbors", "num_boost_round", "early_stopping_rounds", "calibration",

@@ -49,9 +49,10 @@ class ComposedDatabase : public Database {
   std::int64_t CountUnscoredRows(const std::string& model_version) override {
     return source().CountUnscoredRows(model_version);
   }
-  std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
-                                                  std::optional<std::int64_t> after_key) override {
-    return source().ReadUnscored(model_version, after_key);
+  std::unique_ptr<UnscoredRowReader> ReadUnscored(
+      const std::string& model_version, std::optional<std::int64_t> after_key,
+      std::optional<std::int64_t> up_to_key = std::nullopt) override {
+    return source().ReadUnscored(model_version, after_key, up_to_key);
   }
   UnkeyedRows CountUnkeyedRows() override { return source().CountUnkeyedRows(); }
   std::string ColumnSqlType(const std::string& table, const std::string& column) override {

@@ -8,6 +8,7 @@
 #include "db/postgres_database.h"
 
 #include "db/composed_database.h"
+#include "db/postgres/leases.h"
 #include "db/postgres/results.h"
 #include "db/postgres/segments.h"
 #include "db/postgres/serving.h"
@@ -27,7 +28,8 @@ class PostgresDatabase
         source_(db_, config_),
         results_(db_, config_),
         segments_(db_, config_),
-        serving_(db_, config_) {
+        serving_(db_, config_),
+        leases_(db_, config_) {
     db_.session();  // fail now, with the one-line message, if the server cannot be reached
   }
 
@@ -35,8 +37,15 @@ class PostgresDatabase
 
   std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
                                             const std::function<bool()>& stop) override {
-    return pg::TryLockScorer(db_.settings(), config_.results.table, wait, timeout, stop, db_.log());
+    return pg::TryLockScorer(db_.settings(), config_.results.table, config_.results.runs_table,
+                             pg::LockMode::kExclusive, wait, timeout, stop, db_.log());
   }
+  std::unique_ptr<ScorerLock> TryLockScorerShared(bool wait, std::chrono::milliseconds timeout,
+                                                  const std::function<bool()>& stop) override {
+    return pg::TryLockScorer(db_.settings(), config_.results.table, config_.results.runs_table,
+                             pg::LockMode::kShared, wait, timeout, stop, db_.log());
+  }
+  LeaseStore* Leases() override { return &leases_; }
 
   RowBatch Query(const std::string& sql) override {
     const pqxx::result r = db_.Exec("query", {}, sql);
@@ -68,6 +77,7 @@ class PostgresDatabase
   pg::ResultStatements results_;
   pg::SegmentStatements segments_;
   pg::ServingQueries serving_;  // issue 13
+  pg::LeaseStatements leases_;  // --workers (issue 15)
 };
 
 }  // namespace

@@ -37,19 +37,29 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
                                {"rejected_rows", results.rejected_table},
                                {"latest_predictions", results.latest_view},
                                {"prediction_reasons", results.reasons_table},
-                               {"run_drift", results.drift_table}});
+                               {"run_drift", results.drift_table}},
+                               {
+    "scoring_leases", results.leases_table}
+});
 }
 
 std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
                                              const ResultsConfig& results) {
   const bool sqlite = backend == "sqlite";
   const std::string count = sqlite ? "INTEGER NOT NULL DEFAULT 0" : "BIGINT NOT NULL DEFAULT 0";
-  return {{results.table, "raw_score", sqlite ? "REAL" : "DOUBLE PRECISION"},
-          {results.runs_table, "source_table", "TEXT"},
-          {results.runs_table, "unseen_categories", count},
-          {results.runs_table, "out_of_training_range", count},
-          {results.runs_table, "column_counts", "TEXT"},
-          {results.table, "top_reasons", "TEXT"}};
+  std::vector<AddedColumn> added = {
+      {results.table, "raw_score", sqlite ? "REAL" : "DOUBLE PRECISION"},
+      {results.runs_table, "source_table", "TEXT"},
+      {results.runs_table, "unseen_categories", count},
+      {results.runs_table, "out_of_training_range", count},
+      {results.runs_table, "column_counts", "TEXT"},
+      {results.table, "top_reasons", "TEXT"}};
+  if (!sqlite) {  // leased scoring (--workers) is PostgreSQL's only
+    added.push_back({results.runs_table, "worker_id", "TEXT"});
+    added.push_back({results.runs_table, "leases_claimed", count});
+    added.push_back({results.runs_table, "lease_takeovers", count});
+  }
+  return added;
 }
 
 std::vector<std::string> ResultsRelations(const ResultsConfig& results) {
@@ -104,6 +114,7 @@ std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& para
   }
   sql += " FROM " + QuoteIdentifier(src.table) + " AS s WHERE " + params.key_is_integer;
   if (!params.after_key.empty()) sql += " AND " + key + " > " + params.after_key;
+  if (!params.up_to_key.empty()) sql += " AND " + key + " <= " + params.up_to_key;
   // NOT EXISTS on the (source_key, model_version) primary keys: an index lookup per row.
   sql += " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.table) +
          " AS p WHERE p.source_key = " + key + " AND p.model_version = " + params.model_version +

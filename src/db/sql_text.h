@@ -61,6 +61,7 @@ struct UnscoredRowsParams {
   std::string after_key;       // placeholder of the lower key bound (integer); empty: none
   std::string key_is_integer;  // the backend's test that SourceKey() holds an integer
   bool key_only = false;       // SELECT the key only, LIMIT 1: "is there anything to score?"
+  std::string up_to_key;       // placeholder of the upper key bound (integer); empty: none
 };
 
 // The "rows not yet scored" query shared by both backends: the key, then the configured feature

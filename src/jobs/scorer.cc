@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 #include <optional>
 
 #include "bankscore/error.h"
@@ -27,6 +28,7 @@ class ScoringRun {
              const ScoreOptions& options, spdlog::logger& log)
       : db_(db), lock_(lock), config_(config), model_(model), options_(options), log_(log) {
     summary_.model_version = model.metadata.version;
+    summary_.worker = options.worker;
     summary_.threshold = CurrentDecision().threshold;
   }
 
@@ -48,10 +50,23 @@ class ScoringRun {
       summary_.status = "nothing to score";
       return summary_;
     }
+    std::optional<KeyLease> lease;
+    if (Leased()) {
+      lease = FirstLease();
+      if (!lease) {
+        summary_.status = "nothing to score";
+        return summary_;
+      }
+    }
     Prepare();
     std::exception_ptr failure;
     try {
-      ScoreAllBatches();
+      if (Leased()) {
+        lock_.HoldRun(summary_.run_id);
+        ScoreLeases(std::move(lease));
+      } else {
+        ScoreAllBatches();
+      }
     } catch (const Error& e) {
       failure = Fail(e);
     }
@@ -89,6 +104,114 @@ class ScoringRun {
   }
 
   bool StopRequested() const { return options_.should_stop && options_.should_stop(); }
+  bool Leased() const { return !options_.worker.empty(); }
+
+  LeaseStore& Leases() {
+    LeaseStore* leases = db_.Leases();
+    if (!leases) {
+      throw ConfigError("scoring workers need PostgreSQL: the " + db_.BackendName() +
+                        " database has no leases");
+    }
+    return *leases;
+  }
+
+  // Plans the ranges of the keys nobody has planned yet, then claims one; nullopt when every
+  // range is done or held by a live worker.
+  std::optional<KeyLease> FirstLease() {
+    const std::int64_t planned = Retry("planning key ranges", [&] {
+      return Leases().PlanLeases(summary_.model_version, config_.scoring.lease_rows);
+    });
+    if (planned > 0) {
+      log_.info("worker {}: planned {} key range(s) of up to {} rows for model {}", options_.worker,
+                planned, config_.scoring.lease_rows, summary_.model_version);
+    }
+    return ClaimNext();
+  }
+
+  std::optional<KeyLease> ClaimNext() {
+    return Retry("claiming a key range", [&] {
+      return Leases().ClaimLease(summary_.model_version, options_.worker,
+                                 config_.scoring.lease_timeout);
+    });
+  }
+
+  // Scores `lease` and every range claimed after it; a lease lost to another worker (its
+  // heartbeat was late) is left to that worker. On failure the range is given back.
+  void ScoreLeases(std::optional<KeyLease> lease) {
+    while (lease && !StopRequested()) {
+      CountClaim(*lease);
+      try {
+        ScoreLease(*lease);
+      } catch (const Error&) {
+        ReleaseQuietly(lease->lease_id);
+        throw;
+      }
+      if (pipeline_.interrupted) {
+        ReleaseQuietly(lease->lease_id);
+        break;
+      }
+      if (pipeline_.lease_lost) {
+        log_.warn("worker {}: keys {}..{} were taken over by another worker; left to it",
+                  options_.worker, lease->lo, lease->hi);
+      } else {
+        Retry("finishing a key range", [&] {
+          Leases().FinishLease(lease->lease_id, options_.worker);
+          return 0;
+        });
+      }
+      lease = ClaimNext();
+    }
+    const bool stopped = pipeline_.interrupted || (lease && StopRequested());
+    if (lease && !pipeline_.interrupted) ReleaseQuietly(lease->lease_id);
+    summary_.status = stopped ? "interrupted" : "succeeded";
+    if (stopped) summary_.message = "stopped by signal";
+  }
+
+  void CountClaim(const KeyLease& lease) {
+    ++summary_.leases_claimed;
+    if (lease.taken_over) {
+      ++summary_.lease_takeovers;
+      log_.warn("worker {}: took over keys {}..{} from worker {}, silent for over {} ms",
+                options_.worker, lease.lo, lease.hi, lease.previous_worker,
+                config_.scoring.lease_timeout.count());
+    } else {
+      log_.info("worker {}: claimed keys {}..{}", options_.worker, lease.lo, lease.hi);
+    }
+  }
+
+  // One range through the pipeline; the heartbeat goes before each batch's write.
+  void ScoreLease(const KeyLease& lease) {
+    LeaseStore& leases = Leases();
+    const std::int64_t id = lease.lease_id;
+    PipelineContext context{db_,
+                            lock_,
+                            config_,
+                            model_,
+                            options_.threshold,
+                            options_.should_stop,
+                            log_,
+                            nullptr,  // a worker's share has no total of its own to show
+                            lease.lo > std::numeric_limits<std::int64_t>::min()
+                                ? std::optional<std::int64_t>(lease.lo - 1)
+                                : std::nullopt,
+                            lease.hi,
+                            [&] {
+                              return Retry("renewing a key range's heartbeat",
+                                           [&] { return leases.Heartbeat(id, options_.worker); });
+                            }};
+    pipeline_.lease_lost = false;
+    RunScoringPipeline(context, summary_.run_id, pipeline_);
+  }
+
+  void ReleaseQuietly(std::int64_t lease_id) {
+    try {
+      Leases().ReleaseLease(lease_id, options_.worker);
+    } catch (const Error& e) {
+      // Not fatal: another worker takes the range over once its heartbeat is old enough.
+      log_.warn("worker {}: could not give back key range {}: {}", options_.worker, lease_id,
+                e.what());
+    }
+  }
 
   Decision CurrentDecision() const {
     ScoringConfig scoring = config_.scoring;
@@ -154,6 +277,7 @@ class ScoringRun {
     }
     record_.model_version = summary_.model_version;
     record_.source_table = config_.source.Identity();
+    record_.worker = options_.worker;
     record_.threshold = summary_.threshold;
     const std::int64_t unscored = Retry(
         "counting unscored rows", [&] { return db_.CountUnscoredRows(summary_.model_version); });
@@ -194,7 +318,10 @@ class ScoringRun {
                                   options_.threshold,
                                   options_.should_stop,
                                   log_,
-                                  progress_ ? &*progress_ : nullptr};
+                                  progress_ ? &*progress_ : nullptr,
+                                  std::nullopt,
+                                  std::nullopt,
+                                  nullptr};
     RunScoringPipeline(context, summary_.run_id, pipeline_);
     if (pipeline_.interrupted) {
       summary_.status = "interrupted";
@@ -235,9 +362,12 @@ class ScoringRun {
     record_.status = summary_.status;
     record_.message = summary_.message;
     record_.threshold = summary_.threshold;
+    record_.leases_claimed = summary_.leases_claimed;
+    record_.lease_takeovers = summary_.lease_takeovers;
     RecordColumnCounts();
     RecordDrift();
     record_.message = summary_.message;
+    LogWorkerTotals();
     try {
       WithRetry(config_.database, log_, "recording the run end", nullptr, [&] {
         db_.FinishRun(summary_.run_id, record_);
@@ -303,6 +433,18 @@ class ScoringRun {
 
   void AddToMessage(const std::string& text) {
     summary_.message += (summary_.message.empty() ? "" : "; ") + text;
+  }
+
+  // A worker's share, so the logs of several workers show how the work was spread.
+  void LogWorkerTotals() {
+    if (!Leased()) return;
+    const double seconds = summary_.duration.count() / 1000.0;
+    log_.info(
+        "worker {}: run {} {}: {} rows in {:.2f} s ({:.0f} rows/s), {} key range(s) claimed, {} "
+        "taken over",
+        options_.worker, summary_.run_id, summary_.status, summary_.rows_read, seconds,
+        seconds > 0 ? summary_.rows_read / seconds : 0.0, summary_.leases_claimed,
+        summary_.lease_takeovers);
   }
 
   void KeepUnrecordedEnd(const Error& e) {

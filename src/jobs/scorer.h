@@ -43,6 +43,11 @@ struct ScoreOptions {
   // Optional, owned by the caller: set to the run's id once the run is recorded. From then on the
   // scorer logs the run's end (run_finished) itself, also when it fails.
   std::int64_t* started_run_id = nullptr;
+  // Leased scoring (--workers, PostgreSQL): this worker's name, unique among all workers of all
+  // processes. The run then scores the key ranges it claims from Database::Leases() (planned
+  // first, see LeaseStore) until none is left, and `lock` must be the shared scorer lock. Empty:
+  // one scorer, the whole table in one pass.
+  std::string worker;
 };
 
 struct RunSummary {
@@ -61,8 +66,11 @@ struct RunSummary {
   std::int64_t non_integer_keys = 0;  // source rows whose key is not an integer: never scored
   std::vector<std::int64_t> unseen;   // per categorical feature: cells of unseen categories
   std::vector<std::int64_t> out_of_training_range;  // per numeric feature
-  std::vector<DriftRow> drift;  // PSI per column (empty without a drift reference or rows)
-  StageTimes times;             // read, encode, predict, write (summed over batches)
+  std::vector<DriftRow> drift;       // PSI per column (empty without a drift reference or rows)
+  std::string worker;                // ScoreOptions::worker
+  std::int64_t leases_claimed = 0;   // key ranges this worker claimed
+  std::int64_t lease_takeovers = 0;  // of those, taken over from a worker that had stopped
+  StageTimes times;                  // read, encode, predict, write (summed over batches)
   std::chrono::milliseconds duration{0};
 };
 
@@ -72,7 +80,8 @@ struct RunSummary {
 // marked abandoned and the run is recorded. Database failures are retried per batch
 // (config.database.connect_attempts, with backoff); when retries run out the run is recorded as
 // failed and the DatabaseError is rethrown. A stop request during a retry ends the run as
-// interrupted, without an exception.
+// interrupted, without an exception. With ScoreOptions::worker, see there: a worker that finds
+// no range to claim records no run ("nothing to score").
 RunSummary ScoreNewRows(Database& db, ScorerLock& lock, const Config& config,
                         const ModelBundle& model, const ScoreOptions& options, spdlog::logger& log);
 

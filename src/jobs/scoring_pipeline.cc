@@ -41,7 +41,8 @@ class Pipeline {
         result_(result),
         free_(depth_),
         to_score_(depth_),
-        to_write_(depth_) {
+        to_write_(depth_),
+        last_read_key_(context.after_key) {
     for (std::size_t i = 0; i < depth_; ++i) {
       auto slot = std::make_unique<Slot>();
       slot->source.Reset(c_.config.source.FeatureColumns());
@@ -132,7 +133,7 @@ class Pipeline {
   // Reads past a full batch to see where the last key's rows end: the rows of one key (a key
   // that appears more than once) always go into the same batch, so they are refused together.
   bool Fill(ColumnarBatch& batch) {
-    if (!reader_) reader_ = c_.db.ReadUnscored(version_, last_read_key_);
+    if (!reader_) reader_ = c_.db.ReadUnscored(version_, last_read_key_, c_.up_to_key);
     batch.Clear();
     for (std::size_t row = 0; row < carry_.rows(); ++row) batch.AppendRowFrom(carry_, row);
     carry_.Clear();
@@ -177,10 +178,15 @@ class Pipeline {
 
   void WriteStage() {
     while (std::optional<SlotPtr> slot = to_write_.Pop()) {
-      if (StopRequested()) {
+      const bool lost = !StopRequested() && c_.keep_lease && !c_.keep_lease();
+      if (lost || StopRequested()) {
         // SIGTERM stops after the batch being written; batches still in flight are dropped and
-        // read again by the next run.
-        interrupted_ = true;
+        // read again by the next run (or, for a lost lease, by the worker that took it over).
+        if (lost) {
+          result_.lease_lost = true;
+        } else {
+          interrupted_ = true;
+        }
         free_.Cancel();
         to_score_.Cancel();
         return;

@@ -14,6 +14,8 @@
 #include <spdlog/logger.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,7 @@ namespace bankscore {
 
 struct PipelineResult {
   bool interrupted = false;  // a stop request ended the run after the batch being written
+  bool lease_lost = false;   // PipelineContext::keep_lease said no: another worker has the range
   double last_threshold = 0.5;
   std::int64_t batches = 0;
   BatchWriteResult written;                         // summed over batches
@@ -47,6 +50,12 @@ struct PipelineContext {
   StopRequested should_stop;
   spdlog::logger& log;
   ProgressLog* progress;  // told of every batch written; may be null
+  // A leased range (lo - 1, hi]: only its keys are read. nullopt: from the first key / to the end.
+  std::optional<std::int64_t> after_key;
+  std::optional<std::int64_t> up_to_key;
+  // Called by the writer before each batch (leased scoring: the heartbeat); false stops the
+  // pipeline like a stop request, with PipelineResult::lease_lost set. Empty: always write.
+  std::function<bool()> keep_lease;
 };
 
 // Scores every unscored row into run `run_id`. Transient database failures are retried (the

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -50,6 +51,9 @@ struct FakeDatabase::Store {
   std::map<std::pair<VersionAndKey, int>, PredictionReason> reasons;  // by rank
   std::vector<StoredRun> runs;                                        // run_id = index + 1
   bool scorer_locked = false;
+  int shared_holders = 0;
+  std::set<std::int64_t> held_runs;  // runs of live lock holders (ScorerLock::HoldRun)
+  std::unique_ptr<FakeLeaseStore> leases;
   std::optional<std::string> access_refusal;
   std::map<Method, int> calls;
   std::map<Method, PendingFault> faults;
@@ -66,19 +70,31 @@ struct FakeDatabase::Store {
 // The scorer lock: held until destroyed. EnsureHeld fails only when a fault is injected.
 class FakeDatabase::Lock : public ScorerLock {
  public:
-  explicit Lock(std::shared_ptr<Store> store) : store_(std::move(store)) {}
+  Lock(std::shared_ptr<Store> store, bool shared) : store_(std::move(store)), shared_(shared) {}
   ~Lock() override {
     std::lock_guard<std::mutex> lock(store_->mutex);
-    store_->scorer_locked = false;
+    if (shared_) {
+      --store_->shared_holders;
+    } else {
+      store_->scorer_locked = false;
+    }
+    for (std::int64_t run : runs_) store_->held_runs.erase(run);
   }
   void EnsureHeld() override {
     if (Enter(*store_, Method::kEnsureHeld)) {
       throw DatabaseError("fake database: EnsureHeld: lost the connection (injected)", true);
     }
   }
+  void HoldRun(std::int64_t run_id) override {
+    std::lock_guard<std::mutex> lock(store_->mutex);
+    store_->held_runs.insert(run_id);
+    runs_.push_back(run_id);
+  }
 
  private:
   std::shared_ptr<Store> store_;
+  const bool shared_;
+  std::vector<std::int64_t> runs_;
 };
 
 const char* MethodName(FakeDatabase::Method method) {
@@ -121,7 +137,41 @@ FakeDatabase::FakeDatabase(const Config& config)
     : FakeDatabase(std::make_shared<Store>(), config) {}
 
 FakeDatabase::FakeDatabase(std::shared_ptr<Store> store, const Config& config)
-    : store_(std::move(store)), config_(config) {}
+    : store_(std::move(store)), config_(config) {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  if (store_->leases) return;
+  // The first connection's config names the source (all connections of one test share it).
+  store_->leases = std::make_unique<FakeLeaseStore>(
+      [store = std::weak_ptr<Store>(store_), source = config_.source](const std::string& v) {
+        return LeaseKeys(*store.lock(), source, v);
+      });
+}
+
+std::vector<std::pair<std::int64_t, bool>> FakeDatabase::LeaseKeys(Store& store,
+                                                                   const SourceConfig& source,
+                                                                   const std::string& version) {
+  std::lock_guard<std::mutex> lock(store.mutex);
+  std::vector<std::pair<std::int64_t, bool>> keys;
+  const auto t = store.tables.find(source.table);
+  if (t == store.tables.end()) throw DatabaseError("fake database: no table " + source.table);
+  const auto& columns = t->second.columns;
+  const auto k = static_cast<std::size_t>(
+      std::find_if(columns.begin(), columns.end(),
+                   [&](const ColumnSpec& c) { return c.name == source.key; }) -
+      columns.begin());
+  for (const auto& row : t->second.rows) {
+    const auto key = KeyOf(row.at(k));
+    if (!key) continue;
+    const VersionAndKey id{version, *key};
+    keys.emplace_back(*key, !store.predictions.count(id) && !store.rejections.count(id));
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+LeaseStore* FakeDatabase::Leases() { return store_->leases.get(); }
+
+FakeLeaseStore& FakeDatabase::FakeLeases() const { return *store_->leases; }
 
 FakeDatabase::~FakeDatabase() = default;
 
@@ -425,7 +475,8 @@ void FakeDatabase::EnsureResultsSchema() {
 }
 
 std::vector<std::pair<std::int64_t, std::vector<Value>>> FakeDatabase::UnscoredRows(
-    const std::string& model_version, std::optional<std::int64_t> after_key) const {
+    const std::string& model_version, std::optional<std::int64_t> after_key,
+    std::optional<std::int64_t> up_to_key) const {
   RequireResultsSchema();
   const SourceConfig& src = config_.source;
   const Table& t = TableOrThrow(src.table);
@@ -434,7 +485,7 @@ std::vector<std::pair<std::int64_t, std::vector<Value>>> FakeDatabase::UnscoredR
   std::vector<std::pair<std::int64_t, std::vector<Value>>> rows;
   for (const auto& row : t.rows) {
     const auto key = KeyOf(row[k]);
-    if (!key || (after_key && *key <= *after_key)) continue;
+    if (!key || (after_key && *key <= *after_key) || (up_to_key && *key > *up_to_key)) continue;
     const VersionAndKey id{model_version, *key};
     if (store_->predictions.count(id) || store_->rejections.count(id)) continue;
     std::vector<Value> values;
@@ -483,9 +534,10 @@ std::int64_t FakeDatabase::CountUnscoredRows(const std::string& model_version) {
 }
 
 std::unique_ptr<UnscoredRowReader> FakeDatabase::ReadUnscored(
-    const std::string& model_version, std::optional<std::int64_t> after_key) {
+    const std::string& model_version, std::optional<std::int64_t> after_key,
+    std::optional<std::int64_t> up_to_key) {
   return Call(Method::kOpenReader, [&] {
-    return std::make_unique<Reader>(*this, UnscoredRows(model_version, after_key));
+    return std::make_unique<Reader>(*this, UnscoredRows(model_version, after_key, up_to_key));
   });
 }
 
@@ -583,6 +635,8 @@ void FakeDatabase::FinishRun(std::int64_t run_id, const RunRecord& run) {
       stored.record.out_of_training_range = run.out_of_training_range;
       stored.record.column_counts = run.column_counts;
       if (run.kind == "score") stored.record.drift = run.drift;
+      stored.record.leases_claimed = run.leases_claimed;
+      stored.record.lease_takeovers = run.lease_takeovers;
       stored.finished = true;
     }
     return 0;
@@ -647,7 +701,7 @@ std::int64_t FakeDatabase::MarkAbandonedRuns() {
     RequireResultsSchema();
     std::int64_t marked = 0;
     for (StoredRun& run : store_->runs) {
-      if (run.record.status != "running") continue;
+      if (run.record.status != "running" || store_->held_runs.count(run.run_id)) continue;
       run.record.status = "abandoned";
       run.record.message = "the process ended before the run finished";
       run.finished = true;
@@ -698,13 +752,34 @@ std::unique_ptr<ScorerLock> FakeDatabase::TryLockScorer(bool wait,
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const auto try_once = [&] {
     std::lock_guard<std::mutex> lock(store_->mutex);
+    if (store_->shared_holders > 0) return false;
     return !std::exchange(store_->scorer_locked, true);
   };
   while (!try_once()) {  // polled, never waiting with the mutex held
     if (!wait || std::chrono::steady_clock::now() >= deadline || (stop && stop())) return nullptr;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  return std::make_unique<Lock>(store_);
+  return std::make_unique<Lock>(store_, false);
+}
+
+std::unique_ptr<ScorerLock> FakeDatabase::TryLockScorerShared(bool wait,
+                                                              std::chrono::milliseconds timeout,
+                                                              const std::function<bool()>& stop) {
+  if (Enter(*store_, Method::kTryLockScorer)) {
+    throw DatabaseError("fake database: TryLockScorerShared: connection lost (injected)", true);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto try_once = [&] {
+    std::lock_guard<std::mutex> lock(store_->mutex);
+    if (store_->scorer_locked) return false;
+    ++store_->shared_holders;
+    return true;
+  };
+  while (!try_once()) {
+    if (!wait || std::chrono::steady_clock::now() >= deadline || (stop && stop())) return nullptr;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return std::make_unique<Lock>(store_, true);
 }
 
 void FakeDatabase::UpdateCell(const std::string& table, const std::string& key_column,

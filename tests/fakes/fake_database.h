@@ -15,7 +15,9 @@
 //   - BeginRun / FinishRun / MarkAbandonedRuns keep runs as the runs table does; FinishRun never
 //     touches the counts. TableExists answers true for the results tables (and view) once
 //     EnsureResultsSchema ran.
-//   - One scorer lock per database, shared by all its connections (Connect, Opener).
+//   - One scorer lock per database, shared by all its connections (Connect, Opener); its shared
+//     form admits any number of workers. MarkAbandonedRuns skips runs a live lock holds (HoldRun).
+//   - Leases (FakeLeases) over the source table, with a fake clock.
 //
 // Test controls: FailNext injects faults (a DatabaseError, transient or not, or "commit, then lose
 // the connection": the call's write lands and it throws a transient error, as when a COMMIT's
@@ -38,6 +40,7 @@
 #include "bankscore/config.h"
 #include "bankscore/daemon.h"
 #include "bankscore/database.h"
+#include "fakes/fake_leases.h"
 
 namespace bankscore::testing {
 
@@ -166,8 +169,9 @@ class FakeDatabase : public Database {
   void EnsureResultsSchema() override;
   bool HasUnscoredRows(const std::string& model_version) override;
   std::int64_t CountUnscoredRows(const std::string& model_version) override;
-  std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
-                                                  std::optional<std::int64_t> after_key) override;
+  std::unique_ptr<UnscoredRowReader> ReadUnscored(
+      const std::string& model_version, std::optional<std::int64_t> after_key,
+      std::optional<std::int64_t> up_to_key = std::nullopt) override;
   UnkeyedRows CountUnkeyedRows() override;
   std::string ColumnSqlType(const std::string& table, const std::string& column) override;
   void CheckScoringAccess() override;
@@ -185,6 +189,12 @@ class FakeDatabase : public Database {
                         const Decision& decision) override;
   std::unique_ptr<ScorerLock> TryLockScorer(bool wait, std::chrono::milliseconds timeout,
                                             const std::function<bool()>& stop) override;
+  // Shared by any number of workers; excluded by (and excluding) TryLockScorer's lock.
+  std::unique_ptr<ScorerLock> TryLockScorerShared(bool wait, std::chrono::milliseconds timeout,
+                                                  const std::function<bool()>& stop) override;
+  // The leases, shared by every connection (see fakes/fake_leases.h).
+  LeaseStore* Leases() override;
+  FakeLeaseStore& FakeLeases() const;
   RowBatch Query(const std::string& sql) override;
 
   // --- Segmentation (bankscore segment) ------------------------------------------------------
@@ -226,8 +236,13 @@ class FakeDatabase : public Database {
   struct Store;  // the shared database, defined in fake_database.cc
   struct Table;
   class Lock;
+  class SharedLock;
 
   FakeDatabase(std::shared_ptr<Store> store, const Config& config);
+  // The source keys for FakeLeaseStore: every integer key of `source`, whether it is unscored.
+  static std::vector<std::pair<std::int64_t, bool>> LeaseKeys(Store& store,
+                                                              const SourceConfig& source,
+                                                              const std::string& version);
 
   // Counts the call, runs its hook and throws a pending fault. Returns true when the call must
   // do its work and then throw (kCommitThenLoseConnection).
@@ -238,7 +253,8 @@ class FakeDatabase : public Database {
   auto Call(Method method, Op&& op);
   // The unscored rows (key, features) of the source table; the lock is held.
   std::vector<std::pair<std::int64_t, std::vector<Value>>> UnscoredRows(
-      const std::string& model_version, std::optional<std::int64_t> after_key) const;
+      const std::string& model_version, std::optional<std::int64_t> after_key,
+      std::optional<std::int64_t> up_to_key = std::nullopt) const;
 
   // Helpers for `op`s; the lock is held.
   Table& TableOrThrow(const std::string& table) const;

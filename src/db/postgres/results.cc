@@ -52,6 +52,7 @@ bool ResultStatements::ResultsSchemaComplete(pqxx::transaction_base& tx) {
   // The top-N index came with the anti-join form of the latest view: without it, the DDL (as the
   // owner) replaces the view and builds the indexes.
   if (!RelationExists(tx, config_.results.table + "_probability_idx")) return false;
+  if (!RelationExists(tx, config_.results.leases_table)) return false;
   for (const AddedColumn& added : AddedResultsColumns("postgres", config_.results)) {
     if (!ColumnExists(tx, added)) return false;
   }
@@ -294,14 +295,14 @@ std::int64_t ResultStatements::BeginRun(const RunRecord& run) {
   const std::string& runs = config_.results.runs_table;
   return db_.Run("record the run start", {{runs, "INSERT"}}, [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    pqxx::row r =
-        tx.exec_params1("INSERT INTO " + QuoteIdentifier(runs) +
-                            " (kind, model_version, threshold, status, message, pid, source_table)"
-                            " VALUES ($1::text, $2::text, $3::double precision, $4::text, $5::text,"
-                            " $6::integer, $7::text) RETURNING run_id",
-                        run.kind, run.model_version, FormatDouble(run.threshold), run.status,
-                        NullIfEmpty(run.message), static_cast<std::int64_t>(getpid()),
-                        NullIfEmpty(run.source_table));
+    pqxx::row r = tx.exec_params1(
+        "INSERT INTO " + QuoteIdentifier(runs) +
+            " (kind, model_version, threshold, status, message, pid, source_table,"
+            " worker_id) VALUES ($1::text, $2::text, $3::double precision,"
+            " $4::text, $5::text, $6::integer, $7::text, $8::text) RETURNING run_id",
+        run.kind, run.model_version, FormatDouble(run.threshold), run.status,
+        NullIfEmpty(run.message), static_cast<std::int64_t>(getpid()),
+        NullIfEmpty(run.source_table), NullIfEmpty(run.worker));
     tx.commit();
     return ToInt64(r[0], "record the run start");
   });
@@ -316,10 +317,11 @@ void ResultStatements::FinishRun(std::int64_t run_id, const RunRecord& run) {
                        " SET status = $1::text, message = $2::text,"
                        " threshold = $3::double precision, finished_at = clock_timestamp(),"
                        " unseen_categories = $5::bigint, out_of_training_range = $6::bigint,"
-                       " column_counts = $7::text WHERE run_id = $4::bigint",
+                       " column_counts = $7::text, leases_claimed = $8::bigint,"
+                       " lease_takeovers = $9::bigint WHERE run_id = $4::bigint",
                    run.status, NullIfEmpty(run.message), FormatDouble(run.threshold), run_id,
-                   run.unseen_categories, run.out_of_training_range,
-                   NullIfEmpty(run.column_counts));
+                   run.unseen_categories, run.out_of_training_range, NullIfEmpty(run.column_counts),
+                   run.leases_claimed, run.lease_takeovers);
     // A run's end recorded twice (a retry after a lost acknowledgement) keeps the first rows.
     for (const DriftRow& d : run.drift) {
       tx.exec_params("INSERT INTO " + QuoteIdentifier(drift) +
@@ -381,10 +383,17 @@ std::int64_t ResultStatements::MarkAbandonedRuns() {
   const std::string& runs = config_.results.runs_table;
   return db_.Run("mark abandoned runs", {{runs, "UPDATE"}}, [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    pqxx::result r = tx.exec("UPDATE " + QuoteIdentifier(runs) +
-                             " SET status = 'abandoned', finished_at = clock_timestamp(),"
-                             " message = 'the process ended before the run finished'"
-                             " WHERE status = 'running'");
+    // A run whose process is alive holds its run lock (ScorerLock::HoldRun): with several
+    // workers, 'running' alone does not mean dead.
+    pqxx::result r = tx.exec_params(
+        "UPDATE " + QuoteIdentifier(runs) +
+            " SET status = 'abandoned', finished_at = clock_timestamp(),"
+            " message = 'the process ended before the run finished'"
+            " WHERE status = 'running' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+            " AND ((l.classid::bigint << 32) | l.objid::bigint) = " +
+            RunLockKeySql("$1::text", "run_id") + ")",
+        runs);
     tx.commit();
     return static_cast<std::int64_t>(r.affected_rows());
   });

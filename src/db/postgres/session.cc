@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <thread>
+#include <vector>
 
 #include "bankscore/error.h"
 
@@ -13,16 +14,18 @@ constexpr std::chrono::milliseconds kLockPollInterval{100};
 
 // The scorer lock's key: one lock per schema and results table, so scorers of other tables do not
 // exclude each other. Bound parameter $1 is the results table name.
-constexpr const char* kTryScorerLockSql =
-    "SELECT pg_try_advisory_lock(hashtextextended("
-    "'bankscore scorer ' || coalesce(current_schema(), '') || '.' || $1::text, 0))";
+constexpr const char* kScorerLockKeySql =
+    "(hashtextextended('bankscore scorer ' || coalesce(current_schema(), '') || '.' || $1::text, "
+    "0))";
 
 // One attempt to take the scorer lock on `session`; throws DatabaseError.
 bool TryScorerLock(Session& session, const ConnectSettings& settings,
-                   const std::string& results_table) {
+                   const std::string& results_table, LockMode mode) {
   try {
     pqxx::nontransaction tx(*session.connection);
-    return tx.exec_params1(kTryScorerLockSql, results_table)[0].as<bool>();
+    const std::string function =
+        mode == LockMode::kShared ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock";
+    return tx.exec_params1("SELECT " + function + kScorerLockKeySql, results_table)[0].as<bool>();
   } catch (...) {
     RethrowAsDatabaseError("take the scorer lock", settings.server, {},
                            session.connection->is_open());
@@ -35,11 +38,25 @@ bool TryScorerLock(Session& session, const ConnectSettings& settings,
 class AdvisoryLock : public ScorerLock {
  public:
   AdvisoryLock(std::unique_ptr<Session> session, const ConnectSettings& settings,
-               std::string results_table, spdlog::logger& log)
+               std::string results_table, std::string runs_table, LockMode mode,
+               spdlog::logger& log)
       : session_(std::move(session)),
         settings_(settings),
         results_table_(std::move(results_table)),
+        runs_table_(std::move(runs_table)),
+        mode_(mode),
         log_(log) {}
+
+  void HoldRun(std::int64_t run_id) override {
+    runs_.push_back(run_id);
+    if (!session_) return;  // taken with the scorer lock when EnsureHeld reconnects
+    try {
+      TakeRunLock(*session_, run_id);
+    } catch (const pqxx::pqxx_exception&) {
+      // The connection is gone: EnsureHeld, before the next write, reconnects and takes it.
+      session_.reset();
+    }
+  }
 
   void EnsureHeld() override {
     if (session_ && session_->connection->is_open()) {
@@ -57,11 +74,17 @@ class AdvisoryLock : public ScorerLock {
     }
     session_.reset();
     auto session = Connect(settings_, kLockApplicationName, log_);  // transient if unreachable
-    if (!TryScorerLock(*session, settings_, results_table_)) {
+    if (!TryScorerLock(*session, settings_, results_table_, mode_)) {
       throw DatabaseError("lost the scorer lock: its connection to PostgreSQL at " +
                           settings_.server +
                           " was cut and another bankscore scorer holds the lock now; this run "
                           "stops so that only one scorer writes");
+    }
+    try {
+      for (std::int64_t run : runs_) TakeRunLock(*session, run);
+    } catch (...) {
+      RethrowAsDatabaseError("take a run lock", settings_.server, {},
+                             session->connection->is_open());
     }
     session_ = std::move(session);
     log_.warn("the scorer lock's connection to PostgreSQL at {} was cut; lock taken again",
@@ -69,9 +92,18 @@ class AdvisoryLock : public ScorerLock {
   }
 
  private:
+  void TakeRunLock(Session& session, std::int64_t run_id) {
+    pqxx::nontransaction tx(*session.connection);
+    tx.exec_params("SELECT pg_advisory_lock(" + RunLockKeySql("$1::text", "$2::bigint") + ")",
+                   runs_table_, run_id);
+  }
+
   std::unique_ptr<Session> session_;
   ConnectSettings settings_;
   std::string results_table_;
+  std::string runs_table_;
+  LockMode mode_;
+  std::vector<std::int64_t> runs_;  // runs held (HoldRun), taken again after a reconnect
   spdlog::logger& log_;
 };
 
@@ -136,19 +168,21 @@ pqxx::result Connection::Exec(const std::string& what, const Needs& needs, const
 }
 
 std::unique_ptr<ScorerLock> TryLockScorer(const ConnectSettings& settings,
-                                          const std::string& results_table, bool wait,
+                                          const std::string& results_table,
+                                          const std::string& runs_table, LockMode mode, bool wait,
                                           std::chrono::milliseconds timeout,
                                           const std::function<bool()>& stop, spdlog::logger& log) {
   // One connection for the whole wait: it becomes the lock's connection once acquired.
   auto session = Connect(settings, kLockApplicationName, log);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!TryScorerLock(*session, settings, results_table)) {
+  while (!TryScorerLock(*session, settings, results_table, mode)) {
     if (!wait || std::chrono::steady_clock::now() >= deadline || (stop && stop())) {
       return nullptr;
     }
     std::this_thread::sleep_for(kLockPollInterval);
   }
-  return std::make_unique<AdvisoryLock>(std::move(session), settings, results_table, log);
+  return std::make_unique<AdvisoryLock>(std::move(session), settings, results_table, runs_table,
+                                        mode, log);
 }
 
 }  // namespace bankscore::internal::pg

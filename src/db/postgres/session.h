@@ -89,11 +89,24 @@ class Connection {
   bool ever_connected_ = false;
 };
 
+// The scorer lock's mode: one scorer alone, or one of the workers of --workers N (any number of
+// workers hold it together; a lone scorer, relabel included, waits for all of them).
+enum class LockMode { kExclusive, kShared };
+
 // Takes the scorer lock of `results_table` on a connection of its own. With `wait`, polls until
-// `deadline`-like `timeout` passes or `stop` returns true; nullptr if not acquired.
+// `deadline`-like `timeout` passes or `stop` returns true; nullptr if not acquired. The lock's
+// HoldRun takes the run lock of a run of `runs_table` on the same connection.
 std::unique_ptr<ScorerLock> TryLockScorer(const ConnectSettings& settings,
-                                          const std::string& results_table, bool wait,
+                                          const std::string& results_table,
+                                          const std::string& runs_table, LockMode mode, bool wait,
                                           std::chrono::milliseconds timeout,
                                           const std::function<bool()>& stop, spdlog::logger& log);
+
+// The bigint key of the advisory lock a live process holds on its run (ScorerLock::HoldRun), as
+// SQL over the runs table's name and the run id, so MarkAbandonedRuns can find it in pg_locks.
+inline std::string RunLockKeySql(const std::string& runs_table, const std::string& run_id) {
+  return "hashtextextended('bankscore run ' || coalesce(current_schema(), '') || '.' || " +
+         runs_table + " || ' ' || " + run_id + "::text, 0)";
+}
 
 }  // namespace bankscore::internal::pg

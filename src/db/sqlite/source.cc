@@ -20,13 +20,15 @@ std::string IntegerKeyTest(const Config& config) {
 class Reader : public UnscoredRowReader {
  public:
   Reader(const Config& config, const std::string& model_version,
-         std::optional<std::int64_t> after_key)
+         std::optional<std::int64_t> after_key, std::optional<std::int64_t> up_to_key)
       : connection_(config.database.path, OpenMode::kReadOnly),
         statement_(connection_,
-                   UnscoredRowsSql(config, {"?1", after_key ? "?2" : "", IntegerKeyTest(config)}),
+                   UnscoredRowsSql(config, {"?1", after_key ? "?2" : "", IntegerKeyTest(config),
+                                            false, up_to_key ? "?3" : ""}),
                    "read unscored rows of " + config.source.table) {
     statement_.Bind(1, model_version);
     if (after_key) statement_.Bind(2, *after_key);
+    if (up_to_key) statement_.Bind(3, *up_to_key);
   }
 
   bool Next(ColumnarBatch& batch, std::size_t max_rows) override {
@@ -195,10 +197,10 @@ std::string SourceStatements::ColumnSqlType(const std::string& table, const std:
 }
 
 bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
-  Statement s(
-      db_,
-      "SELECT EXISTS (" + UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), true}) + ")",
-      "look for unscored rows of " + config_.source.table);
+  Statement s(db_,
+              "SELECT EXISTS (" +
+                  UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), true, ""}) + ")",
+              "look for unscored rows of " + config_.source.table);
   s.Bind(1, model_version);
   s.Step();
   return s.Int(0) != 0;
@@ -215,8 +217,9 @@ std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_versio
 }
 
 std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(
-    const std::string& model_version, std::optional<std::int64_t> after_key) {
-  return std::make_unique<Reader>(config_, model_version, after_key);
+    const std::string& model_version, std::optional<std::int64_t> after_key,
+    std::optional<std::int64_t> up_to_key) {
+  return std::make_unique<Reader>(config_, model_version, after_key, up_to_key);
 }
 
 }  // namespace bankscore::internal::sqlite

@@ -33,7 +33,8 @@ class SourceStatements {
   std::int64_t CountUnscoredRows(const std::string& model_version);
   // Reads through a read-only connection of its own (WAL lets it read while batches commit).
   std::unique_ptr<UnscoredRowReader> ReadUnscored(const std::string& model_version,
-                                                  std::optional<std::int64_t> after_key);
+                                                  std::optional<std::int64_t> after_key,
+                                                  std::optional<std::int64_t> up_to_key);
   UnkeyedRows CountUnkeyedRows();
   std::string ColumnSqlType(const std::string& table, const std::string& column);
 
