@@ -37,10 +37,8 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
                                {"rejected_rows", results.rejected_table},
                                {"latest_predictions", results.latest_view},
                                {"prediction_reasons", results.reasons_table},
-                               {"run_drift", results.drift_table}},
-                               {
-    "scoring_leases", results.leases_table}
-});
+                               {"run_drift", results.drift_table},
+                               {"scoring_leases", results.leases_table}});
 }
 
 std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,

@@ -178,7 +178,8 @@ std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_versio
   const ResultsConfig& results = config_.results;
   const std::string sql =
       "SELECT COUNT(*) FROM (" +
-      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL"}) + ") AS u";
+      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL", false, ""}) +
+      ") AS u";
   return db_.Run(
       "count unscored rows of " + src.table,
       {{src.table, "SELECT"}, {results.table, "SELECT"}, {results.rejected_table, "SELECT"}},

@@ -209,7 +209,8 @@ bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
 std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_version) {
   Statement s(db_,
               "SELECT COUNT(*) FROM (" +
-                  UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_)}) + ") AS u",
+                  UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), false, ""}) +
+                  ") AS u",
               "count unscored rows of " + config_.source.table);
   s.Bind(1, model_version);
   s.Step();
