@@ -183,22 +183,13 @@ class ScoringRun {
   void ScoreLease(const KeyLease& lease) {
     LeaseStore& leases = Leases();
     const std::int64_t id = lease.lease_id;
-    PipelineContext context{db_,
-                            lock_,
-                            config_,
-                            model_,
-                            options_.threshold,
-                            options_.should_stop,
-                            log_,
-                            nullptr,  // a worker's share has no total of its own to show
-                            lease.lo > std::numeric_limits<std::int64_t>::min()
-                                ? std::optional<std::int64_t>(lease.lo - 1)
-                                : std::nullopt,
-                            lease.hi,
-                            [&] {
-                              return Retry("renewing a key range's heartbeat",
-                                           [&] { return leases.Heartbeat(id, options_.worker); });
-                            }};
+    PipelineContext context = Context(nullptr);  // a worker's share has no total of its own
+    if (lease.lo > std::numeric_limits<std::int64_t>::min()) context.after_key = lease.lo - 1;
+    context.up_to_key = lease.hi;
+    context.keep_lease = [&] {
+      return Retry("renewing a key range's heartbeat",
+                   [&] { return leases.Heartbeat(id, options_.worker); });
+    };
     pipeline_.lease_lost = false;
     RunScoringPipeline(context, summary_.run_id, pipeline_);
   }
@@ -310,18 +301,23 @@ class ScoringRun {
     }
   }
 
+  // The pipeline over this run's rows: the whole table; ScoreLease narrows it to a key range.
+  PipelineContext Context(ProgressLog* progress) const {
+    return {db_,
+            lock_,
+            config_,
+            model_,
+            options_.threshold,
+            options_.should_stop,
+            log_,
+            progress,
+            std::nullopt,
+            std::nullopt,
+            nullptr};
+  }
+
   void ScoreAllBatches() {
-    const PipelineContext context{db_,
-                                  lock_,
-                                  config_,
-                                  model_,
-                                  options_.threshold,
-                                  options_.should_stop,
-                                  log_,
-                                  progress_ ? &*progress_ : nullptr,
-                                  std::nullopt,
-                                  std::nullopt,
-                                  nullptr};
+    const PipelineContext context = Context(progress_ ? &*progress_ : nullptr);
     RunScoringPipeline(context, summary_.run_id, pipeline_);
     if (pipeline_.interrupted) {
       summary_.status = "interrupted";
