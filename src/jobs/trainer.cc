@@ -16,7 +16,7 @@
 #include "jobs/labels.h"
 #include "model/imbalance.h"
 #include "model/metrics.h"
-#include "model/shap_importance.h"
+#include "model/shap_summary.h"
 
 namespace bankscore {
 namespace {
@@ -320,17 +320,21 @@ std::string TimeSplitNote(const LabelledData& data, const std::vector<std::size_
       earlier.size(), later.size(), rate(later), rate(earlier));
 }
 
-// Mean |SHAP| per source column of the saved model on the test rows, largest first, for the
-// report: which columns move this model's predictions, named as in the source table.
-nlohmann::json ShapImportanceJson(const ModelBundle& bundle, const LabelledData& data,
-                                  const std::vector<std::size_t>& test_idx) {
-  const EncodedSplit split = EncodeSplit(bundle.encoder, data, test_idx);
-  nlohmann::json out = nlohmann::json::array();
-  for (const ColumnImportance& c :
-       MeanAbsoluteShap(bundle.booster, bundle.encoder, split.features)) {
-    out.push_back({{"column", c.column}, {"mean_abs_shap", c.mean_abs_shap}});
+// What the report says of the saved model's TreeSHAP contributions on the test rows: the mean
+// |SHAP| per source column, largest first (which columns move its predictions, named as in the
+// source table), and the summary chart's sample of values against contributions for the top ones.
+void AddShapFigures(const ModelBundle& bundle, const LabelledData& data,
+                    const std::vector<std::size_t>& test_idx, nlohmann::json& extra) {
+  std::vector<std::vector<Value>> rows;
+  rows.reserve(test_idx.size());
+  for (std::size_t i : test_idx) rows.push_back(data.rows[i]);
+  const ShapSummary shap = SummarizeShap(bundle.booster, bundle.encoder, data.columns, rows);
+  nlohmann::json importance = nlohmann::json::array();
+  for (const ColumnImportance& c : shap.importance) {
+    importance.push_back({{"column", c.column}, {"mean_abs_shap", c.mean_abs_shap}});
   }
-  return out;
+  extra["shap_importance"] = std::move(importance);
+  extra["shap_summary"] = ShapSummaryToJson(shap.columns);
 }
 
 // What scoring runs measure drift against (model/drift.h). The feature bins come from the rows
@@ -533,7 +537,7 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
                      std::nullopt};
   DescribeBundle(bundle, fit, final_fit, refit_rounds, config);
   bundle.drift = FitDriftReference(bundle, data, refit_rows);
-  extra["shap_importance"] = ShapImportanceJson(bundle, data, test_idx);
+  AddShapFigures(bundle, data, test_idx, extra);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   extra["training_seconds"] = elapsed.count() / 1000.0;
