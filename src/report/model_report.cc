@@ -133,8 +133,8 @@ report::LineChartSpec UnitChart(const std::string& id, const std::string& title,
   report::LineChartSpec spec;
   spec.id = id;
   spec.title = title;
-  spec.x_axis = AxisSpec{x_label, std::make_pair(0.0, 1.0), false, false, 6};
-  spec.y_axis = AxisSpec{y_label, std::make_pair(0.0, 1.0), false, false, 6};
+  spec.x_axis = AxisSpec{x_label, std::make_pair(0.0, 1.0), false, false, 6, {}};
+  spec.y_axis = AxisSpec{y_label, std::make_pair(0.0, 1.0), false, false, 6, {}};
   spec.layout.width = report::kHalfRowChartWidth;
   spec.layout.height = 420;
   return spec;

@@ -139,8 +139,16 @@ NiceScale FixedScale(const AxisSpec& axis) {
   return fixed;
 }
 
+// A categorical axis of `n` categories: one tick per category, half a step of room at both ends.
+NiceScale CategoryScale(std::size_t n) {
+  NiceScale scale{-0.5, static_cast<double>(n) - 0.5, 1.0, {}};
+  for (std::size_t i = 0; i < n; ++i) scale.ticks.push_back(static_cast<double>(i));
+  return scale;
+}
+
 // The axis scale for `axis` over the data's extent.
 NiceScale ResolveScale(const AxisSpec& axis, const Extent& data) {
+  if (!axis.categories.empty()) return CategoryScale(axis.categories.size());
   if (axis.range) return FixedScale(axis);
   double lo = data.empty() ? 0 : data.lo, hi = data.empty() ? 1 : data.hi;
   if (axis.include_zero) {
@@ -202,13 +210,54 @@ void YGrid(std::string& out, const Frame& f, bool percent) {
   }
 }
 
+constexpr std::size_t kMaxCategoryChars = 18;  // a slanted category name, longer ones truncated
+constexpr double kCategorySlant = 35;          // degrees
+constexpr double kCategoryFont = 11.5;
+
+// True when the category names do not fit side by side under a plot `width` px wide.
+bool SlantedCategories(const std::vector<std::string>& names, double width) {
+  double widest = 0;
+  for (const std::string& n : names) {
+    widest = std::max(widest, TextWidth(Truncate(n, kMaxCategoryChars), kCategoryFont));
+  }
+  return !names.empty() && widest + 6 > width / static_cast<double>(names.size());
+}
+
+// The extra height slanted names take below the plot.
+double SlantedCategoryDrop(const std::vector<std::string>& names) {
+  double widest = 0;
+  for (const std::string& n : names) {
+    widest = std::max(widest, TextWidth(Truncate(n, kMaxCategoryChars), kCategoryFont));
+  }
+  return widest * std::sin(kCategorySlant * 3.14159265358979 / 180) + 6;
+}
+
+// The names of a categorical x axis under their ticks, slanted when they would overlap.
+void CategoryTicks(std::string& out, const Frame& f, const std::vector<std::string>& names) {
+  const bool slanted = SlantedCategories(names, f.right - f.left);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const double x = f.x(static_cast<double>(i));
+    const std::string name = Truncate(names[i], kMaxCategoryChars);
+    Line(out, x, f.bottom, x, f.bottom + 5, kAxis);
+    if (!slanted) {
+      Text(out, x, f.bottom + 19, name, {kCategoryFont, "middle", kMuted});
+      continue;
+    }
+    const double y = f.bottom + 16;
+    Text(out, x + 4, y, name,
+         {kCategoryFont, "end", kMuted, nullptr,
+          "rotate(-" + FormatFixed(kCategorySlant, 0) + " " + Px(x + 4) + " " + Px(y) + ")"});
+  }
+}
+
 // Vertical grid lines at the x ticks, with tick marks and labels below the plot.
-void XGrid(std::string& out, const Frame& f, bool percent) {
+void XGrid(std::string& out, const Frame& f, const AxisSpec& axis) {
+  if (!axis.categories.empty()) return CategoryTicks(out, f, axis.categories);
   for (double t : f.xs.ticks) {
     const double x = f.x(t);
     Line(out, x, f.top, x, f.bottom, kGrid);
     Line(out, x, f.bottom, x, f.bottom + 5, kAxis);
-    Text(out, x, f.bottom + 19, FormatTick(t, f.xs.step, percent), {11.5, "middle", kMuted});
+    Text(out, x, f.bottom + 19, FormatTick(t, f.xs.step, axis.percent), {11.5, "middle", kMuted});
   }
 }
 
@@ -230,7 +279,7 @@ void Axes(std::string& out, const Frame& f, const ChartLayout& layout, const Axi
           const AxisSpec& ya) {
   out += "<g>\n";
   YGrid(out, f, ya.percent);
-  XGrid(out, f, xa.percent);
+  XGrid(out, f, xa);
   Line(out, f.left, f.bottom, f.right, f.bottom, kAxis);
   Line(out, f.left, f.top, f.left, f.bottom, kAxis);
   if (!xa.label.empty()) XAxisTitle(out, f, layout.height - 12, xa.label);
@@ -793,9 +842,20 @@ void Centre(std::string& out, const Frame& f, const PointMarker& c, const std::s
 
 std::string ScatterChart(const ScatterSpec& spec) {
   const Extent x = ScatterExtent(spec, true), y = ScatterExtent(spec, false);
-  const Plot plot = MakePlot(spec.layout, spec.x_axis, x, spec.y_axis, y);
+  Plot plot = MakePlot(spec.layout, spec.x_axis, x, spec.y_axis, y);
+  if (SlantedCategories(spec.x_axis.categories, plot.frame.right - plot.frame.left)) {
+    ChartLayout taller = spec.layout;
+    const double drop = SlantedCategoryDrop(spec.x_axis.categories);
+    taller.height += drop;
+    taller.margin_bottom += drop;
+    plot = MakePlot(taller, spec.x_axis, x, spec.y_axis, y);
+  }
   std::string out;
   OpenPlot(out, spec.id, spec.title, plot);
+  if (spec.y_reference && std::isfinite(*spec.y_reference)) {
+    const double ry = plot.frame.y(*spec.y_reference);
+    Line(out, plot.frame.left, ry, plot.frame.right, ry, kInk, 1.2);
+  }
   std::vector<LegendItem> legend;
   for (std::size_t i = 0; i < spec.groups.size(); ++i) {
     const std::string color = GroupColor(spec.groups[i].color, i);

@@ -68,6 +68,9 @@ struct AxisSpec {
   bool percent = false;                            // ticks as percentages of 1
   bool include_zero = false;                       // extend the data range to 0
   int max_ticks = 6;
+  // A categorical axis (scatter charts' x only): category i at value i, the range [-0.5, n - 0.5]
+  // and each tick labelled with its name, slanted when the names do not fit side by side.
+  std::vector<std::string> categories;
 };
 
 struct Series {
@@ -185,8 +188,11 @@ struct ScatterSpec {
   // Large outlined dots with a label on top of the points (e.g. cluster centres), each in the
   // colour of the group at the same position (the markers' own colour is not used).
   std::vector<PointMarker> centres;
+  // A horizontal line across the plot at this y value (e.g. 0), drawn under the dots.
+  std::optional<double> y_reference;
   ChartLayout layout;
 };
+// With a categorical x axis whose names are slanted, the chart grows taller to make room for them.
 std::string ScatterChart(const ScatterSpec& spec);
 
 }  // namespace bankscore::report
