@@ -9,6 +9,7 @@
 #include "ingest/source_check.h"
 #include "model/bundle.h"
 #include "model/registry.h"
+#include "model/shap_summary.h"
 #include "report/html_document.h"
 #include "report/model_report.h"
 #include "report/profile.h"
@@ -82,6 +83,14 @@ int ReportCommand(const CommandContext& ctx, const std::string& out_dir) {
     for (const auto& c : *it) {
       in.shap_importance.push_back(
           {c.value("column", std::string()), c.value("mean_abs_shap", 0.0)});
+    }
+  }
+  if (const auto it = bundle.metadata.extra.find("shap_summary");
+      it != bundle.metadata.extra.end()) {
+    try {
+      in.shap_summary = ShapSummaryFromJson(*it);
+    } catch (const ModelError& e) {  // the rest of the report is still worth having
+      ctx.log.warn("report: SHAP summary chart left out: {}", e.what());
     }
   }
   in.metadata = std::move(bundle.metadata);

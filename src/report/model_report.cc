@@ -15,6 +15,7 @@
 #include "model/metrics.h"
 #include "report/html_document.h"
 #include "report/model_report.h"
+#include "report/shap_summary_chart.h"
 #include "report/svg_chart.h"
 
 namespace bankscore {
@@ -960,6 +961,7 @@ RenderedReport RenderModelReport(const ModelReportInput& in) {
   GainsSection(doc, in, test);
   CalibrationSection(doc, in);
   ShapImportanceSection(doc, in);
+  report::ShapSummarySection(doc, in.shap_summary);
   ImportanceSection(doc, in);
   ScoresSection(doc, in);
   OptionalSections(doc, in, test);

@@ -11,6 +11,7 @@
 
 #include "model/bundle.h"
 #include "model/shap_importance.h"
+#include "model/shap_summary.h"
 #include "report/html_document.h"
 
 namespace bankscore {
@@ -31,6 +32,9 @@ struct ModelReportInput {
   // Mean |SHAP| per source column on the test split, largest first; empty for models trained
   // before it was recorded (the section then says so).
   std::vector<ColumnImportance> shap_importance;
+  // The SHAP summary chart's sample (the top columns by mean |SHAP|, test split); empty for models
+  // trained before it was recorded.
+  std::vector<ShapColumnSummary> shap_summary;
   std::string generated_at;  // ISO 8601 UTC
   ReportConfig report;       // title and data source line; the table and label stand in when unset
 };

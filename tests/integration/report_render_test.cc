@@ -167,6 +167,16 @@ TEST_F(ReportRenderTest, ModelReportRendersWithItsCharts) {
   EXPECT_THAT(html, HasSubstr(">calibrated (isotonic)</text>"));
   EXPECT_THAT(html, HasSubstr(">uncalibrated (booster output)</text>"));
   EXPECT_THAT(md, HasSubstr("| uncalibrated (booster output) |"));
+  // The SHAP summary: a dependence plot for each of the 8 columns with the largest mean |SHAP|
+  // (and one of its NULL and sentinel rows where a column has them; the browser drew every chart,
+  // as CheckPage counted), and their table in the summary.
+  EXPECT_THAT(html, HasSubstr("<section id=\"shap-summary\">"));
+  EXPECT_THAT(html, HasSubstr("<svg id=\"shap-summary-8-"));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("<svg id=\"shap-summary-9-")));
+  EXPECT_THAT(html, HasSubstr(">contribution to log-odds</text>"));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("SHAP summary chart is not available")));
+  EXPECT_THAT(md, HasSubstr("## SHAP summary per source column (contribution against value)"));
+  EXPECT_THAT(md, HasSubstr("| source column | values with the highest mean contribution |"));
 }
 
 // report.title and report.data_source reach both pages' header and footer.

@@ -797,5 +797,26 @@ TEST(ModelReportTest, ShapImportanceRanksSourceColumnsAndSaysWhenTheModelHasNone
   EXPECT_THAT(md, HasSubstr("| 2 | `poutcome` | 0.250 |"));
 }
 
+TEST(ModelReportTest, ShapSummaryChartsFollowTheImportanceOrSayTheModelHasNone) {
+  ModelReportInput in = TinyInput();
+  const RenderedReport without = RenderModelReport(in);
+  EXPECT_THAT(HtmlSection(without.html, "shap-summary"),
+              HasSubstr("not available for this model (trained before"));
+  EXPECT_THAT(without.markdown, HasSubstr("not available for this model"));
+  in.shap_summary = {{"age", false, 0.3, {{0.5, 61.0, ""}, {-0.2, 30.0, ""}}},
+                     {"job", true, 0.2, {{0.4, std::nullopt, "<b>retired</b>"}}}};
+  const RenderedReport r = RenderModelReport(in);
+  const std::string section = HtmlSection(r.html, "shap-summary");
+  EXPECT_THAT(section, HasSubstr("<svg id=\"shap-summary-1-age\""));
+  EXPECT_THAT(section, HasSubstr("<svg id=\"shap-summary-2-job\""));
+  EXPECT_THAT(section, HasSubstr("&lt;b&gt;retired&lt;/b&gt;"));
+  EXPECT_THAT(section, Not(HasSubstr("<b>retired")));
+  // Right after the mean |SHAP| section, and listed in the contents.
+  EXPECT_LT(r.html.find("<section id=\"shap-importance\">"),
+            r.html.find("<section id=\"shap-summary\">"));
+  EXPECT_THAT(r.html, HasSubstr("<a href=\"#shap-summary\">"));
+  EXPECT_FALSE(HasBadNumber(r.html));
+}
+
 }  // namespace
 }  // namespace bankscore
