@@ -54,9 +54,11 @@ int ScoreCommand(const CommandContext& ctx, bool wait, bool retry_rejected = fal
 int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold);
 // bankscore run: the daemon (bankscore/daemon.h). Needs ctx.signals and ctx.config_path. With
 // `once`, one cycle (exit 1 if it failed); a non-zero `retry_until` retries a failed cycle with
-// backoff for that long (--retry-until).
+// backoff for that long (--retry-until). `workers` above 1 scores each cycle with that many
+// workers (PostgreSQL only: ConfigError otherwise, before the daemon starts).
 int RunCommand(const CommandContext& ctx, bool once, bool json_logs,
-               std::chrono::milliseconds retry_until = std::chrono::milliseconds(0));
+               std::chrono::milliseconds retry_until = std::chrono::milliseconds(0),
+               int workers = 1);
 // bankscore init-db: creates the results and segmentation tables, indexes and views.
 int InitDbCommand(const CommandContext& ctx);
 // bankscore schema: prints the results and segmentation DDL for the configured backend and names.

@@ -2,12 +2,12 @@
 // daily at a fixed UTC time), until SIGTERM/SIGINT.
 //
 // Each cycle takes the scorer lock, scores the rows that have no prediction for the current model
-// version and logs one summary line. SIGHUP re-reads the config file: a valid file takes effect
-// (a new threshold from the next batch, a new model at the next cycle); an invalid one is logged
-// with the offending key and the daemon keeps the last good config. A new current version at
-// model.path (train, models promote, models rollback) is picked up at the next cycle. Database
-// failures are logged and retried with backoff; the daemon does not exit because the database is
-// down.
+// version and logs one summary line (with DaemonOptions::workers, one per worker). SIGHUP re-reads
+// the config file: a valid file takes effect (a new threshold from the next batch, a new model at
+// the next cycle); an invalid one is logged with the offending key and the daemon keeps the last
+// good config. A new current version at model.path (train, models promote, models rollback) is
+// picked up at the next cycle. Database failures are logged and retried with backoff; the daemon
+// does not exit because the database is down.
 #pragma once
 
 #include <chrono>
@@ -36,6 +36,10 @@ struct DaemonOptions {
   // passed since the start (zero: no retry). The run --retry-until DURATION option.
   std::chrono::milliseconds retry_until{0};
   bool json_logs = false;  // --json-logs: JSON lines whatever logging.json says, also on reload
+  // --workers N: each cycle runs N scoring workers (threads, each with its own connection) that
+  // share the rows in leased key ranges with every other worker on the database (PostgreSQL
+  // only; a reload to a config that cannot take N workers is refused).
+  int workers = 1;
   DatabaseOpener open_database = OpenDatabase;
 };
 

@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include <algorithm>
+
 #include "app/score_workers.h"
 #include "bankscore/error.h"
 
@@ -119,12 +121,17 @@ std::vector<Command> MakeCommands() {
              ->needs(once);
          c.add_flag("--json-logs", a.json_logs,
                     "Log one JSON object per line (overrides logging.json)");
+         c.add_option("--workers", a.workers,
+                      "Score each cycle with N workers (threads, each with its own connection) "
+                      "sharing the work in key ranges with every other worker on the same "
+                      "database (PostgreSQL; SQLite allows 1)")
+             ->check(CLI::Range(1, 256));
        },
        [](const CommandContext& ctx, const Arguments& a) {
          const std::chrono::milliseconds retry_until =
              a.retry_until.empty() ? std::chrono::milliseconds(0)
                                    : ParseDuration(a.retry_until, "--retry-until");
-         return RunCommand(ctx, a.once, a.json_logs, retry_until);
+         return RunCommand(ctx, a.once, a.json_logs, retry_until, std::max(a.workers, 1));
        },
        /*handles_signals=*/true,
        "for run, 0 also means stopped by SIGTERM/SIGINT, and with --once 1 means the cycle "

@@ -30,7 +30,7 @@ struct Arguments {
   bool json = false;
   bool wait = false;
   bool retry_rejected = false;
-  int workers = 0;  // score --workers N; 0: one scorer
+  int workers = 0;  // score/run --workers N; 0: not given (one scorer)
   bool once = false;
   std::string retry_until;  // run --retry-until DURATION
   bool json_logs = false;

@@ -18,6 +18,7 @@
 #include "ingest/source_check.h"
 #include "jobs/scorer.h"
 #include "jobs/trainer.h"
+#include "jobs/worker_pool.h"
 #include "model/bundle.h"
 #include "model/metrics.h"
 
@@ -226,8 +227,9 @@ int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold) {
 }
 
 int RunCommand(const CommandContext& ctx, bool once, bool json_logs,
-               std::chrono::milliseconds retry_until) {
+               std::chrono::milliseconds retry_until, int workers) {
   if (ctx.signals == nullptr) throw std::logic_error("bankscore run needs a SignalWatcher");
+  CheckWorkerCount(ctx.config, workers, "--workers");
   // A missing SQLite file is a typo to refuse at start (exit 2), not a failing cycle to retry; a
   // PostgreSQL server that is down at start is retried by the daemon instead.
   if (ctx.config.database.backend == DatabaseConfig::Backend::kSqlite) {
@@ -242,6 +244,7 @@ int RunCommand(const CommandContext& ctx, bool once, bool json_logs,
   options.once = once;
   options.retry_until = retry_until;
   options.json_logs = json_logs;
+  options.workers = workers;
   return RunDaemon(ctx.config, options, *ctx.signals, ctx.log);
 }
 

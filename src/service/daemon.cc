@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "bankscore/database.h"
 #include "bankscore/error.h"
@@ -15,6 +17,7 @@
 #include "ingest/source_check.h"
 #include "jobs/scorer.h"
 #include "jobs/segmenter.h"
+#include "jobs/worker_pool.h"
 #include "model/bundle.h"
 #include "model/registry.h"
 #include "service/http_service.h"
@@ -135,6 +138,7 @@ class Daemon {
     try {
       Config next = LoadConfig(options_.config_path);
       if (options_.json_logs) next.logging.json = true;
+      CheckWorkerCount(next, options_.workers, "run --workers");
       std::shared_ptr<const ModelBundle> next_model;
       if (next.model.path != config_.model.path ||
           next.source.FeatureColumns() != config_.source.FeatureColumns()) {
@@ -233,18 +237,11 @@ class Daemon {
     std::int64_t run_id = 0;  // set once the scorer records a run; it then logs the run's end
     try {
       PrepareDatabase(input.config);
-      const auto stop = [this] { return signals_.stop_requested(); };
-      auto lock = AcquireLock(input.config, stop);
-      if (!lock) return true;
-      ScoreOptions options;
-      options.threshold = &threshold_;
-      options.should_stop = stop;
-      options.unrecorded_ends = &unrecorded_ends_;
-      options.started_run_id = &run_id;
-      const RunSummary summary =
-          ScoreNewRows(*db_, *lock, input.config, *input.model, options, log_);
-      LogSummary(summary);
-      if (input.config.segmentation.assign_on_run) AssignSegments(input.config, summary);
+      const std::optional<std::int64_t> scored =
+          options_.workers > 1 ? ScoreWithWorkers(input, run_id) : ScoreAlone(input, run_id);
+      if (scored && input.config.segmentation.assign_on_run) {
+        AssignSegments(input.config, *scored > 0);
+      }
       backoff_.Reset();
       return true;
     } catch (const ConfigError& e) {
@@ -257,6 +254,49 @@ class Daemon {
       LogCycleFailure(run_id, input, e, fmt::format("scoring cycle failed: {}", e.what()));
     }
     return false;
+  }
+
+  // One scorer under the exclusive lock: the rows scored, or nullopt when another scorer kept
+  // the lock until the next cycle.
+  std::optional<std::int64_t> ScoreAlone(const CycleInput& input, std::int64_t& run_id) {
+    const auto stop = [this] { return signals_.stop_requested(); };
+    auto lock = AcquireLock(input.config, stop);
+    if (!lock) return std::nullopt;
+    ScoreOptions options;
+    options.threshold = &threshold_;
+    options.should_stop = stop;
+    options.unrecorded_ends = &unrecorded_ends_;
+    options.started_run_id = &run_id;
+    const RunSummary summary = ScoreNewRows(*db_, *lock, input.config, *input.model, options, log_);
+    LogSummary(summary);
+    return summary.rows_scored;
+  }
+
+  // run --workers N: N workers (each with its own connection) share the cycle's rows in leased
+  // key ranges with every other worker on the database; each logs its own line. The first
+  // worker's failure fails the cycle once all have stopped (its run, if recorded, was ended by
+  // its scorer). The ends of runs a database outage kept from being recorded are not kept here:
+  // the next cycle marks those runs abandoned.
+  std::int64_t ScoreWithWorkers(const CycleInput& input, std::int64_t& run_id) {
+    WorkerPoolOptions pool;
+    pool.workers = options_.workers;
+    pool.open_database = [this, &input] { return options_.open_database(input.config, log_); };
+    pool.threshold = &threshold_;
+    pool.should_stop = [this] { return signals_.stop_requested(); };
+    pool.lock_wait = UntilNextCycle(input.config.scoring);
+    const std::vector<WorkerOutcome> outcomes =
+        RunScoringWorkers(input.config, *input.model, pool, log_);
+    std::int64_t scored = 0;
+    for (const WorkerOutcome& o : outcomes) {
+      if (o.failure) {
+        run_id = o.started_run_id;
+        std::rethrow_exception(o.failure);
+      }
+      scored += o.summary.rows_scored;
+    }
+    log_.info("{} workers scored {} rows for model {}", options_.workers, scored,
+              input.model->metadata.version);
+    return scored;
   }
 
   // A cycle that failed before its run was recorded is logged as a failed run_finished (no
@@ -280,9 +320,9 @@ class Daemon {
   // segmentation.assign_on_run: new rows get their segment in the current segmentation. A
   // segmentation that cannot be used is logged and does not fail the scoring cycle; a database
   // failure does, like any other (the caller reconnects and backs off).
-  void AssignSegments(const Config& config, const RunSummary& scored) {
+  void AssignSegments(const Config& config, bool scored_rows) {
     try {
-      AssignNewRowsAfterScoring(*db_, config, scored.rows_scored > 0, log_);
+      AssignNewRowsAfterScoring(*db_, config, scored_rows, log_);
     } catch (const DatabaseError&) {
       throw;
     } catch (const Error& e) {

@@ -2,7 +2,8 @@
 // with separate config files (two hosts), score about 290,000 rows while one of them is SIGKILLed
 // at random moments five times and restarted. In the end every row has exactly one prediction,
 // the dead worker's ranges were taken over (scoring.lease_timeout: 2s) and every run's totals
-// match what it wrote. SQLite refuses more than one worker.
+// match what it wrote. `run --once --workers 2` scores a table with two workers in one cycle.
+// SQLite refuses more than one worker, for score and for run.
 //
 // The kill delays come from a seeded generator; the seed is printed (and can be forced with
 // BANKSCORE_CRASH_SEED) so a failure can be replayed with the same delays.
@@ -27,6 +28,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int kFullCopies = 7;  // 7 x 41,188 + the 4,119-row sample = 292,435 rows
 constexpr int kKills = 5;
@@ -38,16 +40,29 @@ TestSettings WorkerSettings() {
   return s;
 }
 
+// Info-level logs: the workers' claim, takeover and summary lines. Returns the new config text.
+std::string LogAtInfo(const std::string& config_path) {
+  std::string text = ReadText(config_path);
+  const std::string warn = "logging:\n  level: warn\n";
+  const auto at = text.find(warn);
+  EXPECT_NE(at, std::string::npos) << text;
+  if (at == std::string::npos) return text;
+  text.replace(at, warn.size(), "logging:\n  level: info\n");
+  std::ofstream(config_path, std::ios::trunc) << text;
+  return text;
+}
+
+std::size_t Occurrences(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 class WorkersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // Info-level logs: the workers' claim and takeover lines are in the logs printed on failure.
-    std::string text = ReadText(env_.config_path());
-    const std::string warn = "logging:\n  level: warn\n";
-    const auto at = text.find(warn);
-    ASSERT_NE(at, std::string::npos) << text;
-    text.replace(at, warn.size(), "logging:\n  level: info\n");
-    std::ofstream(env_.config_path(), std::ios::trunc) << text;
+    // The workers' lines are in the logs printed on failure.
+    const std::string text = LogAtInfo(env_.config_path());
     // The second "host": its own config file, pointing at the same database and tables.
     second_config_ = (env_.dir() / "host2.yaml").string();
     std::ofstream(second_config_, std::ios::trunc) << text;
@@ -179,12 +194,57 @@ TEST_F(WorkersTest, TwoProcessesOfTwoWorkersScoreEveryRowOnceThroughRepeatedSigk
   EXPECT_THAT(last->Stdout(), HasSubstr("2 workers: read"));
 }
 
+// run --workers: each daemon cycle scores with a pool of workers sharing leased key ranges.
+TEST(WorkersDaemonTest, RunOnceWithTwoWorkersScoresEveryRowOnceAndLogsEachWorker) {
+  TestSettings settings;
+  settings.batch_size = 500;
+  settings.scoring_yaml = "  lease_rows: 1000\n  threads: 1\n";
+  TestEnvironment env(Backend::kPostgres, settings);
+  LogAtInfo(env.config_path());
+  ASSERT_EQ(RunCommand("load", env.config_path(), {"--csv", SampleCsv()}).exit_code, 0);
+  const CommandResult train = RunCommand("train", env.config_path());
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+
+  const CommandResult run = RunCommand("run", env.config_path(), {"--once", "--workers", "2"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), kSampleRows);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(DISTINCT source_key) FROM predictions"), kSampleRows);
+  EXPECT_EQ(env.QueryInt("SELECT SUM(rows_scored) FROM scoring_runs"), kSampleRows);
+  // 4,119 keys in ranges of 1,000, every one done by a worker of this process.
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_leases"), 5);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_leases WHERE state <> 'done'"), 0);
+  EXPECT_EQ(env.QueryInt("SELECT SUM(leases_claimed) FROM scoring_runs"), 5);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM scoring_runs WHERE worker_id IS NULL"), 0);
+  // One line per worker (a worker that found every range taken records no run), then the total.
+  EXPECT_EQ(
+      Occurrences(run.err, "key range(s) claimed") + Occurrences(run.err, "nothing left to claim"),
+      2u)
+      << run.err;
+  EXPECT_THAT(run.err, HasSubstr("2 workers scored 4119 rows for model "));
+
+  // The next cycle finds nothing: no new prediction, no new run.
+  const CommandResult again = RunCommand("run", env.config_path(), {"--once", "--workers", "2"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), kSampleRows);
+  EXPECT_THAT(again.err, HasSubstr("2 workers scored 0 rows"));
+}
+
+TEST(WorkersSqliteTest, RunRefusesMoreThanOneWorkerBeforeStarting) {
+  TestEnvironment env(Backend::kSqlite);
+  ASSERT_EQ(RunCommand("init-db", env.config_path()).exit_code, 0);
+  const CommandResult r = RunCommand("run", env.config_path(), {"--once", "--workers", "2"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("bankscore: error: --workers 2: the SQLite backend admits one "
+                               "scorer at a time"));
+  EXPECT_THAT(r.err, Not(HasSubstr("daemon started")));
+}
+
 TEST(WorkersSqliteTest, RefusesMoreThanOneWorker) {
   TestEnvironment env(Backend::kSqlite);
   ASSERT_EQ(RunCommand("init-db", env.config_path()).exit_code, 0);  // the file must exist
   const CommandResult r = RunCommand("score", env.config_path(), {"--workers", "2"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("bankscore: error: --workers 2: the sqlite backend admits one "
+  EXPECT_THAT(r.err, HasSubstr("bankscore: error: --workers 2: the SQLite backend admits one "
                                "scorer at a time; several scoring workers need PostgreSQL "
                                "(database.backend: postgres)"));
 }

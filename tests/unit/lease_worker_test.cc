@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "fakes/fake_database.h"
 #include "fakes/synthetic_clients.h"
 #include "jobs/scorer.h"
+#include "jobs/worker_pool.h"
 
 namespace bankscore::testing {
 namespace {
@@ -185,6 +187,69 @@ TEST_F(LeaseWorkerTest, FourWorkersScoreEveryRowExactlyOnceAndDoNotMarkEachOther
   EXPECT_EQ(db_.Predictions().size(), 1000u);
   EXPECT_EQ(PredictedKeys().size(), 1000u);
   for (const auto& run : db_.Runs()) EXPECT_EQ(run.record.status, "succeeded");
+}
+
+// The pool behind score --workers and run --workers: one connection per worker, shared model.
+TEST_F(LeaseWorkerTest, WorkerPoolScoresEveryRowOnceWithAConnectionPerWorker) {
+  AddClients(db_, 251, 750);  // keys 1..1000: ten ranges
+  std::mutex mutex;
+  int opened = 0;
+  WorkerPoolOptions pool;
+  pool.workers = 3;
+  pool.open_database = [&]() -> std::unique_ptr<Database> {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++opened;
+    return db_.Connect(config_);
+  };
+  const std::vector<WorkerOutcome> outcomes =
+      RunScoringWorkers(config_, *SyntheticModel().bundle, pool, QuietLogger());
+  ASSERT_EQ(outcomes.size(), 3u);
+  std::int64_t claimed = 0;
+  for (const WorkerOutcome& o : outcomes) {
+    EXPECT_FALSE(o.failure);
+    EXPECT_EQ(o.started_run_id, o.summary.run_id);
+    claimed += o.summary.leases_claimed;
+  }
+  EXPECT_EQ(opened, 3);
+  EXPECT_EQ(RowsRead(outcomes), 1000);
+  EXPECT_EQ(claimed, 10);
+  EXPECT_EQ(db_.Predictions().size(), 1000u);
+  EXPECT_EQ(PredictedKeys().size(), 1000u);
+}
+
+TEST_F(LeaseWorkerTest, WorkerPoolReturnsAFailedWorkersErrorWhileTheOthersFinishTheTable) {
+  std::atomic<int> opened{0};
+  WorkerPoolOptions pool;
+  pool.workers = 2;
+  pool.open_database = [&]() -> std::unique_ptr<Database> {
+    if (opened++ == 0) throw DatabaseError("connection refused");
+    return db_.Connect(config_);
+  };
+  const std::vector<WorkerOutcome> outcomes =
+      RunScoringWorkers(config_, *SyntheticModel().bundle, pool, QuietLogger());
+  int failed = 0;
+  for (const WorkerOutcome& o : outcomes) failed += o.failure != nullptr;
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(RowsRead(outcomes), kClients);
+  EXPECT_EQ(PredictedKeys().size(), static_cast<std::size_t>(kClients));
+}
+
+TEST(WorkerCountTest, OneToTwoHundredFiftySixAndMoreThanOneOnlyOnPostgres) {
+  Config config;
+  config.database.backend = DatabaseConfig::Backend::kSqlite;
+  EXPECT_NO_THROW(CheckWorkerCount(config, 1, "--workers"));
+  try {
+    CheckWorkerCount(config, 2, "--workers");
+    ADD_FAILURE() << "SQLite took two workers";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 "--workers 2: the SQLite backend admits one scorer at a time; several scoring "
+                 "workers need PostgreSQL (database.backend: postgres)");
+  }
+  config.database.backend = DatabaseConfig::Backend::kPostgres;
+  EXPECT_NO_THROW(CheckWorkerCount(config, 256, "--workers"));
+  EXPECT_THROW(CheckWorkerCount(config, 0, "--workers"), ConfigError);
+  EXPECT_THROW(CheckWorkerCount(config, 257, "--workers"), ConfigError);
 }
 
 TEST_F(LeaseWorkerTest, SqliteLikeBackendWithoutLeasesIsRefused) {

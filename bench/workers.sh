@@ -4,7 +4,7 @@
 # results each time, with the share of the machine's CPU the database used. Prints a Markdown table.
 # Needs a built bankscore (BUILD_DIR, default build) and BANKSCORE_TEST_PG_DSN (a throwaway server:
 # `source scripts/pg-throwaway.sh && pg_throwaway_start`); the schema it makes is dropped at the end.
-# Usage: scripts/bench-workers.sh [ROWS]
+# Usage: bench/workers.sh [ROWS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
