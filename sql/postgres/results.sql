@@ -98,12 +98,26 @@ CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   raw_score     DOUBLE PRECISION,
   label         SMALLINT         NOT NULL CHECK (label IN (0, 1)),
   threshold     DOUBLE PRECISION NOT NULL CHECK (threshold BETWEEN 0 AND 1),
-  run_id        BIGINT           NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
+  run_id        BIGINT           NOT NULL,
   scored_at     TIMESTAMPTZ      NOT NULL DEFAULT clock_timestamp(),
   relabeled_at  TIMESTAMPTZ,
   top_reasons   TEXT,
   PRIMARY KEY (source_key, model_version)
 );
+-- No foreign key from run_id to {{scoring_runs}}: PostgreSQL checks one per inserted row (a
+-- query and a row lock on the run's row, which every batch also updates), and that was more than
+-- half the time of writing a million predictions. bankscore inserts the run (and commits it)
+-- before it writes any prediction of it, and never deletes runs. Tables made by an earlier
+-- version lose the constraint here (when the DDL runs as their owner).
+DO $$
+DECLARE fk record;
+BEGIN
+  FOR fk IN SELECT conrelid::regclass AS tab, conname FROM pg_catalog.pg_constraint
+            WHERE conrelid = '"{{predictions}}"'::regclass AND contype = 'f'
+              AND confrelid = '"{{scoring_runs}}"'::regclass LOOP
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.tab, fk.conname);
+  END LOOP;
+END $$;
 CREATE INDEX IF NOT EXISTS "{{predictions}}_run_idx" ON "{{predictions}}" (run_id);
 CREATE INDEX IF NOT EXISTS "{{predictions}}_version_label_idx"
   ON "{{predictions}}" (model_version, label);

@@ -42,9 +42,23 @@ bool ColumnExists(pqxx::transaction_base& tx, const AddedColumn& added) {
       .as<bool>();
 }
 
+// Whether the predictions still have the foreign key to the runs an earlier version made, and the
+// current role owns them, so the DDL can drop it (a restricted scoring role just writes slower).
+bool OwnedRunForeignKey(pqxx::transaction_base& tx, const ResultsConfig& results) {
+  return tx
+      .exec_params1(
+          "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c"
+          " ON c.oid = k.conrelid WHERE k.conrelid = to_regclass(quote_ident($1::text))"
+          " AND k.contype = 'f' AND k.confrelid = to_regclass(quote_ident($2::text))"
+          " AND pg_catalog.pg_has_role(c.relowner, 'USAGE'))",
+          results.table, results.runs_table)[0]
+      .as<bool>();
+}
+
 }  // namespace
 
-// Whether every relation and every column added since the first release exists.
+// Whether every relation and every column added since the first release exists (and, for the
+// owner, the run foreign key of earlier versions is gone).
 bool ResultStatements::ResultsSchemaComplete(pqxx::transaction_base& tx) {
   for (const std::string& name : ResultsRelations(config_.results)) {
     if (!RelationExists(tx, name)) return false;
@@ -56,7 +70,7 @@ bool ResultStatements::ResultsSchemaComplete(pqxx::transaction_base& tx) {
   for (const AddedColumn& added : AddedResultsColumns("postgres", config_.results)) {
     if (!ColumnExists(tx, added)) return false;
   }
-  return true;
+  return !OwnedRunForeignKey(tx, config_.results);
 }
 
 void ResultStatements::EnsureResultsSchema() {
