@@ -98,15 +98,43 @@ CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   raw_score     DOUBLE PRECISION,
   label         SMALLINT         NOT NULL CHECK (label IN (0, 1)),
   threshold     DOUBLE PRECISION NOT NULL CHECK (threshold BETWEEN 0 AND 1),
-  run_id        BIGINT           NOT NULL REFERENCES "{{scoring_runs}}" (run_id),
+  run_id        BIGINT           NOT NULL,
   scored_at     TIMESTAMPTZ      NOT NULL DEFAULT clock_timestamp(),
   relabeled_at  TIMESTAMPTZ,
   top_reasons   TEXT,
   PRIMARY KEY (source_key, model_version)
 );
+-- Every batch of predictions pays for what is checked and indexed per row, so there is little:
+-- * No foreign key from run_id to {{scoring_runs}}: PostgreSQL checks one per inserted row (a
+--   query and a row lock on the run's row, which every batch also updates), and that was more
+--   than half the time of writing a million predictions. bankscore inserts the run (and commits
+--   it) before it writes any prediction of it, and never deletes runs.
+-- * The positives of a version are indexed (positives_idx, partial: about a tenth of the rows);
+--   (model_version, label) for every row cost a fifth of the write. Queries over all rows of a
+--   version (relabel rewrites them) scan the table.
+-- * The latest view's probe goes through the primary key (source_key first) instead of a
+--   (source_key, run_id) index of its own.
+-- Tables made by an earlier version lose the foreign key and those two indexes here (when the DDL
+-- runs as their owner).
+DO $$
+DECLARE old record;
+BEGIN
+  FOR old IN SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS sql
+             FROM pg_catalog.pg_constraint
+             WHERE conrelid = '"{{predictions}}"'::regclass AND contype = 'f'
+               AND confrelid = '"{{scoring_runs}}"'::regclass
+             UNION ALL
+             SELECT format('DROP INDEX %s', i.indexrelid::regclass) FROM pg_catalog.pg_index i
+             JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
+             WHERE i.indrelid = '"{{predictions}}"'::regclass
+               AND x.relname IN ('{{predictions}}_version_label_idx', '{{predictions}}_key_run_idx')
+  LOOP
+    EXECUTE old.sql;
+  END LOOP;
+END $$;
 CREATE INDEX IF NOT EXISTS "{{predictions}}_run_idx" ON "{{predictions}}" (run_id);
-CREATE INDEX IF NOT EXISTS "{{predictions}}_version_label_idx"
-  ON "{{predictions}}" (model_version, label);
+CREATE INDEX IF NOT EXISTS "{{predictions}}_positives_idx"
+  ON "{{predictions}}" (model_version) WHERE label = 1;
 COMMENT ON TABLE "{{predictions}}" IS
   'bankscore predictions: one row per source row and model version.';
 COMMENT ON COLUMN "{{predictions}}".source_key IS 'Key of the scored row in the source table (source.key).';
@@ -177,14 +205,12 @@ COMMENT ON COLUMN "{{rejected_rows}}".rejected_at IS 'When it was rejected.';
 
 -- "Top N to call" (ORDER BY probability DESC LIMIT N on the view) is answered from an index:
 -- the planner walks probability_idx from the top and keeps a row unless the key has a prediction
--- of a newer run (one probe of key_run_idx), so it reads about N rows per current model version
+-- of a newer run (one probe of the primary key: the key's few predictions), so it reads about N rows per current model version
 -- instead of sorting the whole table, however many versions it holds. The view is written as that
 -- anti-join rather than DISTINCT ON (source_key), which must sort every row first. A key has at
 -- most one prediction per run (one run, one model version), so "no newer run" is one row per key.
 CREATE INDEX IF NOT EXISTS "{{predictions}}_probability_idx"
   ON "{{predictions}}" (probability DESC);
-CREATE INDEX IF NOT EXISTS "{{predictions}}_key_run_idx"
-  ON "{{predictions}}" (source_key, run_id);
 
 CREATE OR REPLACE VIEW "{{latest_predictions}}" AS
 SELECT p.source_key, p.model_version, p.probability, p.label, p.threshold, p.run_id,

@@ -377,6 +377,33 @@ TEST(PostgresTest, TopNOfTheLatestViewIsReadFromAnIndex) {
   EXPECT_EQ(std::get<std::string>(top.rows[0][1]), "v2");
 }
 
+// A predictions table made by an earlier version (a foreign key to the runs, the (model_version,
+// label) and (source_key, run_id) indexes, every one paid for by each row written): the next
+// init-db as the owner drops them and adds the partial index of the positives.
+TEST(PostgresTest, InitDbDropsWhatEarlierVersionsMadeThatSlowedTheWrites) {
+  TestEnvironment env(Backend::kPostgres);
+  ASSERT_EQ(Bankscore("init-db", env.config_path()).exit_code, 0);
+  const std::string p = env.schema() + ".predictions";
+  PsqlAdmin("DROP INDEX " + env.schema() + ".predictions_positives_idx; ALTER TABLE " + p +
+            " ADD FOREIGN KEY (run_id) REFERENCES " + env.schema() +
+            ".scoring_runs (run_id); CREATE INDEX predictions_version_label_idx ON " + p +
+            " (model_version, label); CREATE INDEX predictions_key_run_idx ON " + p +
+            " (source_key, run_id)");
+  const std::string constraints =
+      "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = '" + p + "'::regclass AND contype = 'f'";
+  const std::string indexes =
+      "SELECT string_agg(indexrelid::regclass::text, ',' "
+      "ORDER BY indexrelid::regclass::text) "
+      "FROM pg_index WHERE indrelid = '" +
+      p + "'::regclass";
+  ASSERT_EQ(PsqlAdmin(constraints), "1");
+  ASSERT_EQ(Bankscore("init-db", env.config_path()).exit_code, 0);
+  EXPECT_EQ(PsqlAdmin(constraints), "0");
+  EXPECT_EQ(PsqlAdmin("SET search_path TO " + env.schema() + "; " + indexes),
+            "predictions_pkey,predictions_positives_idx,predictions_probability_idx,"
+            "predictions_run_idx");
+}
+
 TEST(PostgresTest, DbaSourceTableWithOtherNumericTypesIsLoadedAndScored) {
   TestEnvironment env(Backend::kPostgres);
   // The DBA's script, then the other types the issue lists for source columns.

@@ -42,9 +42,31 @@ bool ColumnExists(pqxx::transaction_base& tx, const AddedColumn& added) {
       .as<bool>();
 }
 
+// Whether the current role owns the predictions and they still have what an earlier version made
+// that every write pays for (the run foreign key, two indexes) or lack the positives index, so the
+// DDL can set them right; a restricted scoring role just writes slower until the owner runs it.
+bool OwnedWriteLeftovers(pqxx::transaction_base& tx, const ResultsConfig& results) {
+  return tx
+      .exec_params1(
+          "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+          " WHERE c.oid = to_regclass(quote_ident($1::text))"
+          " AND pg_catalog.pg_has_role(c.relowner, 'USAGE') AND ("
+          " EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid"
+          " AND k.contype = 'f' AND k.confrelid = to_regclass(quote_ident($2::text)))"
+          " OR EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class x"
+          " ON x.oid = i.indexrelid WHERE i.indrelid = c.oid AND x.relname IN"
+          " ($1::text || '_version_label_idx', $1::text || '_key_run_idx'))"
+          " OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class x"
+          " ON x.oid = i.indexrelid WHERE i.indrelid = c.oid"
+          " AND x.relname = $1::text || '_positives_idx')))",
+          results.table, results.runs_table)[0]
+      .as<bool>();
+}
+
 }  // namespace
 
-// Whether every relation and every column added since the first release exists.
+// Whether every relation and every column added since the first release exists (and, for the
+// owner, what earlier versions made that slows the writes is gone).
 bool ResultStatements::ResultsSchemaComplete(pqxx::transaction_base& tx) {
   for (const std::string& name : ResultsRelations(config_.results)) {
     if (!RelationExists(tx, name)) return false;
@@ -56,7 +78,7 @@ bool ResultStatements::ResultsSchemaComplete(pqxx::transaction_base& tx) {
   for (const AddedColumn& added : AddedResultsColumns("postgres", config_.results)) {
     if (!ColumnExists(tx, added)) return false;
   }
-  return true;
+  return !OwnedWriteLeftovers(tx, config_.results);
 }
 
 void ResultStatements::EnsureResultsSchema() {
