@@ -76,6 +76,11 @@ int ShowCommand(const CommandContext& ctx, int limit);
 // exist.
 int DriftCommand(const CommandContext& ctx, std::optional<std::int64_t> run_id);
 
+// bankscore prune --keep-versions N [--dry-run]: removes the predictions, reasons and rejections
+// of every model version but the N newest (by first scoring run) and the current one, and records
+// each removal in results.prunes_table. Throws ConfigError for N < 1 (nothing is touched).
+int PruneCommand(const CommandContext& ctx, std::int64_t keep_versions, bool dry_run);
+
 // bankscore models list: every kept version with its test metrics, the current one marked.
 int ModelsListCommand(const CommandContext& ctx);
 // bankscore models promote VERSION: makes a kept version current. Throws ConfigError, naming why,

@@ -60,6 +60,13 @@ struct ResultsConfig {
   std::string drift_table = "run_drift";
   // Key ranges claimed by the scoring workers of `score/run --workers N` (PostgreSQL only).
   std::string leases_table = "scoring_leases";
+  // One row per model version: when the scorer last looked for unscored rows (issue 15).
+  std::string checks_table = "scoring_checks";
+  // One row per model version `bankscore prune` removed, with what it removed.
+  std::string prunes_table = "pruned_versions";
+  // results.partition_by: model_version (PostgreSQL only): the predictions and reasons tables are
+  // LIST-partitioned by model version, one partition per version, so prune drops a partition.
+  bool partition_by_model_version = false;
 };
 
 // Drift per scoring run (README "Drift"): the Population Stability Index of each column against the

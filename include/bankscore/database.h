@@ -296,6 +296,27 @@ struct RunTotals {
   std::optional<double> last_finished_unix;  // the latest finished_at, seconds since 1970
 };
 
+// --- Retention (bankscore prune) -------------------------------------------------------------
+
+// A model version with results in the results tables, as `bankscore prune` sees it.
+struct StoredVersion {
+  std::string model_version;
+  // Its first score run (scoring_runs.run_id): the order of "newest". 0 when it has rows but no
+  // score run (never written by bankscore).
+  std::int64_t first_run_id = 0;
+  std::int64_t predictions = 0;  // rows in results.table
+  std::int64_t reasons = 0;      // rows in results.reasons_table
+  std::int64_t rejections = 0;   // rows in results.rejected_table
+};
+
+// What Database::PruneVersion removed.
+struct PruneResult {
+  std::int64_t predictions = 0;
+  std::int64_t reasons = 0;
+  std::int64_t rejections = 0;
+  bool dropped_partitions = false;  // PostgreSQL with results.partition_by
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -403,6 +424,28 @@ class Database {
     return nullptr;
   }
   virtual LeaseStore* Leases() { return nullptr; }
+
+  // --- Retention and the last check (issue 15) -------------------------------------------------
+  // Every model version with a score run or a row in the predictions, reasons or rejections
+  // tables, with its row counts (one scan of each table), oldest first (by first score run).
+  virtual std::vector<StoredVersion> StoredVersions() = 0;
+  // Removes the predictions, reasons and rejections of `model_version`: a partitioned table's
+  // partition of it is dropped (PostgreSQL, results.partition_by), the rest deleted in
+  // transactions of at most `batch_keys` source keys each (a range of the primary keys' first
+  // column), so no lock is held for long. Then records what it removed in results.prunes_table
+  // (with `kept_versions`, for the record), unless nothing was removed. Idempotent; an interrupted
+  // call leaves whole batches removed and the rest for the next call. Throws DatabaseError.
+  virtual PruneResult PruneVersion(const std::string& model_version, std::int64_t batch_keys,
+                                   const std::string& kept_versions) = 0;
+  // Upserts the last-check row of `model_version` (results.checks_table): checked now, finding
+  // `rows_found` unscored rows; `run_id` is the run started for them (nullopt: none, the last
+  // run id stays).
+  virtual void RecordCheck(const std::string& model_version, std::optional<std::int64_t> run_id,
+                           std::int64_t rows_found) = 0;
+  // Before the first run of `model_version`: creates its partitions where the results tables are
+  // partitioned (PostgreSQL, results.partition_by); a no-op otherwise or when they exist. Throws
+  // DatabaseError naming the fix when the role may not create them (run init-db as the owner).
+  virtual void EnsureVersionPartition(const std::string& /*model_version*/) {}
 
   // Runs a read-only query for display (the demo's "show results"); values as text.
   virtual RowBatch Query(const std::string& sql) = 0;

@@ -3,9 +3,13 @@
 -- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
 -- it is idempotent. Table names written in double curly braces are replaced by the configured names
 -- (results.table, results.runs_table, results.rejected_table, results.latest_view,
--- results.reasons_table, results.drift_table, results.leases_table); with the default config
--- they are predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons,
--- run_drift and scoring_leases.
+-- results.reasons_table, results.drift_table, results.leases_table, results.checks_table,
+-- results.prunes_table); with the default config they are predictions, scoring_runs,
+-- rejected_rows, latest_predictions, prediction_reasons, run_drift, scoring_leases,
+-- scoring_checks and pruned_versions.
+-- With results.partition_by: model_version, predictions and prediction_reasons are created
+-- PARTITION BY LIST (model_version); bankscore adds one partition per model version,
+-- <table>_v_<first 12 hex digits of the version's SHA-256>, before the version's first run.
 -- `bankscore schema --config FILE` prints this file with the names filled in, ready for psql.
 -- Tables are created in the first schema of search_path (database.schema in the config).
 
@@ -103,7 +107,7 @@ CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   relabeled_at  TIMESTAMPTZ,
   top_reasons   TEXT,
   PRIMARY KEY (source_key, model_version)
-);
+){{predictions_partitioning}};
 -- Every batch of predictions pays for what is checked and indexed per row, so there is little:
 -- * No foreign key from run_id to {{scoring_runs}}: PostgreSQL checks one per inserted row (a
 --   query and a row lock on the run's row, which every batch also updates), and that was more
@@ -158,7 +162,7 @@ CREATE TABLE IF NOT EXISTS "{{prediction_reasons}}" (
   value         TEXT,
   contribution  DOUBLE PRECISION NOT NULL,
   PRIMARY KEY (source_key, model_version, rank)
-);
+){{reasons_partitioning}};
 COMMENT ON TABLE "{{prediction_reasons}}" IS
   'Why a prediction is what it is: its top scoring.explain_top source columns by absolute TreeSHAP contribution, one row per rank. Join to {{predictions}} on (source_key, model_version).';
 COMMENT ON COLUMN "{{prediction_reasons}}".source_key IS 'Key of the scored row in the source table.';
@@ -202,6 +206,44 @@ COMMENT ON COLUMN "{{rejected_rows}}".model_version IS 'Model version that could
 COMMENT ON COLUMN "{{rejected_rows}}".run_id IS 'Run that rejected it.';
 COMMENT ON COLUMN "{{rejected_rows}}".reason IS 'Why the row could not be scored (column and value).';
 COMMENT ON COLUMN "{{rejected_rows}}".rejected_at IS 'When it was rejected.';
+
+-- One row per model version: when a scorer last looked for unscored rows, whether it found any
+-- or not. An idle cycle writes no scoring_runs row; it updates this one, so a stale checked_at
+-- means the daemon stopped looking.
+CREATE TABLE IF NOT EXISTS "{{scoring_checks}}" (
+  model_version TEXT        PRIMARY KEY,
+  checked_at    TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+  rows_found    BIGINT      NOT NULL DEFAULT 0 CHECK (rows_found >= 0),
+  last_run_id   BIGINT
+);
+COMMENT ON TABLE "{{scoring_checks}}" IS
+  'When bankscore last looked for rows to score, one row per model version, updated at every check (also when nothing was waiting). Alert on a stale checked_at: the scorer stopped.';
+COMMENT ON COLUMN "{{scoring_checks}}".model_version IS 'Model version the check was for.';
+COMMENT ON COLUMN "{{scoring_checks}}".checked_at IS 'When the last check happened.';
+COMMENT ON COLUMN "{{scoring_checks}}".rows_found IS 'Unscored source rows it found (0: nothing to score, no run recorded).';
+COMMENT ON COLUMN "{{scoring_checks}}".last_run_id IS 'The last run ({{scoring_runs}}.run_id) a check started for this version; NULL if none yet.';
+
+-- One row per model version that bankscore prune removed (bankscore prune --keep-versions N).
+CREATE TABLE IF NOT EXISTS "{{pruned_versions}}" (
+  prune_id            BIGSERIAL   PRIMARY KEY,
+  model_version       TEXT        NOT NULL,
+  pruned_at           TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+  method              TEXT        NOT NULL CHECK (method IN ('delete', 'drop partition')),
+  predictions_removed BIGINT      NOT NULL DEFAULT 0,
+  reasons_removed     BIGINT      NOT NULL DEFAULT 0,
+  rejections_removed  BIGINT      NOT NULL DEFAULT 0,
+  kept_versions       TEXT        NOT NULL
+);
+COMMENT ON TABLE "{{pruned_versions}}" IS
+  'Retention: one row per model version whose results bankscore prune removed, with what it removed. Runs in {{scoring_runs}} are kept.';
+COMMENT ON COLUMN "{{pruned_versions}}".prune_id IS 'Row identifier.';
+COMMENT ON COLUMN "{{pruned_versions}}".model_version IS 'The model version removed.';
+COMMENT ON COLUMN "{{pruned_versions}}".pruned_at IS 'When its last rows were removed.';
+COMMENT ON COLUMN "{{pruned_versions}}".method IS 'delete: batches of DELETE by source key range; drop partition: its partitions were dropped (results.partition_by).';
+COMMENT ON COLUMN "{{pruned_versions}}".predictions_removed IS 'Rows removed from {{predictions}}.';
+COMMENT ON COLUMN "{{pruned_versions}}".reasons_removed IS 'Rows removed from {{prediction_reasons}}.';
+COMMENT ON COLUMN "{{pruned_versions}}".rejections_removed IS 'Rows removed from {{rejected_rows}}.';
+COMMENT ON COLUMN "{{pruned_versions}}".kept_versions IS 'The versions kept, comma-separated: the --keep-versions newest by first scoring run, and the current one.';
 
 -- "Top N to call" (ORDER BY probability DESC LIMIT N on the view) is answered from an index:
 -- the planner walks probability_idx from the top and keeps a row unless the key has a prediction

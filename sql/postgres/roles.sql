@@ -14,7 +14,7 @@
 --   schema            schema holding the tables (default public; database.schema in the config)
 --   source_table      the source table (default bank_clients; source.table)
 --   predictions, scoring_runs, rejected_rows, latest_predictions, prediction_reasons, run_drift,
---   scoring_leases
+--   scoring_leases, scoring_checks, pruned_versions
 --                     the results names if the config's `results:` section renames them
 --   segments, segment_profiles, segmentations, segmented_predictions
 --                     the segmentation names if the config's `segmentation:` section renames them
@@ -41,6 +41,8 @@
 \if :{?prediction_reasons} \else \set prediction_reasons prediction_reasons \endif
 \if :{?run_drift} \else \set run_drift run_drift \endif
 \if :{?scoring_leases} \else \set scoring_leases scoring_leases \endif
+\if :{?scoring_checks} \else \set scoring_checks scoring_checks \endif
+\if :{?pruned_versions} \else \set pruned_versions pruned_versions \endif
 \if :{?segments} \else \set segments segments \endif
 \if :{?segment_profiles} \else \set segment_profiles segment_profiles \endif
 \if :{?segmentations} \else \set segmentations segmentations \endif
@@ -99,6 +101,12 @@ GRANT SELECT, INSERT ON TABLE :"schema".:"run_drift" TO bankscore_scorer;
 -- No DELETE: ranges stay as the record of who scored what.
 GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"scoring_leases" TO bankscore_scorer;
 
+-- scoring_checks: the last-check row of each model version, upserted at every check
+-- (INSERT ... ON CONFLICT DO UPDATE needs SELECT, INSERT and UPDATE). pruned_versions is written
+-- by `bankscore prune`, which deletes and so runs as the owner: SELECT only.
+GRANT SELECT, INSERT, UPDATE ON TABLE :"schema".:"scoring_checks" TO bankscore_scorer;
+GRANT SELECT ON TABLE :"schema".:"pruned_versions" TO bankscore_scorer;
+
 -- The run_id default draws from the BIGSERIAL's sequence, and lease_id from the leases' one.
 SELECT pg_get_serial_sequence(format('%I.%I', :'schema', :'scoring_runs'), 'run_id')
   AS runs_sequence
@@ -138,10 +146,11 @@ SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bankscore_reader') AS
 CREATE ROLE bankscore_reader NOLOGIN;
 \endif
 COMMENT ON ROLE bankscore_reader IS
-  'bankscore results, read-only: SELECT on predictions, scoring_runs, rejected_rows, prediction_reasons, run_drift and latest_predictions.';
+  'bankscore results, read-only: SELECT on predictions, scoring_runs, rejected_rows, prediction_reasons, run_drift, scoring_checks, pruned_versions and latest_predictions.';
 GRANT USAGE ON SCHEMA :"schema" TO bankscore_reader;
 GRANT SELECT ON TABLE :"schema".:"predictions", :"schema".:"scoring_runs",
   :"schema".:"rejected_rows", :"schema".:"prediction_reasons", :"schema".:"run_drift",
+  :"schema".:"scoring_checks", :"schema".:"pruned_versions",
   :"schema".:"latest_predictions" TO bankscore_reader;
 
 COMMIT;

@@ -3,8 +3,9 @@
 -- bankscore applies this file itself (`bankscore init-db`, and before every train/score run);
 -- it is idempotent. Table names written in double curly braces are replaced by the configured names
 -- (results.table, results.runs_table, results.rejected_table, results.latest_view,
--- results.reasons_table, results.drift_table); with the default config they are predictions,
--- scoring_runs, rejected_rows, latest_predictions, prediction_reasons and run_drift.
+-- results.reasons_table, results.drift_table, results.checks_table, results.prunes_table); with
+-- the default config they are predictions, scoring_runs, rejected_rows, latest_predictions,
+-- prediction_reasons, run_drift, scoring_checks and pruned_versions.
 -- `bankscore schema --config FILE` prints this file with the names filled in.
 --
 -- Times are ISO 8601 UTC text ("2026-11-22T10:15:00.123Z"), which sorts chronologically.
@@ -103,3 +104,26 @@ FROM (
   FROM "{{predictions}}" AS p
 )
 WHERE recency = 1;
+
+-- One row per model version: when a scorer last looked for unscored rows, whether it found any
+-- or not. An idle cycle writes no scoring_runs row; it updates this one, so a stale checked_at
+-- means the daemon stopped looking.
+CREATE TABLE IF NOT EXISTS "{{scoring_checks}}" (
+  model_version TEXT    PRIMARY KEY,
+  checked_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  rows_found    INTEGER NOT NULL DEFAULT 0 CHECK (rows_found >= 0),  -- 0: nothing to score
+  last_run_id   INTEGER  -- the last run a check started for this version; NULL if none yet
+);
+
+-- One row per model version that `bankscore prune` removed, with what it removed (its runs stay
+-- in {{scoring_runs}}). method: 'delete' (batches by source key range).
+CREATE TABLE IF NOT EXISTS "{{pruned_versions}}" (
+  prune_id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_version       TEXT    NOT NULL,
+  pruned_at           TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  method              TEXT    NOT NULL CHECK (method IN ('delete', 'drop partition')),
+  predictions_removed INTEGER NOT NULL DEFAULT 0,
+  reasons_removed     INTEGER NOT NULL DEFAULT 0,
+  rejections_removed  INTEGER NOT NULL DEFAULT 0,
+  kept_versions       TEXT    NOT NULL  -- comma-separated: the newest kept and the current one
+);

@@ -165,6 +165,20 @@ std::vector<Command> MakeCommands() {
        },
        [](const CommandContext& ctx, const Arguments& a) { return DriftCommand(ctx, a.run_id); },
        /*handles_signals=*/false, "1 also for a run that does not exist"},
+      {"prune",
+       "Remove the predictions, reasons and rejections of all model versions but the N newest "
+       "(by first scoring run) and the current one, in short batches; records what it removed",
+       "bankscore prune --config config/bankscore.yaml --keep-versions 2 --dry-run",
+       [](CLI::App& c, Arguments& a) {
+         c.add_option("--keep-versions", a.keep_versions,
+                      "Model versions to keep, newest first (at least 1; the current one is "
+                      "always kept too)")
+             ->required();
+         c.add_flag("--dry-run", a.dry_run, "Only print what would be removed");
+       },
+       [](const CommandContext& ctx, const Arguments& a) {
+         return PruneCommand(ctx, a.keep_versions, a.dry_run);
+       }},
       {"profile", "Write the data profile of the source table: DIR/profile.html and profile.md",
        "bankscore profile --config config/bankscore.yaml --out reports", AddOut,
        [](const CommandContext& ctx, const Arguments& a) {

@@ -34,10 +34,12 @@ struct Arguments {
   bool once = false;
   std::string retry_until;  // run --retry-until DURATION
   bool json_logs = false;
-  bool promote = false;       // train --promote
-  std::string models_action;  // the `models` subcommand: list, promote, rollback or prune
-  std::string version;        // models promote VERSION
-  std::size_t keep = 0;       // models prune --keep N
+  bool promote = false;            // train --promote
+  std::string models_action;       // the `models` subcommand: list, promote, rollback or prune
+  std::string version;             // models promote VERSION
+  std::size_t keep = 0;            // models prune --keep N
+  std::int64_t keep_versions = 0;  // prune --keep-versions N (checked by the command: N >= 1)
+  bool dry_run = false;            // prune --dry-run
   // bankscore segment
   std::optional<int> k;
   bool assign = false;

@@ -21,6 +21,7 @@
 #include "jobs/worker_pool.h"
 #include "model/bundle.h"
 #include "model/metrics.h"
+#include "model/registry.h"
 
 namespace bankscore {
 namespace {
@@ -248,12 +249,32 @@ int RunCommand(const CommandContext& ctx, bool once, bool json_logs,
   return RunDaemon(ctx.config, options, *ctx.signals, ctx.log);
 }
 
+namespace {
+
+// results.partition_by: the owner adds the current model version's partitions, so a scoring role
+// (which may not create tables) can score it.
+void InitCurrentPartitions(const CommandContext& ctx, Database& db) {
+  std::string version;
+  try {
+    version = LoadBundleMetadata(ResolveModelDirectory(ctx.config.model.path)).version;
+  } catch (const ModelError&) {
+    ctx.out << "no current model yet: its partitions are created before its first run (as the "
+               "tables' owner)\n";
+    return;
+  }
+  db.EnsureVersionPartition(version);
+  ctx.out << "partitions of model version " << version << " ready\n";
+}
+
+}  // namespace
+
 int InitDbCommand(const CommandContext& ctx) {
   auto db = OpenOrCreateDatabase(ctx.config, ctx.log);
   db->EnsureResultsSchema();
   ctx.out << "results tables ready: " << ctx.config.results.table << ", "
           << ctx.config.results.runs_table << ", " << ctx.config.results.rejected_table << ", view "
           << ctx.config.results.latest_view << "\n";
+  if (ctx.config.results.partition_by_model_version) InitCurrentPartitions(ctx, *db);
   db->EnsureSegmentsSchema();
   const SegmentationConfig& s = ctx.config.segmentation;
   ctx.out << "segmentation tables ready: " << s.models_table << ", " << s.table << ", "

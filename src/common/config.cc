@@ -33,6 +33,8 @@ namespace bankscore {
 namespace {
 
 constexpr std::size_t kMaxIdentifierLength = 63;  // PostgreSQL truncates longer names silently
+// "_v_" and 12 hex digits: the suffix of a partition's name (results.partition_by).
+constexpr std::size_t kPartitionSuffixLength = 15;
 constexpr char kIdentifierRule[] =
     "letters, digits, '_' and '.', not starting with a digit, at most 63 characters";
 constexpr char kDurationRule[] =
@@ -444,6 +446,12 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
   if (auto entry = section.Find("reasons_table")) results.reasons_table = ReadIdentifier(*entry);
   if (auto entry = section.Find("drift_table")) results.drift_table = ReadIdentifier(*entry);
   if (auto entry = section.Find("leases_table")) results.leases_table = ReadIdentifier(*entry);
+  if (auto entry = section.Find("checks_table")) results.checks_table = ReadIdentifier(*entry);
+  if (auto entry = section.Find("prunes_table")) results.prunes_table = ReadIdentifier(*entry);
+  if (auto entry = section.Find("partition_by")) {
+    ReadChoice(*entry, {"model_version"});
+    results.partition_by_model_version = true;
+  }
 
   // Two of these sharing a name would mix unrelated rows in one table. Each name comes with the
   // field that set it (none for a default) so the error can point at a line.
@@ -461,7 +469,9 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
       {"results.latest_view", results.latest_view, section.Find("latest_view")},
       {"results.reasons_table", results.reasons_table, section.Find("reasons_table")},
       {"results.drift_table", results.drift_table, section.Find("drift_table")},
-      {"results.leases_table", results.leases_table, section.Find("leases_table")}};
+      {"results.leases_table", results.leases_table, section.Find("leases_table")},
+      {"results.checks_table", results.checks_table, section.Find("checks_table")},
+      {"results.prunes_table", results.prunes_table, section.Find("prunes_table")}};
   for (std::size_t i = 0; i < std::size(names); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (names[i].value != names[j].value) continue;
@@ -473,6 +483,26 @@ ResultsConfig ReadResults(const Section& section, const Section& source_section)
     }
   }
   return results;
+}
+
+// results.partition_by: PostgreSQL only, and the partitions' names (table_v_<12 hex digits>)
+// must fit PostgreSQL's identifier length.
+void CheckPartitioning(const Section& section, const Config& config) {
+  const std::optional<Field> entry = section.Find("partition_by");
+  if (!entry) return;
+  if (config.database.backend != DatabaseConfig::Backend::kPostgres) {
+    Fail(*entry,
+         "only applies to database.backend postgres (SQLite has no partitioned tables); "
+         "remove it, prune deletes in batches on SQLite");
+  }
+  for (const std::string* table : {&config.results.table, &config.results.reasons_table}) {
+    if (table->size() + kPartitionSuffixLength > kMaxIdentifierLength) {
+      Fail(*entry, "the partition names of table '" + *table + "' would be longer than " +
+                       std::to_string(kMaxIdentifierLength) + " characters; give it a name of " +
+                       std::to_string(kMaxIdentifierLength - kPartitionSuffixLength) +
+                       " characters or fewer");
+    }
+  }
 }
 
 ModelConfig ReadModel(const Section& section) {
@@ -783,7 +813,9 @@ void ReadSegmentationNames(const Section& section, const Config& config, Segment
       {config.results.latest_view, "results.latest_view"},
       {config.results.reasons_table, "results.reasons_table"},
       {config.results.drift_table, "results.drift_table"},
-      {config.results.leases_table, "results.leases_table"}};
+      {config.results.leases_table, "results.leases_table"},
+      {config.results.checks_table, "results.checks_table"},
+      {config.results.prunes_table, "results.prunes_table"}};
   for (const Name& name : names) {
     const std::optional<Field> entry = section.Find(name.key);
     if (entry) *name.value = ReadIdentifier(*entry);
@@ -1007,9 +1039,9 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   const Section source =
       root.Child("source", {"table", "key", "label", "positive_label", "negative_labels",
                             "label_case_insensitive", "features", "sentinels", "ranges"});
-  const Section results =
-      root.Child("results", {"table", "runs_table", "rejected_table", "latest_view",
-                             "reasons_table", "drift_table", "leases_table"});
+  const Section results = root.Child(
+      "results", {"table", "runs_table", "rejected_table", "latest_view", "reasons_table",
+                  "drift_table", "leases_table", "checks_table", "prunes_table", "partition_by"});
   const Section model = root.Child("model", {"path"});
   const Section scoring = root.Child(
       "scoring", {"threshold", "threshold_policy", "batch_size", "pipeline_depth", "threads",
@@ -1034,6 +1066,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& source_name)
   config.database = ReadDatabase(database);
   config.source = ReadSource(source);
   config.results = ReadResults(results, source);
+  CheckPartitioning(results, config);
   config.model = ReadModel(model);
   config.scoring = ReadScoring(scoring);
   config.training = ReadTraining(training, config.source);

@@ -9,7 +9,9 @@
 
 #include "db/composed_database.h"
 #include "db/postgres/leases.h"
+#include "db/postgres/partitions.h"
 #include "db/postgres/results.h"
+#include "db/postgres/retention.h"
 #include "db/postgres/segments.h"
 #include "db/postgres/serving.h"
 #include "db/postgres/session.h"
@@ -29,7 +31,8 @@ class PostgresDatabase
         results_(db_, config_),
         segments_(db_, config_),
         serving_(db_, config_),
-        leases_(db_, config_) {
+        leases_(db_, config_),
+        retention_(db_, config_) {
     db_.session();  // fail now, with the one-line message, if the server cannot be reached
   }
 
@@ -55,6 +58,20 @@ class PostgresDatabase
     return out;
   }
 
+  // --- Retention and the last check (issue 15) ------------------------------------------------
+  std::vector<StoredVersion> StoredVersions() override { return retention_.StoredVersions(); }
+  PruneResult PruneVersion(const std::string& model_version, std::int64_t batch_keys,
+                           const std::string& kept_versions) override {
+    return retention_.PruneVersion(model_version, batch_keys, kept_versions);
+  }
+  void RecordCheck(const std::string& model_version, std::optional<std::int64_t> run_id,
+                   std::int64_t rows_found) override {
+    retention_.RecordCheck(model_version, run_id, rows_found);
+  }
+  void EnsureVersionPartition(const std::string& model_version) override {
+    pg::EnsureVersionPartitions(db_, config_, model_version);
+  }
+
   // --- Serving (issue 13) ----------------------------------------------------------------------
   std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override {
     return serving_.LatestPrediction(key);
@@ -76,8 +93,9 @@ class PostgresDatabase
   pg::SourceStatements source_;
   pg::ResultStatements results_;
   pg::SegmentStatements segments_;
-  pg::ServingQueries serving_;  // issue 13
-  pg::LeaseStatements leases_;  // --workers (issue 15)
+  pg::ServingQueries serving_;         // issue 13
+  pg::LeaseStatements leases_;         // --workers (issue 15)
+  pg::RetentionStatements retention_;  // prune, last check (issue 15)
 };
 
 }  // namespace

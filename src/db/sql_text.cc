@@ -29,6 +29,15 @@ std::string RenderTemplate(const std::string& text,
   return out;
 }
 
+namespace {
+
+// What follows the closing parenthesis of a partitioned table's CREATE TABLE.
+std::string Partitioning(const ResultsConfig& results) {
+  return results.partition_by_model_version ? " PARTITION BY LIST (model_version)" : "";
+}
+
+}  // namespace
+
 std::string ResultsDdl(const std::string& backend, const ResultsConfig& results) {
   const char* text = EmbeddedSql("sql/" + backend + "/results.sql");
   if (text == nullptr) throw std::logic_error("no embedded DDL for backend " + backend);
@@ -38,7 +47,11 @@ std::string ResultsDdl(const std::string& backend, const ResultsConfig& results)
                                {"latest_predictions", results.latest_view},
                                {"prediction_reasons", results.reasons_table},
                                {"run_drift", results.drift_table},
-                               {"scoring_leases", results.leases_table}});
+                               {"scoring_leases", results.leases_table},
+                               {"scoring_checks", results.checks_table},
+                               {"pruned_versions", results.prunes_table},
+                               {"predictions_partitioning", Partitioning(results)},
+                               {"reasons_partitioning", Partitioning(results)}});
 }
 
 std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
@@ -61,8 +74,8 @@ std::vector<AddedColumn> AddedResultsColumns(const std::string& backend,
 }
 
 std::vector<std::string> ResultsRelations(const ResultsConfig& results) {
-  return {results.table,       results.runs_table,    results.rejected_table,
-          results.latest_view, results.reasons_table, results.drift_table};
+  return {results.table,         results.runs_table,  results.rejected_table, results.latest_view,
+          results.reasons_table, results.drift_table, results.checks_table,   results.prunes_table};
 }
 
 std::string QualifyRelations(const std::string& ddl, const std::string& schema,
@@ -120,6 +133,49 @@ std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& para
          " AS r WHERE r.source_key = " + key + " AND r.model_version = " + params.model_version +
          ")";
   return params.key_only ? sql + " LIMIT 1" : sql + " ORDER BY " + key;
+}
+
+std::string StoredVersionsSql(const ResultsConfig& results) {
+  const auto counts = [](const std::string& table) {
+    return "(SELECT model_version, COUNT(*) AS n FROM " + QuoteIdentifier(table) +
+           " GROUP BY model_version)";
+  };
+  return "WITH runs AS (SELECT model_version, MIN(run_id) AS first_run FROM " +
+         QuoteIdentifier(results.runs_table) +
+         " WHERE kind = 'score' GROUP BY model_version), p AS " + counts(results.table) +
+         ", x AS " + counts(results.reasons_table) + ", j AS " + counts(results.rejected_table) +
+         ", v AS (SELECT model_version FROM runs UNION SELECT model_version FROM p"
+         " UNION SELECT model_version FROM x UNION SELECT model_version FROM j)"
+         " SELECT v.model_version, COALESCE(runs.first_run, 0), COALESCE(p.n, 0),"
+         " COALESCE(x.n, 0), COALESCE(j.n, 0) FROM v LEFT JOIN runs USING (model_version)"
+         " LEFT JOIN p USING (model_version) LEFT JOIN x USING (model_version)"
+         " LEFT JOIN j USING (model_version) ORDER BY 2, 1";
+}
+
+std::vector<std::string> PrunedTables(const ResultsConfig& results) {
+  return {results.reasons_table, results.table, results.rejected_table};
+}
+
+std::string NextPruneKeySql(const ResultsConfig& results, const std::string& version,
+                            const std::string& from) {
+  // Each subquery walks the table's primary key (source_key, model_version, ...) from `from`
+  // and stops at the first row of the version (ORDER BY ... LIMIT 1: both engines stop there,
+  // where a MIN with this WHERE could scan the rest of the table).
+  std::string sql = "SELECT MIN(k) FROM (";
+  const std::vector<std::string> tables = PrunedTables(results);
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    if (i) sql += " UNION ALL ";
+    sql += "SELECT (SELECT source_key FROM " + QuoteIdentifier(tables[i]) +
+           " WHERE model_version = " + version + " AND source_key >= " + from +
+           " ORDER BY source_key LIMIT 1) AS k";
+  }
+  return sql + ") AS m";
+}
+
+std::string DeleteVersionRangeSql(const std::string& table, const std::string& version,
+                                  const std::string& lo, const std::string& hi) {
+  return "DELETE FROM " + QuoteIdentifier(table) + " WHERE model_version = " + version +
+         " AND source_key BETWEEN " + lo + " AND " + hi;
 }
 
 std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts) {

@@ -70,6 +70,24 @@ struct UnscoredRowsParams {
 // order.
 std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& params);
 
+// --- Retention (bankscore prune), shared by both backends; placeholders are the backend's. ---
+
+// Every model version with a score run or rows, oldest first: model_version, its first score
+// run id (0 for none), then its row counts in the predictions, reasons and rejected tables.
+std::string StoredVersionsSql(const ResultsConfig& results);
+
+// The smallest source key >= `from` that has a prediction, reason or rejection of `version`
+// (NULL when none): the start of the next batch a prune deletes.
+std::string NextPruneKeySql(const ResultsConfig& results, const std::string& version,
+                            const std::string& from);
+
+// Deletes the rows of `version` with source_key between `lo` and `hi` from `table`.
+std::string DeleteVersionRangeSql(const std::string& table, const std::string& version,
+                                  const std::string& lo, const std::string& hi);
+
+// The tables a prune deletes from, in the order it deletes: reasons, predictions, rejections.
+std::vector<std::string> PrunedTables(const ResultsConfig& results);
+
 // "0.5 (41000 rows), 0.3 (188 rows)": the thresholds a relabel replaced, for its run's record.
 std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts);
 

@@ -9,6 +9,7 @@
 #include "db/sqlite/connection.h"
 #include "db/sqlite/lock.h"
 #include "db/sqlite/results.h"
+#include "db/sqlite/retention.h"
 #include "db/sqlite/segments.h"
 #include "db/sqlite/serving.h"
 #include "db/sqlite/source.h"
@@ -25,7 +26,8 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
         source_(db_, config_),
         results_(db_, config_),
         segments_(db_, config_),
-        serving_(db_, config_) {
+        serving_(db_, config_),
+        retention_(db_, config_) {
     log.debug("opened SQLite database {}", db_.path());
   }
 
@@ -48,6 +50,17 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
     return out;
   }
 
+  // --- Retention and the last check (issue 15) ------------------------------------------------
+  std::vector<StoredVersion> StoredVersions() override { return retention_.StoredVersions(); }
+  PruneResult PruneVersion(const std::string& model_version, std::int64_t batch_keys,
+                           const std::string& kept_versions) override {
+    return retention_.PruneVersion(model_version, batch_keys, kept_versions);
+  }
+  void RecordCheck(const std::string& model_version, std::optional<std::int64_t> run_id,
+                   std::int64_t rows_found) override {
+    retention_.RecordCheck(model_version, run_id, rows_found);
+  }
+
   // --- Serving (issue 13) ----------------------------------------------------------------------
   std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override {
     return serving_.LatestPrediction(key);
@@ -68,8 +81,9 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
   sqlite::Connection db_;
   sqlite::SourceStatements source_;
   sqlite::ResultStatements results_;
-  sqlite::SegmentStatements segments_;  // declared last: its cached statement goes first
-  sqlite::ServingQueries serving_;      // issue 13
+  sqlite::SegmentStatements segments_;     // declared last: its cached statement goes first
+  sqlite::ServingQueries serving_;         // issue 13
+  sqlite::RetentionStatements retention_;  // prune, last check (issue 15)
 };
 
 }  // namespace

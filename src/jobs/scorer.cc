@@ -47,16 +47,12 @@ class ScoringRun {
     // run records nothing.
     if (!Retry("looking for unscored rows",
                [&] { return db_.HasUnscoredRows(summary_.model_version); })) {
-      summary_.status = "nothing to score";
-      return summary_;
+      return NothingToScore();
     }
     std::optional<KeyLease> lease;
     if (Leased()) {
       lease = FirstLease();
-      if (!lease) {
-        summary_.status = "nothing to score";
-        return summary_;
-      }
+      if (!lease) return NothingToScore();
     }
     Prepare();
     std::exception_ptr failure;
@@ -210,6 +206,21 @@ class ScoringRun {
     return EffectiveDecision(model_, scoring);
   }
 
+  // An idle check records no run: it updates the version's last-check row instead, so a stale
+  // checked_at shows that the scorer stopped looking.
+  RunSummary NothingToScore() {
+    summary_.status = "nothing to score";
+    RecordCheck(std::nullopt, 0);
+    return summary_;
+  }
+
+  void RecordCheck(std::optional<std::int64_t> run_id, std::int64_t rows_found) {
+    Retry("recording the check", [&] {
+      db_.RecordCheck(summary_.model_version, run_id, rows_found);
+      return 0;
+    });
+  }
+
   void ForgetRejections() {
     const std::int64_t n = Retry("forgetting earlier rejections",
                                  [&] { return db_.ForgetRejections(summary_.model_version); });
@@ -272,7 +283,12 @@ class ScoringRun {
     record_.threshold = summary_.threshold;
     const std::int64_t unscored = Retry(
         "counting unscored rows", [&] { return db_.CountUnscoredRows(summary_.model_version); });
+    Retry("creating the model version's partitions", [&] {
+      db_.EnsureVersionPartition(summary_.model_version);
+      return 0;
+    });
     summary_.run_id = Retry("recording the run start", [&] { return db_.BeginRun(record_); });
+    RecordCheck(summary_.run_id, unscored);
     if (options_.started_run_id) *options_.started_run_id = summary_.run_id;
     LogEvent event = RunEvent("run_started");
     event.rows = unscored;

@@ -50,6 +50,8 @@ struct FakeDatabase::Store {
   std::map<VersionAndKey, StoredRejection> rejections;
   std::map<std::pair<VersionAndKey, int>, PredictionReason> reasons;  // by rank
   std::vector<StoredRun> runs;                                        // run_id = index + 1
+  std::map<std::string, StoredCheck> checks;                          // by model version
+  std::vector<StoredPrune> prunes;
   bool scorer_locked = false;
   int shared_holders = 0;
   std::set<std::int64_t> held_runs;  // runs of live lock holders (ScorerLock::HoldRun)
@@ -127,9 +129,12 @@ const char* MethodName(FakeDatabase::Method method) {
                                        "RecentRuns",
                                        "TotalsByRunStatus",
                                        "ScoreHistogram",
-                                       "ReadRunDrift"};
+                                       "ReadRunDrift",
+                                       "StoredVersions",
+                                       "PruneVersion",
+                                       "RecordCheck"};
   static_assert(std::size(kNames) ==
-                static_cast<std::size_t>(FakeDatabase::Method::kReadRunDrift) + 1);
+                static_cast<std::size_t>(FakeDatabase::Method::kRecordCheck) + 1);
   return kNames[static_cast<std::size_t>(method)];
 }
 
@@ -1088,6 +1093,97 @@ std::vector<std::int64_t> FakeDatabase::ScoreHistogram(std::int64_t run_id, int 
       ++counts[static_cast<std::size_t>(bin)];
     }
     return counts;
+  });
+}
+
+// --- Retention and the last check (issue 15) ---------------------------------------------------
+
+std::vector<FakeDatabase::StoredCheck> FakeDatabase::Checks() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  std::vector<StoredCheck> out;
+  for (const auto& [version, check] : store_->checks) out.push_back(check);
+  return out;
+}
+
+std::vector<FakeDatabase::StoredPrune> FakeDatabase::Prunes() const {
+  std::lock_guard<std::mutex> lock(store_->mutex);
+  return store_->prunes;
+}
+
+std::vector<StoredVersion> FakeDatabase::StoredVersions() {
+  return Call(Method::kStoredVersions, [&] {
+    RequireResultsSchema();
+    std::map<std::string, StoredVersion> versions;
+    const auto at = [&](const std::string& version) -> StoredVersion& {
+      StoredVersion& v = versions[version];
+      v.model_version = version;
+      return v;
+    };
+    for (const StoredRun& run : store_->runs) {
+      StoredVersion& v = at(run.record.model_version);
+      if (run.record.kind == "score" && v.first_run_id == 0) v.first_run_id = run.run_id;
+    }
+    for (const auto& [key, p] : store_->predictions) ++at(key.first).predictions;
+    for (const auto& [key, r] : store_->reasons) ++at(key.first.first).reasons;
+    for (const auto& [key, r] : store_->rejections) ++at(key.first).rejections;
+    std::vector<StoredVersion> out;
+    for (const auto& [version, v] : versions) out.push_back(v);
+    std::stable_sort(out.begin(), out.end(), [](const StoredVersion& a, const StoredVersion& b) {
+      return a.first_run_id < b.first_run_id;
+    });
+    return out;
+  });
+}
+
+namespace {
+
+// Erases the entries of `map` whose key's version (per `version_of`) is `version`; returns how
+// many.
+template <typename Map, typename VersionOf>
+std::int64_t EraseVersion(Map& map, const std::string& version, VersionOf version_of) {
+  std::int64_t erased = 0;
+  for (auto it = map.begin(); it != map.end();) {
+    if (version_of(it->first) == version) {
+      it = map.erase(it);
+      ++erased;
+    } else {
+      ++it;
+    }
+  }
+  return erased;
+}
+
+}  // namespace
+
+PruneResult FakeDatabase::PruneVersion(const std::string& model_version,
+                                       std::int64_t /*batch_keys*/,
+                                       const std::string& kept_versions) {
+  return Call(Method::kPruneVersion, [&] {
+    RequireResultsSchema();
+    PruneResult out;
+    const auto key_version = [](const VersionAndKey& k) { return k.first; };
+    out.predictions = EraseVersion(store_->predictions, model_version, key_version);
+    out.rejections = EraseVersion(store_->rejections, model_version, key_version);
+    out.reasons =
+        EraseVersion(store_->reasons, model_version,
+                     [](const std::pair<VersionAndKey, int>& k) { return k.first.first; });
+    if (out.predictions + out.reasons + out.rejections > 0) {
+      store_->prunes.push_back({model_version, out, kept_versions});
+    }
+    return out;
+  });
+}
+
+void FakeDatabase::RecordCheck(const std::string& model_version, std::optional<std::int64_t> run_id,
+                               std::int64_t rows_found) {
+  Call(Method::kRecordCheck, [&] {
+    RequireResultsSchema();
+    StoredCheck& check = store_->checks[model_version];
+    check.model_version = model_version;
+    check.rows_found = rows_found;
+    if (run_id) check.last_run_id = run_id;
+    ++check.checks;
+    return 0;
   });
 }
 

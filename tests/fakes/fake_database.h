@@ -80,6 +80,10 @@ class FakeDatabase : public Database {
     kTotalsByRunStatus,
     kScoreHistogram,
     kReadRunDrift,
+    // Retention and the last check (issue 15)
+    kStoredVersions,
+    kPruneVersion,
+    kRecordCheck,
   };
   enum class Fault {
     kTransient,                // throws DatabaseError(transient); nothing is written
@@ -111,6 +115,18 @@ class FakeDatabase : public Database {
     std::int64_t rows_scored = 0;
     std::int64_t rows_rejected = 0;
     std::int64_t rows_positive = 0;
+  };
+
+  struct StoredCheck {  // a row of results.checks_table
+    std::string model_version;
+    std::int64_t rows_found = 0;
+    std::optional<std::int64_t> last_run_id;
+    int checks = 0;  // RecordCheck calls for this version
+  };
+  struct StoredPrune {  // a row of results.prunes_table
+    std::string model_version;
+    PruneResult removed;
+    std::string kept_versions;
   };
 
   // An empty database; `config` names the source table, key and features this connection reads.
@@ -145,7 +161,9 @@ class FakeDatabase : public Database {
   std::vector<StoredRejection> Rejections() const;    // ordered by model version, then key
   // The stored reasons, ordered by model version, key and rank (model_version not kept).
   std::vector<PredictionReason> Reasons() const;
-  std::vector<StoredRun> Runs() const;  // ordered by run id (1, 2, ...)
+  std::vector<StoredRun> Runs() const;      // ordered by run id (1, 2, ...)
+  std::vector<StoredCheck> Checks() const;  // ordered by model version
+  std::vector<StoredPrune> Prunes() const;  // in the order recorded
   std::vector<ColumnSpec> TableSpecs(const std::string& table) const;
   RowBatch TableRows(const std::string& table) const;  // in insertion order
   bool ScorerLocked() const;
@@ -196,6 +214,12 @@ class FakeDatabase : public Database {
   LeaseStore* Leases() override;
   FakeLeaseStore& FakeLeases() const;
   RowBatch Query(const std::string& sql) override;
+  // Retention and the last check (issue 15): as the SQL backends, without batches or partitions.
+  std::vector<StoredVersion> StoredVersions() override;
+  PruneResult PruneVersion(const std::string& model_version, std::int64_t batch_keys,
+                           const std::string& kept_versions) override;
+  void RecordCheck(const std::string& model_version, std::optional<std::int64_t> run_id,
+                   std::int64_t rows_found) override;
 
   // --- Segmentation (bankscore segment) ------------------------------------------------------
   // Kept like the SQL tables: assignments keyed by (version, key) with ON CONFLICT DO NOTHING,

@@ -720,5 +720,21 @@ TEST(ConfigTest, MonitoringOutOfRangeIsRefusedNamingTheKeyAndLine) {
               HasSubstr("'scoring_runs' is also the name of results.runs_table"));
 }
 
+// results.partition_by (issue 15): model_version on PostgreSQL; refused on SQLite, and any
+// other value refused naming the key.
+TEST(ConfigTest, PartitionByIsModelVersionOnPostgresOnly) {
+  const std::string postgres =
+      Replace("  path: test.db\n", "  backend: postgres\n  dsn: postgresql://scorer@db/bank\n");
+  EXPECT_TRUE(Parse(postgres + "results:\n  partition_by: model_version\n")
+                  .results.partition_by_model_version);
+  EXPECT_FALSE(Parse(postgres).results.partition_by_model_version);
+  EXPECT_THAT(ErrorOf(postgres + "results:\n  partition_by: run_id\n"),
+              ::testing::AllOf(HasSubstr("results.partition_by"),
+                               HasSubstr("must be one of model_version")));
+  EXPECT_THAT(ErrorOf(Append("results:\n  partition_by: model_version\n")),
+              ::testing::AllOf(HasSubstr("results.partition_by"),
+                               HasSubstr("only applies to database.backend postgres")));
+}
+
 }  // namespace
 }  // namespace bankscore

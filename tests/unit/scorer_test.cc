@@ -126,6 +126,25 @@ TEST_P(ScorerBatchSizeTest, ScoresEveryRowExactlyOnce) {
   EXPECT_EQ(db_.Calls(Method::kOpenReader), 1);
 }
 
+// An idle check records no run, only the version's last-check row (issue 15): the runs table
+// grows with work done, the check row shows that the scorer still looks.
+TEST_F(ScorerTest, IdleCheckUpdatesTheLastCheckRowAndRecordsNoRun) {
+  const RunSummary run = Score();
+  ASSERT_EQ(run.status, "succeeded");
+  ASSERT_EQ(db_.Checks().size(), 1u);
+  EXPECT_EQ(db_.Checks()[0].model_version, Model().metadata.version);
+  EXPECT_EQ(db_.Checks()[0].rows_found, kScoredClients);
+  EXPECT_EQ(db_.Checks()[0].last_run_id, run.run_id);
+
+  EXPECT_EQ(Score().status, "nothing to score");
+  EXPECT_EQ(Score().status, "nothing to score");
+  EXPECT_EQ(db_.Runs().size(), 1u);
+  ASSERT_EQ(db_.Checks().size(), 1u);
+  EXPECT_EQ(db_.Checks()[0].checks, 3);
+  EXPECT_EQ(db_.Checks()[0].rows_found, 0);
+  EXPECT_EQ(db_.Checks()[0].last_run_id, run.run_id);  // kept from the last run
+}
+
 INSTANTIATE_TEST_SUITE_P(BatchSizes, ScorerBatchSizeTest, ::testing::Values(1, 7, 100, 253, 1000));
 
 TEST_F(ScorerTest, RecordsRejectedRowsWithTheirReasons) {

@@ -8,6 +8,7 @@
 #include "bankscore/error.h"
 #include "common/text.h"
 #include "db/postgres/copy_writer.h"
+#include "db/postgres/partitions.h"
 #include "db/postgres/values.h"
 #include "db/sql_text.h"
 
@@ -85,6 +86,7 @@ void ResultStatements::EnsureResultsSchema() {
   const std::string ddl = ResultsDdl("postgres", config_.results);
   db_.Run("create the results tables", {}, [&](pqxx::connection& c) {
     pqxx::work tx(c);
+    CheckPartitioning(tx, config_);  // never a silent conversion (results.partition_by)
     // When everything exists there is nothing to do, and nothing is locked: the DDL's
     // CREATE INDEX IF NOT EXISTS and COMMENT ON would lock tables other scorers are writing (a
     // deadlock with a running scorer), and a restricted scoring role may not run them at all.
@@ -497,7 +499,9 @@ void ResultStatements::CheckScoringAccess() {
                        {results.drift_table, "INSERT"},
                        {results.runs_table, "SELECT"},
                        {results.runs_table, "INSERT"},
-                       {results.runs_table, "UPDATE"}};
+                       {results.runs_table, "UPDATE"},
+                       {results.checks_table, "INSERT"},
+                       {results.checks_table, "UPDATE"}};
   std::vector<std::string> missing = db_.Run("check privileges", {}, [&](pqxx::connection& c) {
     pqxx::work tx(c);
     std::vector<std::string> out;
