@@ -93,9 +93,13 @@ void RetentionStatements::DeleteInBatches(const std::string& model_version, std:
 void RetentionStatements::RecordPrune(const std::string& model_version, const PruneResult& result,
                                       const std::string& kept_versions) {
   const std::string& prunes = config_.results.prunes_table;
-  db_.Run("record the prune of model " + model_version, {{prunes, "INSERT"}},
+  const std::string& leases = config_.results.leases_table;
+  db_.Run("record the prune of model " + model_version, {{prunes, "INSERT"}, {leases, "DELETE"}},
           [&](pqxx::connection& c) {
             pqxx::work tx(c);
+            // The version's key ranges go too: the leases table grows with versions, not time.
+            tx.exec_params("DELETE FROM " + QuoteIdentifier(leases) + " WHERE model_version = $1",
+                           model_version);
             tx.exec_params("INSERT INTO " + QuoteIdentifier(prunes) +
                                " (model_version, method, predictions_removed, reasons_removed,"
                                " rejections_removed, kept_versions) VALUES ($1::text, $2::text,"
