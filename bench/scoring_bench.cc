@@ -162,10 +162,13 @@ void Tile(const Backend& b, long rows) {
                      " <= " + std::to_string(rows) + " ORDER BY 1"));
 }
 
+// Every results table, those that refer to scoring_runs first.
 void ClearResults(const Backend& b) {
-  Run(WithSql(b,
-              "DELETE FROM prediction_reasons; DELETE FROM predictions; DELETE FROM rejected_rows;"
-              " DELETE FROM scoring_runs;"));
+  Run(WithSql(b, std::string("DELETE FROM prediction_reasons; DELETE FROM predictions;"
+                             " DELETE FROM rejected_rows; DELETE FROM run_drift;"
+                             " DELETE FROM scoring_checks;") +
+                     (b.name == "sqlite" ? "" : " DELETE FROM scoring_leases;") +
+                     " DELETE FROM scoring_runs;"));
 }
 
 struct Row {

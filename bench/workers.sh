@@ -78,7 +78,7 @@ echo "| workers | rows | seconds | rows/s | bankscore CPU s | PostgreSQL CPU s |
 echo "|---|---|---|---|---|---|---|"
 for n in 1 2 4; do
   psql_admin "TRUNCATE $schema.prediction_reasons, $schema.predictions, $schema.rejected_rows,
-    $schema.scoring_leases, $schema.scoring_runs" >/dev/null
+    $schema.scoring_leases, $schema.run_drift, $schema.scoring_checks, $schema.scoring_runs" >/dev/null
   before=$(pg_cpu)
   start=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$work/time" "$build_dir/bankscore" score --config "$work/bench.yaml" \
