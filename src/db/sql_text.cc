@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <stdexcept>
 
 #include "bankscore/database.h"
@@ -154,6 +155,21 @@ std::string StoredVersionsSql(const ResultsConfig& results) {
 
 std::vector<std::string> PrunedTables(const ResultsConfig& results) {
   return {results.reasons_table, results.table, results.rejected_table};
+}
+
+std::int64_t& RemovedRows(PruneResult& result, std::size_t index) {
+  std::int64_t* const counts[] = {&result.reasons, &result.predictions, &result.rejections};
+  return *counts[index];
+}
+
+std::optional<std::int64_t> PruneKeyRange::Next() const {
+  if (hi == std::numeric_limits<std::int64_t>::max()) return std::nullopt;
+  return hi + 1;
+}
+
+PruneKeyRange PruneRangeFrom(std::int64_t lo, std::int64_t batch_keys) {
+  constexpr std::int64_t kLargestKey = std::numeric_limits<std::int64_t>::max();
+  return {lo, lo > kLargestKey - (batch_keys - 1) ? kLargestKey : lo + (batch_keys - 1)};
 }
 
 std::string NextPruneKeySql(const ResultsConfig& results, const std::string& version,

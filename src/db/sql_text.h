@@ -11,6 +11,10 @@
 
 #include "bankscore/config.h"
 
+namespace bankscore {
+struct PruneResult;  // bankscore/database.h
+}
+
 namespace bankscore::internal {
 
 // Contents of an embedded file such as "sql/sqlite/results.sql"; nullptr if unknown.
@@ -87,6 +91,19 @@ std::string DeleteVersionRangeSql(const std::string& table, const std::string& v
 
 // The tables a prune deletes from, in the order it deletes: reasons, predictions, rejections.
 std::vector<std::string> PrunedTables(const ResultsConfig& results);
+
+// The count in `result` of the rows removed from PrunedTables(...)[index] (index < 3).
+std::int64_t& RemovedRows(PruneResult& result, std::size_t index);
+
+// The source keys one prune transaction deletes: `batch_keys` (>= 1) keys from `lo`, the last
+// range ending at the largest key.
+struct PruneKeyRange {
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;
+  // Where the next transaction starts; nullopt after the range that ends at the largest key.
+  std::optional<std::int64_t> Next() const;
+};
+PruneKeyRange PruneRangeFrom(std::int64_t lo, std::int64_t batch_keys);
 
 // "0.5 (41000 rows), 0.3 (188 rows)": the thresholds a relabel replaced, for its run's record.
 std::string DescribeThresholdCounts(const std::vector<std::pair<double, std::int64_t>>& counts);

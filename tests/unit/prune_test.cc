@@ -7,7 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "bankscore/error.h"
+#include "db/sql_text.h"
 #include "fakes/fake_database.h"
 #include "fakes/synthetic_clients.h"
 
@@ -142,6 +145,33 @@ TEST_F(PruneOldVersionsTest, RemovesExactlyTheOldVersionsAndRecordsEach) {
   // Idempotent: nothing left to remove, nothing recorded.
   EXPECT_TRUE(PruneOldVersions(db_, Keep(1, "v3"), QuietLogger()).pruned.empty());
   EXPECT_EQ(db_.Prunes().size(), 2u);
+}
+
+// The key ranges both backends delete in, one transaction each.
+TEST(PruneKeyRangeTest, BatchKeysFromTheFirstKeyUpToTheLargestKey) {
+  const internal::PruneKeyRange first = internal::PruneRangeFrom(-5, 10);
+  EXPECT_EQ(first.lo, -5);
+  EXPECT_EQ(first.hi, 4);
+  EXPECT_EQ(first.Next(), 5);
+  constexpr std::int64_t kLargest = std::numeric_limits<std::int64_t>::max();
+  const internal::PruneKeyRange last = internal::PruneRangeFrom(kLargest - 3, 10);
+  EXPECT_EQ(last.hi, kLargest);
+  EXPECT_EQ(last.Next(), std::nullopt);
+  EXPECT_EQ(internal::PruneRangeFrom(kLargest, 1).hi, kLargest);
+}
+
+TEST(PruneKeyRangeTest, RemovedRowsFollowTheOrderOfThePrunedTables) {
+  ResultsConfig results;
+  const std::vector<std::string> tables = internal::PrunedTables(results);
+  ASSERT_EQ(tables, (std::vector<std::string>{results.reasons_table, results.table,
+                                              results.rejected_table}));
+  PruneResult removed;
+  internal::RemovedRows(removed, 0) += 3;
+  internal::RemovedRows(removed, 1) += 2;
+  internal::RemovedRows(removed, 2) += 1;
+  EXPECT_EQ(removed.reasons, 3);
+  EXPECT_EQ(removed.predictions, 2);
+  EXPECT_EQ(removed.rejections, 1);
 }
 
 }  // namespace

@@ -71,21 +71,16 @@ void RetentionStatements::DeleteInBatches(const std::string& model_version, std:
       pqxx::work tx(c);
       const pqxx::field lo_field = tx.exec_params1(next_sql, model_version, *from)[0];
       if (lo_field.is_null()) return std::nullopt;
-      const std::int64_t lo = ToInt64(lo_field, what);
-      const std::int64_t hi = lo > std::numeric_limits<std::int64_t>::max() - (batch_keys - 1)
-                                  ? std::numeric_limits<std::int64_t>::max()
-                                  : lo + (batch_keys - 1);
-      std::int64_t* counts[] = {&out.reasons, &out.predictions, &out.rejections};
+      const PruneKeyRange range = PruneRangeFrom(ToInt64(lo_field, what), batch_keys);
       const std::vector<std::string> tables = PrunedTables(r);
       for (std::size_t i = 0; i < tables.size(); ++i) {
         const pqxx::result d =
             tx.exec_params(DeleteVersionRangeSql(tables[i], "$1::text", "$2::bigint", "$3::bigint"),
-                           model_version, lo, hi);
-        *counts[i] += static_cast<std::int64_t>(d.affected_rows());
+                           model_version, range.lo, range.hi);
+        RemovedRows(out, i) += static_cast<std::int64_t>(d.affected_rows());
       }
       tx.commit();
-      if (hi == std::numeric_limits<std::int64_t>::max()) return std::nullopt;
-      return hi + 1;
+      return range.Next();
     });
   }
 }

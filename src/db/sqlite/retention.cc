@@ -24,28 +24,24 @@ std::optional<std::int64_t> RetentionStatements::DeleteBatch(const std::string& 
                                                              std::int64_t from,
                                                              std::int64_t batch_keys,
                                                              PruneResult& out) {
-  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   const std::string what = "delete the results of model " + model_version;
   Transaction tx(db_);
   Statement next(db_, NextPruneKeySql(config_.results, "?1", "?2"), what);
   next.Bind(1, model_version);
   next.Bind(2, from);
   if (!next.Step() || IsNull(next.Cell(0))) return std::nullopt;
-  const std::int64_t lo = next.Int(0);
-  const std::int64_t hi = lo > kMax - (batch_keys - 1) ? kMax : lo + (batch_keys - 1);
-  std::int64_t* counts[] = {&out.reasons, &out.predictions, &out.rejections};
+  const PruneKeyRange range = PruneRangeFrom(next.Int(0), batch_keys);
   const std::vector<std::string> tables = PrunedTables(config_.results);
   for (std::size_t i = 0; i < tables.size(); ++i) {
     Statement d(db_, DeleteVersionRangeSql(tables[i], "?1", "?2", "?3"), what);
     d.Bind(1, model_version);
-    d.Bind(2, lo);
-    d.Bind(3, hi);
+    d.Bind(2, range.lo);
+    d.Bind(3, range.hi);
     d.Step();
-    *counts[i] += db_.Changes();
+    RemovedRows(out, i) += db_.Changes();
   }
   tx.Commit();
-  if (hi == kMax) return std::nullopt;
-  return hi + 1;
+  return range.Next();
 }
 
 PruneResult RetentionStatements::PruneVersion(const std::string& model_version,
