@@ -53,8 +53,13 @@ CREATE TABLE IF NOT EXISTS "{{predictions}}" (
   PRIMARY KEY (source_key, model_version)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS "{{predictions}}_run_idx" ON "{{predictions}}" (run_id);
-CREATE INDEX IF NOT EXISTS "{{predictions}}_version_label_idx"
-  ON "{{predictions}}" (model_version, label);
+-- The positives of a version (the clients to call), as on PostgreSQL: a partial index holds about
+-- a tenth of the rows. An index of (model_version, label) for every row was a fifth of the time
+-- of writing a million predictions; queries over all rows of one version (relabel) scan the
+-- table. Files made by an earlier version lose that index here.
+DROP INDEX IF EXISTS "{{predictions}}_version_label_idx";
+CREATE INDEX IF NOT EXISTS "{{predictions}}_positives_idx"
+  ON "{{predictions}}" (model_version) WHERE label = 1;
 
 -- Per prediction, the K source columns (scoring.explain_top) that moved its log-odds most: one
 -- row per rank, written in the transaction of the prediction and skipped with it when it exists
