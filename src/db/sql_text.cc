@@ -121,7 +121,7 @@ std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& para
   const ResultsConfig& results = config.results;
   const std::string key = SourceKey(config);
   std::string sql = "SELECT " + key;
-  if (!params.key_only) {
+  if (params.shape == UnscoredShape::kRows) {
     for (const auto& c : src.FeatureColumns()) sql += ", s." + QuoteIdentifier(c);
   }
   sql += " FROM " + QuoteIdentifier(src.table) + " AS s WHERE " + params.key_is_integer;
@@ -133,7 +133,15 @@ std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& para
          ") AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.rejected_table) +
          " AS r WHERE r.source_key = " + key + " AND r.model_version = " + params.model_version +
          ")";
-  return params.key_only ? sql + " LIMIT 1" : sql + " ORDER BY " + key;
+  switch (params.shape) {
+    case UnscoredShape::kRows:
+      return sql + " ORDER BY " + key;
+    case UnscoredShape::kFirst:
+      return sql + " LIMIT 1";
+    case UnscoredShape::kKeys:
+      break;
+  }
+  return sql;
 }
 
 std::string StoredVersionsSql(const ResultsConfig& results) {

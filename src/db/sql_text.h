@@ -60,12 +60,19 @@ std::string ScanSql(const std::string& table, const std::string& key,
 std::string SourceKey(const Config& config);
 
 // The parts of UnscoredRowsSql that differ between backends and uses.
+// What the "rows not yet scored" query returns.
+enum class UnscoredShape {
+  kRows,   // the key and the feature columns, in key order: the rows to score
+  kFirst,  // the key only, LIMIT 1: "is there anything to score?"
+  kKeys,   // the key only, in no order: to count (no column read, nothing sorted)
+};
+
 struct UnscoredRowsParams {
   std::string model_version;   // placeholder of the bound model version (text)
   std::string after_key;       // placeholder of the lower key bound (integer); empty: none
   std::string key_is_integer;  // the backend's test that SourceKey() holds an integer
-  bool key_only = false;       // SELECT the key only, LIMIT 1: "is there anything to score?"
-  std::string up_to_key;       // placeholder of the upper key bound (integer); empty: none
+  UnscoredShape shape = UnscoredShape::kRows;
+  std::string up_to_key;  // placeholder of the upper key bound (integer); empty: none
 };
 
 // The "rows not yet scored" query shared by both backends: the key, then the configured feature

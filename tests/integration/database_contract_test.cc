@@ -158,6 +158,37 @@ TEST_P(DatabaseContractTest, ScorerLockIsExclusiveUntilReleased) {
   EXPECT_NO_THROW(taken->EnsureHeld());
 }
 
+// The counts before a run: rows whose key is NULL (never scored), and rows still to score. A key
+// declared as the table's primary key cannot be NULL, and the count of those rows is zero without
+// a scan; a plain column can hold NULLs.
+TEST_P(DatabaseContractTest, CountsRowsWithoutAKeyAndRowsStillToScore) {
+  auto db = env_.Open();
+  db->Query("CREATE TABLE bank_clients (client_id INTEGER, age INTEGER)");
+  db->Query("INSERT INTO bank_clients VALUES (1, 30), (NULL, 31), (2, 32), (2, 33), (NULL, 34)");
+  db->EnsureResultsSchema();
+  EXPECT_EQ(db->CountUnkeyedRows().null_keys, 2);
+  EXPECT_EQ(db->CountUnkeyedRows().non_integer_keys, 0);
+  // Key 2's two rows both count; a prediction of key 1 and a rejection of key 2 under v1 leave
+  // nothing of v1, and v2 still has all three keyed rows.
+  EXPECT_EQ(db->CountUnscoredRows("v1"), 3);
+  RunRecord run;
+  run.model_version = "v1";
+  db->WriteBatch(db->BeginRun(run), "v1", 0.5, {{1, 0.25, 0}}, {{2, "duplicate key"}});
+  EXPECT_EQ(db->CountUnscoredRows("v1"), 0);
+  EXPECT_FALSE(db->HasUnscoredRows("v1"));
+  EXPECT_EQ(db->CountUnscoredRows("v2"), 3);
+  EXPECT_TRUE(db->HasUnscoredRows("v2"));
+}
+
+TEST_P(DatabaseContractTest, APrimaryKeyHasNoRowsWithoutAKey) {
+  auto db = OpenWithResultsSchema();
+  db->Query("INSERT INTO bank_clients (client_id) VALUES (1), (2), (3)");
+  const UnkeyedRows unkeyed = db->CountUnkeyedRows();
+  EXPECT_EQ(unkeyed.null_keys, 0);
+  EXPECT_EQ(unkeyed.non_integer_keys, 0);
+  EXPECT_EQ(db->CountUnscoredRows("v1"), 3);
+}
+
 TEST_P(DatabaseContractTest, WaitingForTheScorerLockEndsWhenStopIsRequested) {
   auto a = env_.Open();
   auto b = env_.Open();
@@ -274,6 +305,47 @@ TEST_P(DatabaseContractTest, ServingQueriesReadLatestPredictionRunsTotalsAndHist
   EXPECT_THAT(db->ScoreHistogram(first, 4), ::testing::ElementsAre(1, 0, 0, 2));
   EXPECT_THAT(db->ScoreHistogram(second, 2), ::testing::ElementsAre(1, 0));
   EXPECT_THAT(db->ScoreHistogram(999, 2), ::testing::ElementsAre(0, 0));
+}
+
+// SQLite types values, not columns: only a key that is the rowid (INTEGER PRIMARY KEY of a rowid
+// table) is sure to be an integer. A WITHOUT ROWID table's INTEGER PRIMARY KEY can hold text.
+TEST(SqliteSourceKeysTest, OnlyARowidKeySkipsTheCountOfKeysThatAreNotIntegers) {
+  TestEnvironment env(Backend::kSqlite);
+  auto db = env.Open();
+  db->Query("CREATE TABLE bank_clients (client_id INTEGER PRIMARY KEY, age INTEGER) WITHOUT ROWID");
+  db->Query("INSERT INTO bank_clients VALUES (1, 30), ('x7', 31), (3, 32)");
+  db->EnsureResultsSchema();
+  UnkeyedRows unkeyed = db->CountUnkeyedRows();
+  EXPECT_EQ(unkeyed.null_keys, 0);
+  EXPECT_EQ(unkeyed.non_integer_keys, 1);
+  EXPECT_EQ(unkeyed.examples, std::vector<std::string>{"'x7'"});
+  EXPECT_EQ(db->CountUnscoredRows("v1"), 2);
+
+  db->Query("DROP TABLE bank_clients");
+  db->Query("CREATE TABLE bank_clients (client_id INTEGER PRIMARY KEY, age INTEGER)");
+  db->Query("INSERT INTO bank_clients VALUES (1, 30), (2, 31)");
+  unkeyed = db->CountUnkeyedRows();
+  EXPECT_EQ(unkeyed.non_integer_keys, 0);
+  EXPECT_EQ(db->CountUnscoredRows("v1"), 2);
+}
+
+// Files made before the positives index keep their predictions and lose the (model_version, label)
+// index, whose upkeep was a fifth of the write.
+TEST(SqliteSourceKeysTest, ResultsOfAnEarlierVersionTradeTheVersionLabelIndexForThePositives) {
+  TestEnvironment env(Backend::kSqlite);
+  auto db = env.Open();
+  db->EnsureResultsSchema();
+  db->Query("DROP INDEX predictions_positives_idx");
+  db->Query("CREATE INDEX predictions_version_label_idx ON predictions (model_version, label)");
+  db.reset();
+  auto upgraded = env.Open();
+  upgraded->EnsureResultsSchema();
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                         "('predictions_version_label_idx', 'predictions_positives_idx')"),
+            1);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                         "'predictions_positives_idx' AND sql LIKE '%WHERE label = 1'"),
+            1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContractTest,

@@ -27,8 +27,9 @@ std::int64_t LeaseStatements::PlanLeases(const std::string& model_version,
 // Done ranges holding unscored rows again (rows loaded since, rejections forgotten by
 // --retry-rejected): one anti-join per range, each an index lookup per key.
 std::int64_t LeaseStatements::ReopenDoneLeases(pqxx::work& tx, const std::string& model_version) {
-  const std::string unscored = UnscoredRowsSql(
-      config_, {"$1::text", "l.key_lo - 1", SourceKey(config_) + " IS NOT NULL", true, "l.key_hi"});
+  const std::string unscored =
+      UnscoredRowsSql(config_, {"$1::text", "l.key_lo - 1", SourceKey(config_) + " IS NOT NULL",
+                                UnscoredShape::kFirst, "l.key_hi"});
   const pqxx::result r =
       tx.exec_params("UPDATE " + QuoteIdentifier(config_.results.leases_table) +
                          " AS l SET state = 'pending', worker_id = NULL, finished_at = NULL"

@@ -160,7 +160,8 @@ bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
   const ResultsConfig& results = config_.results;
   const std::string sql =
       "SELECT EXISTS (" +
-      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL", true, ""}) +
+      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL",
+                                UnscoredShape::kFirst, ""}) +
       ")";
   return db_.Run(
       "look for unscored rows of " + src.table,
@@ -178,7 +179,8 @@ std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_versio
   const ResultsConfig& results = config_.results;
   const std::string sql =
       "SELECT COUNT(*) FROM (" +
-      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL", false, ""}) +
+      UnscoredRowsSql(config_, {"$1::text", "", SourceKey(config_) + " IS NOT NULL",
+                                UnscoredShape::kKeys, ""}) +
       ") AS u";
   return db_.Run(
       "count unscored rows of " + src.table,
@@ -196,9 +198,9 @@ std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(
     std::optional<std::int64_t> up_to_key) {
   // COPY takes no parameters: the version is quoted as a literal, the key bounds are numbers.
   const std::string sql = UnscoredRowsSql(
-      config_,
-      {QuoteLiteral(model_version), after_key ? std::to_string(*after_key) : "",
-       SourceKey(config_) + " IS NOT NULL", false, up_to_key ? std::to_string(*up_to_key) : ""});
+      config_, {QuoteLiteral(model_version), after_key ? std::to_string(*after_key) : "",
+                SourceKey(config_) + " IS NOT NULL", UnscoredShape::kRows,
+                up_to_key ? std::to_string(*up_to_key) : ""});
   return OpenCopyReader(db_.settings(), sql, config_.source.FeatureColumns());
 }
 

@@ -24,7 +24,7 @@ class Reader : public UnscoredRowReader {
       : connection_(config.database.path, OpenMode::kReadOnly),
         statement_(connection_,
                    UnscoredRowsSql(config, {"?1", after_key ? "?2" : "", IntegerKeyTest(config),
-                                            false, up_to_key ? "?3" : ""}),
+                                            UnscoredShape::kRows, up_to_key ? "?3" : ""}),
                    "read unscored rows of " + config.source.table) {
     statement_.Bind(1, model_version);
     if (after_key) statement_.Bind(2, *after_key);
@@ -163,11 +163,35 @@ void SourceStatements::ScanTable(const std::string& table, const std::string& ke
   if (!batch.rows.empty()) sink(batch);
 }
 
+// True when the key column is the table's rowid (declared INTEGER PRIMARY KEY in a rowid table):
+// SQLite then keeps it a non-NULL integer, and counting the rows without one is a scan that can
+// only find none. A WITHOUT ROWID table or INTEGER PRIMARY KEY DESC has a primary key index of its
+// own (origin 'pk'), and a view has no primary key.
+bool SourceStatements::KeyIsRowid() {
+  const auto& src = config_.source;
+  Statement pk(db_, "SELECT name, upper(type) FROM pragma_table_info(?1) WHERE pk > 0",
+               "look up the primary key of " + src.table);
+  pk.Bind(1, src.table);
+  std::vector<std::pair<std::string, std::string>> columns;
+  while (pk.Step()) {
+    columns.emplace_back(std::get<std::string>(pk.Cell(0)), std::get<std::string>(pk.Cell(1)));
+  }
+  if (columns.size() != 1 || columns[0].first != src.key || columns[0].second != "INTEGER") {
+    return false;
+  }
+  Statement index(db_, "SELECT count(*) FROM pragma_index_list(?1) WHERE origin = 'pk'",
+                  "look up the primary key index of " + src.table);
+  index.Bind(1, src.table);
+  index.Step();
+  return index.Int(0) == 0;
+}
+
 UnkeyedRows SourceStatements::CountUnkeyedRows() {
   const auto& src = config_.source;
   const std::string key = QuoteIdentifier(src.key);
   const std::string table = QuoteIdentifier(src.table);
   UnkeyedRows out;
+  if (KeyIsRowid()) return out;
   Statement counts(db_,
                    "SELECT count(*) FILTER (WHERE " + key + " IS NULL), count(*) FILTER (WHERE " +
                        key + " IS NOT NULL AND typeof(" + key + ") <> 'integer') FROM " + table,
@@ -197,21 +221,24 @@ std::string SourceStatements::ColumnSqlType(const std::string& table, const std:
 }
 
 bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
-  Statement s(db_,
-              "SELECT EXISTS (" +
-                  UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), true, ""}) + ")",
-              "look for unscored rows of " + config_.source.table);
+  Statement s(
+      db_,
+      "SELECT EXISTS (" +
+          UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), UnscoredShape::kFirst, ""}) +
+          ")",
+      "look for unscored rows of " + config_.source.table);
   s.Bind(1, model_version);
   s.Step();
   return s.Int(0) != 0;
 }
 
 std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_version) {
-  Statement s(db_,
-              "SELECT COUNT(*) FROM (" +
-                  UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), false, ""}) +
-                  ") AS u",
-              "count unscored rows of " + config_.source.table);
+  Statement s(
+      db_,
+      "SELECT COUNT(*) FROM (" +
+          UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), UnscoredShape::kKeys, ""}) +
+          ") AS u",
+      "count unscored rows of " + config_.source.table);
   s.Bind(1, model_version);
   s.Step();
   return s.Int(0);

@@ -39,6 +39,8 @@ class SourceStatements {
   std::string ColumnSqlType(const std::string& table, const std::string& column);
 
  private:
+  bool KeyIsRowid();
+
   Connection& db_;
   const Config& config_;
 };
