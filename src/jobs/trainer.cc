@@ -1,5 +1,6 @@
 #include "jobs/trainer.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
@@ -8,6 +9,8 @@
 #include <functional>
 #include <numeric>
 #include <optional>
+
+#include <nlohmann/json.hpp>
 
 #include "bankscore/error.h"
 #include "common/clock.h"
@@ -156,6 +159,35 @@ struct FittedBooster {
   double scale_pos_weight = 0;
   std::size_t dropped = 0;  // rows the encoder rejected
   std::map<std::string, std::string> params;
+  double encode_seconds = 0;  // fitting the encoder and encoding the rows
+  double boost_seconds = 0;   // resampling and XGBoost's boosting rounds
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Where a training's time went, in seconds. Encoding and boosting are those of the model kept
+// (the early-stopping fit and the refit); `checks` is the time-split model and cross-validation,
+// `figures` the drift profile and the SHAP figures; evaluation (scoring the validation and test
+// rows, calibration, threshold, metrics, the incumbent's figure) is the rest.
+struct TrainingTimes {
+  double read = 0, encode = 0, boost = 0, checks = 0, figures = 0, total = 0;
+
+  double evaluate() const {
+    return std::max(0.0, total - read - encode - boost - checks - figures);
+  }
+  nlohmann::json Json() const {
+    const auto ms = [](double seconds) { return std::round(seconds * 1000) / 1000; };
+    return {{"read", ms(read)},           {"encode", ms(encode)}, {"boost", ms(boost)},
+            {"evaluate", ms(evaluate())}, {"checks", ms(checks)}, {"figures", ms(figures)}};
+  }
+  std::string Line() const {
+    return fmt::format(
+        "trained in {:.2f} s: read {:.2f} s, encode {:.2f} s, boost {:.2f} s, evaluate {:.2f} s, "
+        "time-split and cross-validation checks {:.2f} s, drift and SHAP figures {:.2f} s",
+        total, read, encode, boost, evaluate(), checks, figures);
+  }
 };
 
 // Training progress at info level: every kLogEveryRounds rounds, the validation metric now and
@@ -177,6 +209,7 @@ FittedBooster FitBooster(const LabelledData& data, const std::vector<std::size_t
                          int rounds, spdlog::logger* progress_log = nullptr) {
   const TrainingConfig& tc = config.training;
   FittedBooster fit;
+  const auto encoding = std::chrono::steady_clock::now();
   std::vector<std::vector<Value>> train_rows;
   train_rows.reserve(train_idx.size());
   for (std::size_t i : train_idx) train_rows.push_back(data.rows[i]);
@@ -186,6 +219,8 @@ FittedBooster FitBooster(const LabelledData& data, const std::vector<std::size_t
   EncodedSplit train = EncodeSplit(fit.encoder, data, train_idx);
   EncodedSplit valid = rounds > 0 ? EncodedSplit{} : EncodeSplit(fit.encoder, data, valid_idx);
   fit.dropped = train.rejected + valid.rejected;
+  fit.encode_seconds = SecondsSince(encoding);
+  const auto boosting = std::chrono::steady_clock::now();
   std::vector<OneHotGroup> groups;
   int offset = 0;
   for (const auto& vocabulary : fit.encoder.vocabularies()) {
@@ -214,6 +249,7 @@ FittedBooster FitBooster(const LabelledData& data, const std::vector<std::size_t
   fit.original_training_rows = train.features.rows();
   fit.synthetic_rows = resampled.synthetic_rows;
   fit.scale_pos_weight = resampled.scale_pos_weight;
+  fit.boost_seconds = SecondsSince(boosting);
   return fit;
 }
 
@@ -501,6 +537,8 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
   const auto started = std::chrono::steady_clock::now();
   const TrainingConfig& tc = config.training;
   LabelledData data = ReadTrainable(db, config, log);
+  TrainingTimes times;
+  times.read = SecondsSince(started);
   std::vector<std::size_t> all(data.rows.size());
   std::iota(all.begin(), all.end(), 0);
   auto [rest, test_idx] = Split(all, data.labels, tc.test_fraction, tc.split, tc.seed);
@@ -527,7 +565,11 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
     fit.test_metrics = ComputeMetrics(fit.test.labels, fit.test.scores, fit.threshold);
   }
 
+  times.encode = fit.fitted.encode_seconds + final_fit.encode_seconds;
+  times.boost = fit.fitted.boost_seconds + final_fit.boost_seconds;
+  const auto checking = std::chrono::steady_clock::now();
   nlohmann::json extra = TrainingNotes(data, all, rest, config, log);
+  times.checks = SecondsSince(checking);
   ModelBundle bundle{ModelMetadata{},
                      std::move(final_fit.encoder),
                      std::move(*final_fit.booster),
@@ -536,17 +578,20 @@ ModelBundle TrainModel(Database& db, const Config& config, spdlog::logger& log,
                      std::move(fit.calibrator),
                      std::nullopt};
   DescribeBundle(bundle, fit, final_fit, refit_rounds, config);
+  const auto explaining = std::chrono::steady_clock::now();
   bundle.drift = FitDriftReference(bundle, data, refit_rows);
   AddShapFigures(bundle, data, test_idx, extra);
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
-  extra["training_seconds"] = elapsed.count() / 1000.0;
+  times.figures = SecondsSince(explaining);
   if (incumbent != nullptr) {
     if (auto figure =
             IncumbentOnTestRows(*incumbent, data, test_idx, bundle.test, config.source, log)) {
       extra["incumbent"] = std::move(*figure);
     }
   }
+  times.total = SecondsSince(started);
+  extra["training_seconds"] = std::round(times.total * 1000) / 1000;
+  extra["training_phases"] = times.Json();
+  log.info("{}", times.Line());
   const ModelMetadata& m = bundle.metadata;
   bundle.metadata.extra = std::move(extra);
   log.info("model {}: test ROC AUC {:.4f}, PR AUC {:.4f}, F1 {:.4f} at threshold {:.4f} ({})",
