@@ -306,6 +306,8 @@ int main(int argc, char** argv) {
   app.add_option("--runs", o.runs, "timed runs per measurement")->check(CLI::PositiveNumber);
   app.add_option("--python-max-rows", o.python_max_rows, "largest table Python is run on");
   app.add_option("--dir", dir, "work directory (emptied)");
+  bool keep = false;
+  app.add_flag("--keep", keep, "keep the work directory (database, model, configs) to profile");
   app.add_option("--explain-top", o.explain_tops, "scoring.explain_top values to score with")
       ->check(CLI::Range(0, 20));
   CLI11_PARSE(app, argc, argv);
@@ -328,6 +330,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   Print(table);
-  fs::remove_all(o.dir);
+  if (!keep) fs::remove_all(o.dir);
   return 0;
 }
