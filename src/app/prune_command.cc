@@ -4,10 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 
 #include "app/text_table.h"
 #include "bankscore/commands.h"
 #include "bankscore/database.h"
+#include "bankscore/error.h"
 #include "common/text.h"
 #include "jobs/prune.h"
 #include "model/bundle.h"
@@ -15,6 +18,8 @@
 
 namespace bankscore {
 namespace {
+
+constexpr std::chrono::minutes kPruneLockWait{10};
 
 std::string Counts(std::int64_t predictions, std::int64_t reasons, std::int64_t rejections) {
   return fmt::format("{} predictions, {} reasons, {} rejections", predictions, reasons, rejections);
@@ -53,6 +58,15 @@ int PruneCommand(const CommandContext& ctx, std::int64_t keep_versions, bool dry
       LoadBundleMetadata(ResolveModelDirectory(ctx.config.model.path)).version;
   auto db = OpenDatabase(ctx.config, ctx.log);
   db->EnsureResultsSchema();
+  // A scorer still running an old version would write its rows again behind the prune: wait for
+  // it, as relabel does (a dry run changes nothing and waits for nobody).
+  std::unique_ptr<ScorerLock> lock;
+  if (!dry_run) {
+    lock = db->TryLockScorer(true, kPruneLockWait, nullptr);
+    if (!lock) {
+      throw DatabaseError("another bankscore scorer has been running for 10 minutes; prune later");
+    }
+  }
   const std::vector<StoredVersion> versions = db->StoredVersions();
   const PruneSummary summary = PruneOldVersions(*db, options, ctx.log);
   PrintPlan(ctx, versions, summary.plan, options.current_version);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/text.h"
+#include "integration/process.h"
 #include "integration/test_support.h"
 
 namespace bankscore::testing {
@@ -152,6 +153,36 @@ TEST_P(PruneTest, KeepsTheNewestVersionsAndRecordsWhatItRemoved) {
   const CommandResult zero = Bankscore("prune", {"--keep-versions", "0"});
   EXPECT_EQ(zero.exit_code, 2);
   EXPECT_THAT(zero.err, HasSubstr("bankscore: error: --keep-versions must be at least 1, got 0"));
+}
+
+// A scorer holding the lock (one still scoring an old version) is waited for: its rows are not
+// removed behind its back. A dry run does not wait.
+TEST_P(PruneTest, WaitsForTheScorerThatHoldsTheLock) {
+  ASSERT_EQ(Bankscore("load", {"--csv", SampleCsv()}).exit_code, 0);
+  ASSERT_EQ(Bankscore("train").exit_code, 0);
+  ASSERT_EQ(Bankscore("score").exit_code, 0);
+  const std::string old_version = Current();
+  env_.RewriteConfig(Settings(2));
+  ASSERT_EQ(Bankscore("train", {"--promote"}).exit_code, 0);
+  ASSERT_NE(Current(), old_version);
+  ASSERT_EQ(Bankscore("score").exit_code, 0);  // the newest version is the one to keep
+  const Counts before = CountsOf(old_version);
+  ASSERT_GT(before.predictions, 0);
+
+  auto db = env_.Open();
+  auto lock = db->TryLockScorer(false, std::chrono::milliseconds(0), nullptr);
+  ASSERT_NE(lock, nullptr);
+  const CommandResult dry = Bankscore("prune", {"--keep-versions", "1", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  Process prune(BANKSCORE_BINARY, {"prune", "--config", env_.config_path(), "--keep-versions", "1"},
+                env_.dir() / "prune");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_TRUE(prune.Running()) << prune.Describe();
+  EXPECT_EQ(CountsOf(old_version), before);
+  lock.reset();
+  ASSERT_EQ(prune.WaitFor(std::chrono::seconds(60)), 0) << prune.Describe();
+  EXPECT_EQ(CountsOf(old_version), Counts{});
+  EXPECT_EQ(Recorded(old_version), before);
 }
 
 TEST_P(PruneTest, IdleScoreUpdatesTheLastCheckRowAndRecordsNoRun) {
