@@ -220,28 +220,28 @@ std::string SourceStatements::ColumnSqlType(const std::string& table, const std:
   return std::get<std::string>(s.Cell(0));
 }
 
-bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
+// One integer over the unscored rows of `model_version`: their query (of `shape`) between
+// `before` and `after`.
+std::int64_t SourceStatements::OverUnscoredRows(const std::string& model_version,
+                                                UnscoredShape shape, const std::string& before,
+                                                const std::string& after, const std::string& what) {
   Statement s(
       db_,
-      "SELECT EXISTS (" +
-          UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), UnscoredShape::kFirst, ""}) +
-          ")",
-      "look for unscored rows of " + config_.source.table);
-  s.Bind(1, model_version);
-  s.Step();
-  return s.Int(0) != 0;
-}
-
-std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_version) {
-  Statement s(
-      db_,
-      "SELECT COUNT(*) FROM (" +
-          UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), UnscoredShape::kKeys, ""}) +
-          ") AS u",
-      "count unscored rows of " + config_.source.table);
+      before + UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), shape, ""}) + after,
+      what + " of " + config_.source.table);
   s.Bind(1, model_version);
   s.Step();
   return s.Int(0);
+}
+
+bool SourceStatements::HasUnscoredRows(const std::string& model_version) {
+  return OverUnscoredRows(model_version, UnscoredShape::kFirst, "SELECT EXISTS (", ")",
+                          "look for unscored rows") != 0;
+}
+
+std::int64_t SourceStatements::CountUnscoredRows(const std::string& model_version) {
+  return OverUnscoredRows(model_version, UnscoredShape::kKeys, "SELECT COUNT(*) FROM (", ") AS u",
+                          "count unscored rows");
 }
 
 std::unique_ptr<UnscoredRowReader> SourceStatements::ReadUnscored(

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bankscore/database.h"
+#include "db/sql_text.h"
 #include "db/sqlite/connection.h"
 
 namespace bankscore::internal::sqlite {
@@ -40,6 +41,9 @@ class SourceStatements {
 
  private:
   bool KeyIsRowid();
+  std::int64_t OverUnscoredRows(const std::string& model_version, UnscoredShape shape,
+                                const std::string& before, const std::string& after,
+                                const std::string& what);
 
   Connection& db_;
   const Config& config_;
