@@ -1,8 +1,9 @@
 // Internal: a Database made of a backend's statement classes, one for the source table, one for
-// the results tables and one for the segmentation tables, so each backend writes only its
-// statements and its lock, and both share this forwarding. A backend derives from it, owns the
-// objects (returned by source(), results() and segments()) and implements BackendName,
-// TryLockScorer and Query.
+// the results tables, one for the segmentation tables, one for the HTTP service's reads and one
+// for retention and the last check, so each backend writes only its statements and its lock, and
+// both share this forwarding. A backend derives from it, owns the objects (returned by source(),
+// results(), segments(), serving() and retention()) and implements BackendName, TryLockScorer and
+// Query.
 #pragma once
 
 #include <functional>
@@ -15,7 +16,8 @@
 
 namespace bankscore::internal {
 
-template <typename Source, typename Results, typename Segments>
+template <typename Source, typename Results, typename Segments, typename Serving,
+          typename Retention>
 class ComposedDatabase : public Database {
  public:
   bool TableExists(const std::string& table) override { return source().TableExists(table); }
@@ -117,10 +119,35 @@ class ComposedDatabase : public Database {
     return segments().FindSegments(version, keys);
   }
 
+  // --- Serving (the HTTP service's reads) -----------------------------------------------------
+  std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override {
+    return serving().LatestPrediction(key);
+  }
+  std::vector<RunInfo> RecentRuns(std::size_t limit) override {
+    return serving().RecentRuns(limit);
+  }
+  std::vector<RunTotals> TotalsByRunStatus() override { return serving().TotalsByRunStatus(); }
+  std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) override {
+    return serving().ScoreHistogram(run_id, bins);
+  }
+
+  // --- Retention and the last check -----------------------------------------------------------
+  std::vector<StoredVersion> StoredVersions() override { return retention().StoredVersions(); }
+  PruneResult PruneVersion(const std::string& model_version, std::int64_t batch_keys,
+                           const std::string& kept_versions) override {
+    return retention().PruneVersion(model_version, batch_keys, kept_versions);
+  }
+  void RecordCheck(const std::string& model_version, std::optional<std::int64_t> run_id,
+                   std::int64_t rows_found) override {
+    retention().RecordCheck(model_version, run_id, rows_found);
+  }
+
  protected:
   virtual Source& source() = 0;
   virtual Results& results() = 0;
   virtual Segments& segments() = 0;
+  virtual Serving& serving() = 0;
+  virtual Retention& retention() = 0;
 };
 
 }  // namespace bankscore::internal

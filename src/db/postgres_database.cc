@@ -22,7 +22,8 @@ namespace bankscore::internal {
 namespace {
 
 class PostgresDatabase
-    : public ComposedDatabase<pg::SourceStatements, pg::ResultStatements, pg::SegmentStatements> {
+    : public ComposedDatabase<pg::SourceStatements, pg::ResultStatements, pg::SegmentStatements,
+                              pg::ServingQueries, pg::RetentionStatements> {
  public:
   PostgresDatabase(const Config& config, spdlog::logger& log)
       : config_(config),
@@ -58,34 +59,17 @@ class PostgresDatabase
     return out;
   }
 
-  // --- Retention and the last check (issue 15) ------------------------------------------------
-  std::vector<StoredVersion> StoredVersions() override { return retention_.StoredVersions(); }
-  PruneResult PruneVersion(const std::string& model_version, std::int64_t batch_keys,
-                           const std::string& kept_versions) override {
-    return retention_.PruneVersion(model_version, batch_keys, kept_versions);
-  }
-  void RecordCheck(const std::string& model_version, std::optional<std::int64_t> run_id,
-                   std::int64_t rows_found) override {
-    retention_.RecordCheck(model_version, run_id, rows_found);
-  }
+  // results.partition_by: a version's partitions exist before its first run writes.
   void EnsureVersionPartition(const std::string& model_version) override {
     pg::EnsureVersionPartitions(db_, config_, model_version);
-  }
-
-  // --- Serving (issue 13) ----------------------------------------------------------------------
-  std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override {
-    return serving_.LatestPrediction(key);
-  }
-  std::vector<RunInfo> RecentRuns(std::size_t limit) override { return serving_.RecentRuns(limit); }
-  std::vector<RunTotals> TotalsByRunStatus() override { return serving_.TotalsByRunStatus(); }
-  std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) override {
-    return serving_.ScoreHistogram(run_id, bins);
   }
 
  protected:
   pg::SourceStatements& source() override { return source_; }
   pg::ResultStatements& results() override { return results_; }
   pg::SegmentStatements& segments() override { return segments_; }
+  pg::ServingQueries& serving() override { return serving_; }
+  pg::RetentionStatements& retention() override { return retention_; }
 
  private:
   const Config config_;

@@ -18,7 +18,8 @@ namespace bankscore::internal {
 namespace {
 
 class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite::ResultStatements,
-                                               sqlite::SegmentStatements> {
+                                               sqlite::SegmentStatements, sqlite::ServingQueries,
+                                               sqlite::RetentionStatements> {
  public:
   SqliteDatabase(const Config& config, spdlog::logger& log)
       : config_(config),
@@ -50,31 +51,12 @@ class SqliteDatabase : public ComposedDatabase<sqlite::SourceStatements, sqlite:
     return out;
   }
 
-  // --- Retention and the last check (issue 15) ------------------------------------------------
-  std::vector<StoredVersion> StoredVersions() override { return retention_.StoredVersions(); }
-  PruneResult PruneVersion(const std::string& model_version, std::int64_t batch_keys,
-                           const std::string& kept_versions) override {
-    return retention_.PruneVersion(model_version, batch_keys, kept_versions);
-  }
-  void RecordCheck(const std::string& model_version, std::optional<std::int64_t> run_id,
-                   std::int64_t rows_found) override {
-    retention_.RecordCheck(model_version, run_id, rows_found);
-  }
-
-  // --- Serving (issue 13) ----------------------------------------------------------------------
-  std::optional<PredictionRecord> LatestPrediction(std::int64_t key) override {
-    return serving_.LatestPrediction(key);
-  }
-  std::vector<RunInfo> RecentRuns(std::size_t limit) override { return serving_.RecentRuns(limit); }
-  std::vector<RunTotals> TotalsByRunStatus() override { return serving_.TotalsByRunStatus(); }
-  std::vector<std::int64_t> ScoreHistogram(std::int64_t run_id, int bins) override {
-    return serving_.ScoreHistogram(run_id, bins);
-  }
-
  protected:
   sqlite::SourceStatements& source() override { return source_; }
   sqlite::ResultStatements& results() override { return results_; }
   sqlite::SegmentStatements& segments() override { return segments_; }
+  sqlite::ServingQueries& serving() override { return serving_; }
+  sqlite::RetentionStatements& retention() override { return retention_; }
 
  private:
   const Config config_;
