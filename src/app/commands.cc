@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "app/model_commands.h"
+#include "app/scorer_lock_wait.h"
 #include "app/text_table.h"
 #include "bankscore/daemon.h"
 #include "bankscore/database.h"
@@ -198,8 +199,7 @@ int RelabelCommand(const CommandContext& ctx, std::optional<double> threshold) {
   ModelBundle bundle = LoadConfiguredModel(ctx.config);
   const double t = threshold.value_or(EffectiveDecision(bundle, ctx.config.scoring).threshold);
   if (t < 0 || t > 1) throw ConfigError("--threshold: must be between 0 and 1");
-  auto lock = db->TryLockScorer(true, std::chrono::minutes(10), nullptr);
-  if (!lock) throw DatabaseError("another bankscore scorer is running; relabel later");
+  auto lock = WaitForScorerLock(*db, "relabel");
   RunRecord record;
   record.kind = "relabel";
   record.model_version = bundle.metadata.version;

@@ -4,13 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 
+#include "app/scorer_lock_wait.h"
 #include "app/text_table.h"
 #include "bankscore/commands.h"
 #include "bankscore/database.h"
-#include "bankscore/error.h"
 #include "common/text.h"
 #include "jobs/prune.h"
 #include "model/bundle.h"
@@ -18,8 +17,6 @@
 
 namespace bankscore {
 namespace {
-
-constexpr std::chrono::minutes kPruneLockWait{10};
 
 std::string Counts(std::int64_t predictions, std::int64_t reasons, std::int64_t rejections) {
   return fmt::format("{} predictions, {} reasons, {} rejections", predictions, reasons, rejections);
@@ -61,12 +58,7 @@ int PruneCommand(const CommandContext& ctx, std::int64_t keep_versions, bool dry
   // A scorer still running an old version would write its rows again behind the prune: wait for
   // it, as relabel does (a dry run changes nothing and waits for nobody).
   std::unique_ptr<ScorerLock> lock;
-  if (!dry_run) {
-    lock = db->TryLockScorer(true, kPruneLockWait, nullptr);
-    if (!lock) {
-      throw DatabaseError("another bankscore scorer has been running for 10 minutes; prune later");
-    }
-  }
+  if (!dry_run) lock = WaitForScorerLock(*db, "prune");
   const std::vector<StoredVersion> versions = db->StoredVersions();
   const PruneSummary summary = PruneOldVersions(*db, options, ctx.log);
   PrintPlan(ctx, versions, summary.plan, options.current_version);
