@@ -100,6 +100,15 @@ struct ScoringConfig {
   std::size_t batch_size = 10000;
   std::size_t pipeline_depth = 3;  // batches in flight between reading, scoring and writing
   int threads = 0;                 // XGBoost prediction threads; 0: every core
+  // How `threads` is spread: `workers` batches are encoded and predicted at once (at most
+  // pipeline_depth - 1, so a batch is left for the reader), each XGBoost call on
+  // `threads_per_worker` threads. A batch per thread keeps the cores busy while the reader and
+  // writer take turns on them; one batch on every thread waits for its slowest thread.
+  struct Parallelism {
+    int workers = 1;
+    int threads_per_worker = 1;
+  };
+  Parallelism PredictParallelism() const;
   // Reasons stored per prediction: the K source columns with the largest |TreeSHAP contribution|
   // (log-odds). 0: none, and no contributions are computed.
   std::size_t explain_top = 3;

@@ -183,8 +183,8 @@ int ScoreCommand(const CommandContext& ctx, bool wait, bool retry_rejected) {
       s.duration.count() ? 1000.0 * s.rows_read / s.duration.count() : 0.0);
   const auto seconds = [](std::chrono::nanoseconds d) { return d.count() / 1e9; };
   ctx.out << fmt::format(
-      "  time in each stage (they overlap): read {:.2f} s, encode {:.2f} s, predict {:.2f} s, "
-      "write {:.2f} s\n",
+      "  time in each stage (they overlap; encode and predict summed over the scoring threads): "
+      "read {:.2f} s, encode {:.2f} s, predict {:.2f} s, write {:.2f} s\n",
       seconds(s.times.read), seconds(s.times.encode), seconds(s.times.predict),
       seconds(s.times.write));
   if (s.status == "interrupted") {

@@ -23,6 +23,7 @@
 #include <limits>
 #include <sstream>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "bankscore/error.h"
@@ -926,6 +927,13 @@ std::string TimeOfDay::ToString() const {
 }
 
 std::string SourceConfig::Identity() const { return table + "(" + key + ")"; }
+
+ScoringConfig::Parallelism ScoringConfig::PredictParallelism() const {
+  const int cores =
+      threads > 0 ? threads : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const int workers = std::max(1, std::min(cores, static_cast<int>(pipeline_depth) - 1));
+  return {workers, std::max(1, cores / workers)};
+}
 
 std::vector<std::string> SourceConfig::FeatureColumns() const {
   std::vector<std::string> columns = categorical;

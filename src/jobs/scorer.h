@@ -70,7 +70,7 @@ struct RunSummary {
   std::string worker;                // ScoreOptions::worker
   std::int64_t leases_claimed = 0;   // key ranges this worker claimed
   std::int64_t lease_takeovers = 0;  // of those, taken over from a worker that had stopped
-  StageTimes times;                  // read, encode, predict, write (summed over batches)
+  StageTimes times;                  // summed over batches (and scoring threads)
   std::chrono::milliseconds duration{0};
 };
 

@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "common/bounded_queue.h"
 #include "common/log_event.h"
@@ -19,6 +21,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Slot {
+  std::int64_t sequence = 0;  // its place in the reader's order, which the writer keeps
   ColumnarBatch source;
   ScoredBatch scored;
   double threshold = 0.5;
@@ -38,6 +41,7 @@ class Pipeline {
         version_(context.model.metadata.version),
         batch_size_(context.config.scoring.batch_size),
         depth_(context.config.scoring.pipeline_depth),
+        scorers_(context.config.scoring.PredictParallelism().workers),
         result_(result),
         free_(depth_),
         to_score_(depth_),
@@ -55,10 +59,19 @@ class Pipeline {
     // A failed read still lets the batches already read be scored and written; a failed score
     // or write stops everything at once.
     std::thread reader([this] { Guard([this] { ReadStage(); }, /*drain=*/true); });
-    std::thread scorer([this] { Guard([this] { ScoreStage(); }, /*drain=*/false); });
+    std::vector<StageTimes> scorer_times(scorers_);
+    std::vector<std::thread> scorers;
+    scorers_running_ = scorers_;
+    for (StageTimes& times : scorer_times) {
+      scorers.emplace_back([this, &times] { Guard([&] { ScoreStage(times); }, /*drain=*/false); });
+    }
     Guard([this] { WriteStage(); }, /*drain=*/false);
     reader.join();
-    scorer.join();
+    for (std::thread& scorer : scorers) scorer.join();
+    for (const StageTimes& times : scorer_times) {
+      result_.times.encode += times.encode;
+      result_.times.predict += times.predict;
+    }
     result_.interrupted = interrupted_;
     if (failure_) std::rethrow_exception(failure_);
   }
@@ -101,6 +114,7 @@ class Pipeline {
       const bool more = FillWithRetry((*slot)->source);
       result_.times.read += Clock::now() - started;
       if ((*slot)->source.rows() > 0) {
+        (*slot)->sequence = read_sequence_++;
         last_read_key_ = (*slot)->source.keys.back();
         if (!to_score_.Push(std::move(*slot))) return;
       }
@@ -163,21 +177,40 @@ class Pipeline {
     return EffectiveDecision(c_.model, scoring);
   }
 
-  void ScoreStage() {
+  // One of scorers_ threads; batches leave them in any order.
+  void ScoreStage(StageTimes& times) {
     ScoringWorkspace workspace;
     workspace.limits = c_.model.encoder.Limits(c_.config.source.ranges);
     workspace.explain_top = c_.config.scoring.explain_top;
     while (std::optional<SlotPtr> slot = to_score_.Pop()) {
-      ScoreBatch(c_.model, (*slot)->source, workspace, (*slot)->scored, result_.times);
+      ScoreBatch(c_.model, (*slot)->source, workspace, (*slot)->scored, times);
       if (!to_write_.Push(std::move(*slot))) return;
     }
-    to_write_.Close();
+    if (--scorers_running_ == 0) to_write_.Close();
   }
 
   // --- writer ----------------------------------------------------------------------------------
 
+  // The scored batches in the reader's order: the last key written only grows, which a reopened
+  // reader and a lease's progress rely on. Holds at most pipeline_depth batches.
+  std::optional<SlotPtr> NextToWrite() {
+    while (true) {
+      const auto next = scored_early_.find(write_sequence_);
+      if (next != scored_early_.end()) {
+        SlotPtr slot = std::move(next->second);
+        scored_early_.erase(next);
+        ++write_sequence_;
+        return slot;
+      }
+      std::optional<SlotPtr> slot = to_write_.Pop();
+      if (!slot) return std::nullopt;
+      const std::int64_t sequence = (*slot)->sequence;
+      scored_early_.emplace(sequence, std::move(*slot));
+    }
+  }
+
   void WriteStage() {
-    while (std::optional<SlotPtr> slot = to_write_.Pop()) {
+    while (std::optional<SlotPtr> slot = NextToWrite()) {
       const bool lost = !StopRequested() && c_.keep_lease && !c_.keep_lease();
       if (lost || StopRequested()) {
         // SIGTERM stops after the batch being written; batches still in flight are dropped and
@@ -241,13 +274,20 @@ class Pipeline {
   const std::string version_;
   const std::size_t batch_size_;
   const std::size_t depth_;
+  const int scorers_;  // scoring threads (ScoringConfig::PredictParallelism)
   PipelineResult& result_;
   BoundedQueue<SlotPtr> free_, to_score_, to_write_;
   // Reader stage only.
   std::unique_ptr<UnscoredRowReader> reader_;
   ColumnarBatch carry_;  // rows held back for the next batch (see HoldBackLastKey)
   std::optional<std::int64_t> last_read_key_;
-  std::atomic<bool> interrupted_{false};  // a stop request ended the run early
+  std::int64_t read_sequence_ = 0;
+  // Scorer stage: the last one to finish closes to_write_.
+  std::atomic<int> scorers_running_{0};
+  // Writer stage only.
+  std::int64_t write_sequence_ = 0;
+  std::map<std::int64_t, SlotPtr> scored_early_;  // batches scored before an earlier one
+  std::atomic<bool> interrupted_{false};          // a stop request ended the run early
   std::mutex failure_mutex_;
   std::exception_ptr failure_;
 };

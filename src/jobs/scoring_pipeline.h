@@ -1,8 +1,9 @@
-// Internal: the pipelined body of a scoring run. Three stages overlap, each in its own thread:
+// Internal: the pipelined body of a scoring run. Three stages overlap, each in threads of its own:
 //   reader  -> batches of unscored rows from Database::ReadUnscored (a connection of its own)
-//   scorer  -> encode + predict (+ the reasons, scoring.explain_top) (ScoreBatch), XGBoost using
-//              scoring.threads; labelled by the writer
-//   writer  -> Database::WriteBatch, one transaction per batch, in key order (the caller's thread)
+//   scorers -> encode + predict (+ the reasons, scoring.explain_top) (ScoreBatch), several
+//              batches at once (ScoringConfig::PredictParallelism); labelled by the writer
+//   writer  -> Database::WriteBatch, one transaction per batch, in the reader's key order however
+//              the scorers finish (the caller's thread)
 // At most scoring.pipeline_depth batches exist at a time, reused in a ring, so memory does not
 // grow with the table. A stop request ends the run after the batch being written; batches still
 // in flight are dropped (the next run reads them again). A batch never splits the rows of one key
@@ -37,7 +38,7 @@ struct PipelineResult {
   BatchWriteResult written;                         // summed over batches
   std::vector<std::int64_t> unseen;                 // per categorical feature
   std::vector<std::int64_t> out_of_training_range;  // per numeric feature
-  StageTimes times;                                 // read, encode, predict, write
+  StageTimes times;                                 // encode and predict summed over scorers
   DriftCounts drift;  // the written batches' predictions in the model's drift bins
 };
 

@@ -180,6 +180,9 @@ struct Booster::Handle {
   // contributions; empty when the model is one it does not explain: XGBoost's is used then.
   std::once_flag shap_once;
   std::optional<TreeShap> shap;
+  // XGBoost's contributions go through a DMatrix and the booster's prediction cache, which
+  // in-place prediction does not use; the scorers take turns there rather than rely on it.
+  std::mutex xgboost_contributions;
   explicit Handle(BoosterHandle h) : raw(h) {}
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
@@ -359,6 +362,7 @@ void Booster::PredictContributions(const float* data, std::size_t rows, std::siz
   if (handle_->shap && handle_->shap->num_features() == cols) {
     handle_->shap->Contributions(data, rows, cols, out.data(), handle_->threads);
   } else {
+    std::lock_guard<std::mutex> lock(handle_->xgboost_contributions);
     XgboostContributions(handle_->raw, data, rows, cols, out);
   }
 }

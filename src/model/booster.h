@@ -48,6 +48,8 @@ class Booster {
 
   // The same from `rows` x `cols` floats, row-major, NaN = missing: XGBoost's in-place prediction
   // reads the array without copying it into a DMatrix. Writes `rows` probabilities to `out`.
+  // PredictDense and PredictContributions may run on several threads at once (the pipeline's
+  // scorers); SetThreads may not run meanwhile.
   void PredictDense(const float* data, std::size_t rows, std::size_t cols,
                     std::vector<double>& out) const;
 

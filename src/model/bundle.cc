@@ -172,7 +172,7 @@ ModelBundle LoadConfiguredModel(const Config& config) {
   const std::string directory = ResolveModelDirectory(config.model.path);
   ModelBundle bundle = LoadBundle(directory);
   CheckBundleMatchesSource(bundle, config.source, directory);
-  bundle.booster.SetThreads(config.scoring.threads);
+  bundle.booster.SetThreads(config.scoring.PredictParallelism().threads_per_worker);
   return bundle;
 }
 

@@ -167,6 +167,28 @@ TEST(ConfigTest, MinimalConfigGetsTheDefaults) {
   EXPECT_EQ(config.logging.level, "info");
 }
 
+// scoring.threads is spread over batches scored at once: as many as the threads, but at most
+// pipeline_depth - 1 (one batch is the reader's), each XGBoost call with the threads left over.
+TEST(ConfigTest, PredictThreadsAreSpreadOverTheBatchesInFlight) {
+  const auto spread = [](int threads, std::size_t depth) {
+    ScoringConfig scoring;
+    scoring.threads = threads;
+    scoring.pipeline_depth = depth;
+    const ScoringConfig::Parallelism p = scoring.PredictParallelism();
+    return std::make_pair(p.workers, p.threads_per_worker);
+  };
+  EXPECT_EQ(spread(1, 3), std::make_pair(1, 1));
+  EXPECT_EQ(spread(2, 3), std::make_pair(2, 1));  // the 2-core default: 2 batches, 1 thread each
+  EXPECT_EQ(spread(3, 10), std::make_pair(3, 1));
+  EXPECT_EQ(spread(8, 3), std::make_pair(2, 4));
+  EXPECT_EQ(spread(9, 4), std::make_pair(3, 3));
+  EXPECT_EQ(spread(5, 2), std::make_pair(1, 5));  // depth 2: one batch scored at a time
+  const ScoringConfig::Parallelism every_core = ScoringConfig{}.PredictParallelism();
+  EXPECT_GE(every_core.workers, 1);
+  EXPECT_LE(every_core.workers, 2);  // the default depth of 3
+  EXPECT_GE(every_core.threads_per_worker, 1);
+}
+
 TEST(ConfigTest, FeatureColumnsAreCategoricalThenNumeric) {
   EXPECT_THAT(Parse(kMinimal).source.FeatureColumns(), ElementsAre("job", "age", "pdays"));
 }

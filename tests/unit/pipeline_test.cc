@@ -94,6 +94,38 @@ TEST_P(PipelineTest, PermanentReadFailureFailsTheRunAfterWritingWhatWasRead) {
   EXPECT_EQ(db_.Predictions().size(), 200u);
 }
 
+// Several batches are scored at once (scoring.threads 4, pipeline_depth 5) and finish in any
+// order, yet each write finds exactly the keys before it written: batches commit in key order,
+// which a reader reopened after the last key it delivered, and a lease's progress, rely on.
+TEST_P(PipelineTest, BatchesScoredAtOnceAreWrittenInKeyOrder) {
+  ClientsSettings settings;
+  settings.batch_size = GetParam();
+  settings.scoring_yaml = "  threads: 4\n  pipeline_depth: 5\n";
+  config_ = ClientsConfig(settings);
+  ASSERT_EQ(config_.scoring.PredictParallelism().workers, 4);
+  FakeDatabase db(config_);
+  db.CreateTable("clients", ClientColumns());
+  db.EnsureResultsSchema();
+  db.InsertRows("clients", SyntheticClients(1, 300));
+  std::vector<std::string> out_of_order;
+  db.BeforeCall(Method::kWriteBatch, [&](int call) {
+    const auto written = db.Predictions();
+    const std::int64_t largest = written.empty() ? 0 : written.back().key;
+    if (largest != static_cast<std::int64_t>(written.size())) {
+      out_of_order.push_back("write " + std::to_string(call) + " found " +
+                             std::to_string(written.size()) + " rows up to key " +
+                             std::to_string(largest));
+    }
+  });
+  auto lock = db.TryLockScorer(false, std::chrono::milliseconds(0), nullptr);
+  const RunSummary run =
+      ScoreNewRows(db, *lock, config_, *SyntheticModel().bundle, ScoreOptions{}, QuietLogger());
+  EXPECT_EQ(run.status, "succeeded");
+  EXPECT_EQ(run.rows_scored, 300);
+  EXPECT_EQ(db.Predictions().size(), 300u);
+  EXPECT_THAT(out_of_order, ::testing::IsEmpty());
+}
+
 std::string BatchSizeName(const ::testing::TestParamInfo<std::size_t>& param_info) {
   return "batch" + std::to_string(param_info.param);
 }
