@@ -128,11 +128,13 @@ std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& para
   if (!params.after_key.empty()) sql += " AND " + key + " > " + params.after_key;
   if (!params.up_to_key.empty()) sql += " AND " + key + " <= " + params.up_to_key;
   // NOT EXISTS on the (source_key, model_version) primary keys: an index lookup per row.
-  sql += " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.table) +
-         " AS p WHERE p.source_key = " + key + " AND p.model_version = " + params.model_version +
-         ") AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.rejected_table) +
-         " AS r WHERE r.source_key = " + key + " AND r.model_version = " + params.model_version +
-         ")";
+  if (!params.no_results) {
+    sql += " AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.table) +
+           " AS p WHERE p.source_key = " + key + " AND p.model_version = " + params.model_version +
+           ") AND NOT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.rejected_table) +
+           " AS r WHERE r.source_key = " + key + " AND r.model_version = " + params.model_version +
+           ")";
+  }
   switch (params.shape) {
     case UnscoredShape::kRows:
       return sql + " ORDER BY " + key;
@@ -142,6 +144,11 @@ std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& para
       break;
   }
   return sql;
+}
+
+std::string VersionHasResultsSql(const ResultsConfig& results, const std::string& model_version) {
+  return "SELECT EXISTS (SELECT 1 FROM " + QuoteIdentifier(results.runs_table) +
+         " WHERE model_version = " + model_version + " AND kind = 'score' AND rows_read > 0)";
 }
 
 std::string StoredVersionsSql(const ResultsConfig& results) {

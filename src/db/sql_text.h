@@ -73,6 +73,9 @@ struct UnscoredRowsParams {
   std::string key_is_integer;  // the backend's test that SourceKey() holds an integer
   UnscoredShape shape = UnscoredShape::kRows;
   std::string up_to_key;  // placeholder of the upper key bound (integer); empty: none
+  // The version has no prediction and no rejection at all (VersionHasResultsSql said so): the
+  // per-row look-ups into the results tables are left out, and `model_version` is not used.
+  bool no_results = false;
 };
 
 // The "rows not yet scored" query shared by both backends: the key, then the configured feature
@@ -80,6 +83,12 @@ struct UnscoredRowsParams {
 // `after_key`) that have neither a prediction nor a rejection for the model version, in key
 // order.
 std::string UnscoredRowsSql(const Config& config, const UnscoredRowsParams& params);
+
+// One row, one column: 1 when a score run of the version (placeholder `model_version`) has
+// written a prediction or a rejection, else 0. Each batch adds to its run's totals in the
+// transaction that writes it, so 0 means the results tables hold no row of the version; while
+// one scorer holds the scorer lock, only its own batches, behind its reader, add any.
+std::string VersionHasResultsSql(const ResultsConfig& results, const std::string& model_version);
 
 // --- Retention (bankscore prune), shared by both backends; placeholders are the backend's. ---
 

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -55,6 +56,42 @@ TEST_P(DatabaseContractTest, ReplayedBatchInsertsAndCountsOnlyNewRows) {
   EXPECT_EQ(env_.QueryInt("SELECT rows_scored FROM scoring_runs"), 3);
   EXPECT_EQ(env_.QueryInt("SELECT rows_rejected FROM scoring_runs"), 1);
   EXPECT_EQ(env_.QueryInt("SELECT rows_positive FROM scoring_runs"), 2);
+}
+
+// A batch of 2,345 predictions (SQLite writes it in statements of 1,000, 100, 10 and 1 rows)
+// over 345 of them written before: exactly the 2,000 new rows are inserted and counted, with
+// their own probability, label, raw score and reasons; the old rows keep theirs.
+TEST_P(DatabaseContractTest, LargeBatchOverEarlierRowsInsertsAndCountsOnlyTheNewOnes) {
+  auto db = OpenWithResultsSchema();
+  RunRecord run;
+  run.model_version = "v1";
+  const std::int64_t run_id = db->BeginRun(run);
+  std::vector<Prediction> earlier;
+  for (std::int64_t key = 1001; key <= 1345; ++key) earlier.push_back({key, 0.1, 0, 0.0, "old"});
+  ASSERT_EQ(db->WriteBatch(run_id, "v1", 0.5, earlier, {}).predictions_inserted, 345);
+
+  std::vector<Prediction> batch;
+  std::vector<PredictionReason> reasons;
+  for (std::int64_t key = 1; key <= 2345; ++key) {
+    const int label = key % 3 == 0 ? 1 : 0;
+    batch.push_back({key, label ? 0.9 : 0.2, label, static_cast<double>(key), "r"});
+    reasons.push_back({key, 1, "age", std::string("30"), 0.5});
+  }
+  const BatchWriteResult written = db->WriteBatch(run_id, "v1", 0.5, batch, {}, reasons);
+  EXPECT_EQ(written.predictions_inserted, 2000);
+  // Multiples of 3 among the new keys: 1..1000 and 1346..2345.
+  EXPECT_EQ(written.positives_inserted, 333 + 333);
+  EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM predictions"), 2345);
+  EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM predictions WHERE top_reasons = 'old'"), 345);
+  EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM predictions WHERE label = 1 AND raw_score = "
+                          "source_key AND probability = 0.9 AND threshold = 0.5"),
+            666);
+  EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM prediction_reasons"), 2000);
+  EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM prediction_reasons WHERE source_key BETWEEN "
+                          "1001 AND 1345"),
+            0);
+  EXPECT_EQ(env_.QueryInt("SELECT rows_scored FROM scoring_runs"), 2345);
+  EXPECT_EQ(env_.QueryInt("SELECT rows_positive FROM scoring_runs"), 666);
 }
 
 TEST_P(DatabaseContractTest, SameKeysUnderAnotherModelVersionAreNewRows) {
@@ -410,6 +447,86 @@ TEST_P(UnscoredReaderTest, ReadsEveryUnscoredRowInKeyOrderWithItsCells) {
   const ColumnarBatch after = ReadAll(*db, 4000);
   ASSERT_EQ(after.rows(), 119u);
   EXPECT_EQ(after.keys.front(), 4001);
+}
+
+// Read in pieces while predictions of the rows returned are written, as the pipeline does (the
+// SQLite reader lets its snapshot go between pieces and reads on after the last key): every row
+// comes once, in key order, also the three rows each of keys 1000 and 1001 (a table without a
+// primary key), which straddle the pieces.
+TEST_P(UnscoredReaderTest, ReadingInPiecesWhileWritingReturnsEveryRowOnce) {
+  ASSERT_EQ(RunBankscore({"load", "--config", env_.config_path(), "--csv", SampleCsv()}).exit_code,
+            0);
+  auto db = env_.Open();
+  db->EnsureResultsSchema();
+  db->Query("CREATE TABLE copied AS SELECT * FROM bank_clients");
+  for (int copy = 0; copy < 2; ++copy) {
+    db->Query("INSERT INTO copied SELECT * FROM bank_clients WHERE client_id IN (1000, 1001)");
+  }
+  db->Query("DROP TABLE bank_clients");
+  db->Query("ALTER TABLE copied RENAME TO bank_clients");
+  ASSERT_EQ(env_.QueryInt("SELECT COUNT(*) FROM bank_clients WHERE client_id = 1000"), 3);
+  RunRecord run;
+  run.model_version = "v1";
+  const std::int64_t run_id = db->BeginRun(run);
+
+  ColumnarBatch all;
+  all.Reset(env_.config().source.FeatureColumns());
+  auto reader = db->ReadUnscored("v1", std::nullopt);
+  const std::size_t pieces[] = {1000, 2, 1, 1000, 997, 1000};
+  std::size_t written = 0;
+  for (std::size_t piece = 0; reader->Next(all, pieces[piece % 6]); ++piece) {
+    std::vector<Prediction> predictions;
+    for (; written < all.rows(); ++written) {
+      const std::int64_t key = all.keys[written];
+      if (key != 1000 && key != 1001) predictions.push_back({key, 0.5, 1});
+    }
+    db->WriteBatch(run_id, "v1", 0.5, predictions, {}, {});
+  }
+  ASSERT_EQ(all.rows(), 4119u + 4);
+  EXPECT_TRUE(std::is_sorted(all.keys.begin(), all.keys.end()));
+  EXPECT_EQ(std::count(all.keys.begin(), all.keys.end(), 1000), 3);
+  EXPECT_EQ(std::count(all.keys.begin(), all.keys.end(), 1001), 3);
+  EXPECT_EQ(std::adjacent_find(all.keys.begin() + 1005, all.keys.end()), all.keys.end());
+  EXPECT_EQ(env_.QueryInt("SELECT COUNT(*) FROM predictions"), 4119 - 2);
+}
+
+// SQLite reads the first run of a version without a look-up per row into the results tables,
+// when no score run of the version has written anything (the runs' totals say so); once one
+// has, rows with a result are skipped. Totals a DBA zeroed by hand make a run read scored rows
+// again, and still nothing is stored twice.
+TEST(SqliteFirstRunTest, AVersionWithoutResultsIsReadWholeAndStillWrittenOnce) {
+  TestEnvironment env(Backend::kSqlite);
+  ASSERT_EQ(RunBankscore({"load", "--config", env.config_path(), "--csv", SampleCsv()}).exit_code,
+            0);
+  auto db = env.Open();
+  db->EnsureResultsSchema();
+  const auto count_unscored = [&] {
+    ColumnarBatch batch;
+    batch.Reset(env.config().source.FeatureColumns());
+    auto reader = db->ReadUnscored("v1", std::nullopt);
+    while (reader->Next(batch, 1000)) {
+    }
+    return static_cast<std::int64_t>(batch.rows());
+  };
+  RunRecord run;
+  run.model_version = "v1";
+  const std::int64_t run_id = db->BeginRun(run);
+  EXPECT_EQ(db->CountUnscoredRows("v1"), 4119);
+  EXPECT_EQ(count_unscored(), 4119);
+
+  const std::vector<Prediction> first_ten = {{1, 0.5, 1}, {2, 0.5, 1}, {3, 0.5, 1}, {4, 0.5, 1},
+                                             {5, 0.5, 1}, {6, 0.5, 1}, {7, 0.5, 1}, {8, 0.5, 1},
+                                             {9, 0.5, 1}, {10, 0.5, 1}};
+  EXPECT_EQ(db->WriteBatch(run_id, "v1", 0.5, first_ten, {{11, "bad"}}).predictions_inserted, 10);
+  EXPECT_EQ(db->CountUnscoredRows("v1"), 4119 - 11);
+  EXPECT_EQ(count_unscored(), 4119 - 11);
+  EXPECT_EQ(db->CountUnscoredRows("v2"), 4119);  // another version has no results
+
+  db->Query("UPDATE scoring_runs SET rows_read = 0, rows_scored = 0, rows_rejected = 0");
+  EXPECT_EQ(count_unscored(), 4119);
+  EXPECT_EQ(db->WriteBatch(run_id, "v1", 0.5, first_ten, {{11, "bad"}}).predictions_inserted, 0);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM predictions"), 10);
+  EXPECT_EQ(env.QueryInt("SELECT COUNT(*) FROM rejected_rows"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, UnscoredReaderTest,

@@ -1,5 +1,7 @@
 #include "db/sqlite/source.h"
 
+#include <memory>
+
 #include "bankscore/error.h"
 #include "db/sql_text.h"
 
@@ -17,38 +19,124 @@ std::string IntegerKeyTest(const Config& config) {
   return "typeof(" + SourceKey(config) + ") = 'integer'";
 }
 
+// The first run of a version (a new model scoring the whole table) need not look each row up in
+// the results tables: see VersionHasResultsSql. Half the time of reading a million rows.
+bool VersionHasResults(Connection& db, const ResultsConfig& results,
+                       const std::string& model_version) {
+  Statement s(db, VersionHasResultsSql(results, "?1"), "look for results of the model version");
+  s.Bind(1, model_version);
+  s.Step();
+  return s.Int(0) != 0;
+}
+
+// A statement keeps its read snapshot until it is reset, and while a reader holds a snapshot
+// SQLite can neither copy the WAL back into the file nor start the WAL over: a run's whole
+// output piled up in the WAL (170 MB for a million predictions) and was copied back on one
+// thread after the last batch. So after a call that read at least kRowsPerSnapshot rows the
+// reader lets its snapshot go, while the pipeline scores and writes, and the next call reads on
+// after the last key returned, in a fresh snapshot; the WAL is then checkpointed as the run goes.
+constexpr std::size_t kRowsPerSnapshot = 1000;
+
 class Reader : public UnscoredRowReader {
  public:
   Reader(const Config& config, const std::string& model_version,
          std::optional<std::int64_t> after_key, std::optional<std::int64_t> up_to_key)
-      : connection_(config.database.path, OpenMode::kReadOnly),
-        statement_(connection_,
-                   UnscoredRowsSql(config, {"?1", after_key ? "?2" : "", IntegerKeyTest(config),
-                                            UnscoredShape::kRows, up_to_key ? "?3" : ""}),
-                   "read unscored rows of " + config.source.table) {
-    statement_.Bind(1, model_version);
-    if (after_key) statement_.Bind(2, *after_key);
-    if (up_to_key) statement_.Bind(3, *up_to_key);
+      : model_version_(model_version),
+        up_to_key_(up_to_key),
+        what_("read unscored rows of " + config.source.table),
+        connection_(config.database.path, OpenMode::kReadOnly),
+        no_results_(!VersionHasResults(connection_, config.results, model_version)),
+        after_sql_(ReadSql(config, /*after_key=*/true)) {
+    if (after_key) {
+      StartAfter(*after_key);
+    } else {
+      first_ =
+          std::make_unique<Statement>(connection_, ReadSql(config, /*after_key=*/false), what_);
+      Bind(*first_);
+      current_ = first_.get();
+    }
   }
 
   bool Next(ColumnarBatch& batch, std::size_t max_rows) override {
+    if (start_after_last_key_) StartAfter(last_key_);
     std::size_t appended = 0;
+    if (row_waiting_ && max_rows > 0) {
+      row_waiting_ = false;
+      Append(batch);
+      ++appended;
+    }
     for (; !done_ && appended < max_rows; ++appended) {
-      if (!statement_.Step()) {
+      if (!current_->Step()) {
         done_ = true;
         break;
       }
-      batch.keys.push_back(statement_.Int(0));
-      for (std::size_t c = 0; c < batch.columns.size(); ++c) {
-        statement_.AppendCell(static_cast<int>(c + 1), batch.columns[c]);
-      }
+      Append(batch);
     }
+    if (!done_ && !row_waiting_ && rows_in_snapshot_ >= kRowsPerSnapshot) LetSnapshotGo();
     return appended > 0;
   }
 
  private:
+  std::string ReadSql(const Config& config, bool after_key) const {
+    return UnscoredRowsSql(config, {"?1", after_key ? "?2" : "", IntegerKeyTest(config),
+                                    UnscoredShape::kRows, up_to_key_ ? "?3" : "", no_results_});
+  }
+
+  void Bind(Statement& statement) const {
+    if (!no_results_) statement.Bind(1, model_version_);
+    if (up_to_key_) statement.Bind(3, *up_to_key_);
+  }
+
+  void StartAfter(std::int64_t key) {
+    start_after_last_key_ = false;
+    if (current_) current_->Reset();
+    if (!after_) after_ = std::make_unique<Statement>(connection_, after_sql_, what_);
+    after_->Reset();
+    Bind(*after_);
+    after_->Bind(2, key);
+    current_ = after_.get();
+    rows_in_snapshot_ = 0;
+  }
+
+  // Ends the snapshot if every row of the last key returned has been returned: the rows come in
+  // key order, so the next row shows it. A next row of another key is read again after the
+  // restart; one more row of the same key waits for the next call, and the snapshot stays.
+  void LetSnapshotGo() {
+    if (!current_->Step()) {
+      done_ = true;
+      return;
+    }
+    if (current_->Int(0) == last_key_) {
+      row_waiting_ = true;
+      return;
+    }
+    current_->Reset();
+    start_after_last_key_ = true;
+  }
+
+  void Append(ColumnarBatch& batch) {
+    last_key_ = current_->Int(0);
+    batch.keys.push_back(last_key_);
+    for (std::size_t c = 0; c < batch.columns.size(); ++c) {
+      current_->AppendCell(static_cast<int>(c + 1), batch.columns[c]);
+    }
+    ++rows_in_snapshot_;
+  }
+
+  const std::string model_version_;
+  const std::optional<std::int64_t> up_to_key_;
+  const std::string what_;
   Connection connection_;
-  Statement statement_;
+  // Decided once: later rows of the version are this run's own, behind the reader.
+  const bool no_results_;
+  const std::string after_sql_;
+  std::unique_ptr<Statement> first_;  // from the first key (no after_key given)
+  std::unique_ptr<Statement> after_;  // after a key; prepared once, rebound at each start
+  Statement* current_ = nullptr;
+  std::int64_t last_key_ = 0;
+  std::size_t rows_in_snapshot_ = 0;
+  bool row_waiting_ = false;           // current_ is on a row not returned yet
+  bool start_after_last_key_ = false;  // the snapshot was let go: read on after last_key_
   bool done_ = false;
 };
 
@@ -225,11 +313,14 @@ std::string SourceStatements::ColumnSqlType(const std::string& table, const std:
 std::int64_t SourceStatements::OverUnscoredRows(const std::string& model_version,
                                                 UnscoredShape shape, const std::string& before,
                                                 const std::string& after, const std::string& what) {
+  const bool no_results = !VersionHasResults(db_, config_.results, model_version);
   Statement s(
       db_,
-      before + UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), shape, ""}) + after,
+      before +
+          UnscoredRowsSql(config_, {"?1", "", IntegerKeyTest(config_), shape, "", no_results}) +
+          after,
       what + " of " + config_.source.table);
-  s.Bind(1, model_version);
+  if (!no_results) s.Bind(1, model_version);
   s.Step();
   return s.Int(0);
 }
