@@ -37,8 +37,11 @@ class ResultStatements {
   // The hot path's statements, prepared on first use.
   struct BatchStatements;
   BatchStatements& Prepared();
-  void InsertPredictions(std::int64_t run_id, const std::string& model_version, double threshold,
-                         const std::vector<Prediction>& predictions, BatchWriteResult& result);
+  // Inserts the predictions not stored yet and counts them in `result`: with multi-row INSERTs
+  // when `all_new` (false, and nothing counted, as soon as one was stored), else a row at a time.
+  bool InsertPredictions(std::int64_t run_id, const std::string& model_version, double threshold,
+                         const std::vector<Prediction>& predictions, bool all_new,
+                         BatchWriteResult& result);
   void InsertReasons(const std::string& model_version,
                      const std::vector<PredictionReason>& reasons);
   void InsertRejections(std::int64_t run_id, const std::string& model_version,
